@@ -1,0 +1,47 @@
+import json
+from typing import IO, Any, Callable, Optional, Tuple, Union
+
+__version__: str
+
+_Hook = Optional[Callable[..., Any]]
+
+class JSONDecodeError(json.JSONDecodeError): ...
+class JSONEncodeError(TypeError, ValueError): ...
+
+def loads(
+    s: Union[str, bytes, bytearray, memoryview],
+    /,
+    *,
+    object_hook: _Hook = None,
+    object_pairs_hook: _Hook = None,
+    parse_float: _Hook = None,
+    parse_int: _Hook = None,
+    parse_constant: _Hook = None,
+) -> Any: ...
+def dumps(
+    obj: Any,
+    /,
+    *,
+    default: _Hook = None,
+    indent: Union[None, int, str] = None,
+    sort_keys: bool = False,
+    ensure_ascii: bool = False,
+    allow_nan: bool = False,
+    skipkeys: bool = False,
+    separators: Optional[Tuple[str, str]] = None,
+) -> str: ...
+def dumps_bytes(
+    obj: Any,
+    /,
+    *,
+    default: _Hook = None,
+    indent: Union[None, int, str] = None,
+    sort_keys: bool = False,
+    ensure_ascii: bool = False,
+    allow_nan: bool = False,
+    skipkeys: bool = False,
+    separators: Optional[Tuple[str, str]] = None,
+) -> bytes: ...
+def load(fp: IO[Any], **kwargs: Any) -> Any: ...
+def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None: ...
+def enabled_phases() -> Tuple[str, ...]: ...

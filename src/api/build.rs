@@ -1,0 +1,177 @@
+//! How decoders make Python values, with the `loads` hooks applied the way the
+//! standard library applies them. Every decoder goes through this, so hooks
+//! behave the same in every build.
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::{ffi, IntoPyObjectExt};
+
+pub struct Builder<'py> {
+    py: Python<'py>,
+    object_hook: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+}
+
+fn given<'py>(hook: Option<Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
+    hook.filter(|h| !h.is_none())
+}
+
+impl<'py> Builder<'py> {
+    pub fn new(
+        py: Python<'py>,
+        object_hook: Option<Bound<'py, PyAny>>,
+        object_pairs_hook: Option<Bound<'py, PyAny>>,
+        parse_float: Option<Bound<'py, PyAny>>,
+        parse_int: Option<Bound<'py, PyAny>>,
+        parse_constant: Option<Bound<'py, PyAny>>,
+    ) -> Self {
+        // `parse_float=float` and `parse_int=int` are what happens anyway.
+        let parse_float = given(parse_float).filter(|h| !h.is(&py.get_type::<PyFloat>()));
+        let parse_int = given(parse_int).filter(|h| !h.is(&py.get_type::<PyInt>()));
+        Builder {
+            py,
+            object_hook: given(object_hook),
+            object_pairs_hook: given(object_pairs_hook),
+            parse_float,
+            parse_int,
+            parse_constant: given(parse_constant),
+        }
+    }
+
+    pub fn py(&self) -> Python<'py> {
+        self.py
+    }
+
+    /// `parse_float` must see each number's text exactly as written.
+    pub fn has_float_hook(&self) -> bool {
+        self.parse_float.is_some()
+    }
+
+    /// A failing int conversion is the user's exception, not a syntax fault.
+    pub fn has_int_hook(&self) -> bool {
+        self.parse_int.is_some()
+    }
+
+    /// `NaN`, `Infinity` and `-Infinity` are values only when `parse_constant` is given.
+    pub fn has_constant_hook(&self) -> bool {
+        self.parse_constant.is_some()
+    }
+
+    pub fn string(&self, text: &str) -> Bound<'py, PyAny> {
+        PyString::new(self.py, text).into_any()
+    }
+
+    /// A string from WTF-8 that may hold lone surrogates.
+    pub fn wtf8_string(&self, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        if let Ok(text) = std::str::from_utf8(bytes) {
+            return Ok(self.string(text));
+        }
+        // SAFETY: `bytes` is a live slice and the error-handler name is
+        // NUL-terminated; the call returns a new reference or NULL with an error set.
+        unsafe {
+            Bound::from_owned_ptr_or_err(
+                self.py,
+                ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), bytes.len() as ffi::Py_ssize_t, c"surrogatepass".as_ptr()),
+            )
+        }
+    }
+
+    /// An integer from its JSON text (`-?(0|[1-9][0-9]*)`).
+    pub fn int(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(hook) = &self.parse_int {
+            return hook.call1((text,));
+        }
+        match text.parse::<i64>() {
+            Ok(value) => value.into_bound_py_any(self.py),
+            // Beyond 64 bits: Python's own conversion, which also enforces
+            // the interpreter's int digit limit.
+            Err(_) => self.py.get_type::<PyInt>().call1((text,)),
+        }
+    }
+
+    pub fn int_i64(&self, value: i64) -> PyResult<Bound<'py, PyAny>> {
+        match &self.parse_int {
+            Some(hook) => hook.call1((value.to_string(),)),
+            None => value.into_bound_py_any(self.py),
+        }
+    }
+
+    pub fn int_u64(&self, value: u64) -> PyResult<Bound<'py, PyAny>> {
+        match &self.parse_int {
+            Some(hook) => hook.call1((value.to_string(),)),
+            None => value.into_bound_py_any(self.py),
+        }
+    }
+
+    /// A float from its JSON text, correctly rounded (`1e400` is `inf`).
+    pub fn float(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(hook) = &self.parse_float {
+            return hook.call1((text,));
+        }
+        let value: f64 = text.parse().expect("the parser checked the number syntax");
+        Ok(PyFloat::new(self.py, value).into_any())
+    }
+
+    /// `NaN`, `Infinity` or `-Infinity`, through `parse_constant`.
+    pub fn constant(&self, name: &str) -> PyResult<Bound<'py, PyAny>> {
+        let hook = self.parse_constant.as_ref().expect("checked by has_constant_hook");
+        hook.call1((name,))
+    }
+
+    pub fn null(&self) -> Bound<'py, PyAny> {
+        self.py.None().into_bound(self.py)
+    }
+
+    pub fn bool(&self, value: bool) -> Bound<'py, PyAny> {
+        pyo3::types::PyBool::new(self.py, value).to_owned().into_any()
+    }
+
+    pub fn array(&self, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+        Ok(PyList::new(self.py, items)?.into_any())
+    }
+
+    pub fn object(&self) -> ObjectBuilder<'py> {
+        if self.object_pairs_hook.is_some() {
+            ObjectBuilder::Pairs(Vec::new())
+        } else {
+            ObjectBuilder::Dict(PyDict::new(self.py))
+        }
+    }
+
+    /// The finished object: the pairs hook's result, or the dict through `object_hook`.
+    pub fn finish_object(&self, object: ObjectBuilder<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match object {
+            ObjectBuilder::Pairs(pairs) => {
+                let hook = self.object_pairs_hook.as_ref().expect("pairs are only staged for the hook");
+                hook.call1((PyList::new(self.py, pairs)?,))
+            }
+            ObjectBuilder::Dict(dict) => match &self.object_hook {
+                Some(hook) => hook.call1((dict,)),
+                None => Ok(dict.into_any()),
+            },
+        }
+    }
+}
+
+/// An object being decoded: a dict filled in document order (a repeated key
+/// keeps its first position and its last value, as in the standard library),
+/// or the `(key, value)` pairs for `object_pairs_hook`, repeats included.
+pub enum ObjectBuilder<'py> {
+    Dict(Bound<'py, PyDict>),
+    Pairs(Vec<Bound<'py, PyAny>>),
+}
+
+impl<'py> ObjectBuilder<'py> {
+    pub fn push(&mut self, key: Bound<'py, PyAny>, value: Bound<'py, PyAny>) -> PyResult<()> {
+        match self {
+            ObjectBuilder::Dict(dict) => dict.set_item(key, value),
+            ObjectBuilder::Pairs(pairs) => {
+                pairs.push(PyTuple::new(key.py(), [key, value])?.into_any());
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+//! The document handed to `loads`, as UTF-8 bytes, plus what an error needs to
+//! report a position the way the standard library does (a character index into
+//! the decoded text).
+
+use std::borrow::Cow;
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
+
+use super::errors::decode_error;
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+pub struct Input<'a, 'py> {
+    /// The object passed to `loads`.
+    source: &'a Bound<'py, PyAny>,
+    /// The document's text. UTF-8, except that `surrogates` allows the encoded
+    /// surrogates ("WTF-8") a Python `str` may hold.
+    pub data: Cow<'a, [u8]>,
+    /// The text may contain encoded lone surrogates.
+    pub surrogates: bool,
+    /// Bytes input: the `doc` of an error is the decoded text.
+    is_bytes: bool,
+}
+
+impl<'a, 'py> Input<'a, 'py> {
+    /// Reads `source` (str, bytes, bytearray or memoryview). Bytes input must be
+    /// UTF-8 (a leading BOM is skipped, as `json.loads` does for bytes).
+    pub fn new(source: &'a Bound<'py, PyAny>) -> PyResult<Self> {
+        if let Ok(text) = source.cast::<PyString>() {
+            return Ok(match text.to_str() {
+                Ok(utf8) => Self::text(source, Cow::Borrowed(utf8.as_bytes()), false),
+                Err(_) => {
+                    // Lone surrogates: Python's "surrogatepass" gives WTF-8.
+                    let encoded = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                    let bytes = encoded.cast::<PyBytes>()?.as_bytes().to_vec();
+                    Self::text(source, Cow::Owned(bytes), true)
+                }
+            });
+        }
+        let data: Cow<'a, [u8]> = if let Ok(bytes) = source.cast::<PyBytes>() {
+            Cow::Borrowed(bytes.as_bytes())
+        } else if let Ok(array) = source.cast::<PyByteArray>() {
+            // Copied: a hook could resize the bytearray while it is parsed.
+            Cow::Owned(array.to_vec())
+        } else if source.is_instance_of::<PyMemoryView>() {
+            Cow::Owned(source.call_method0("tobytes")?.cast::<PyBytes>()?.as_bytes().to_vec())
+        } else {
+            let name = source.get_type().name()?;
+            return Err(PyTypeError::new_err(format!(
+                "the JSON object must be str, bytes, bytearray or memoryview, not {name}"
+            )));
+        };
+        let data = match data {
+            Cow::Borrowed(b) => Cow::Borrowed(b.strip_prefix(UTF8_BOM).unwrap_or(b)),
+            Cow::Owned(b) if b.starts_with(UTF8_BOM) => Cow::Owned(b[UTF8_BOM.len()..].to_vec()),
+            owned => owned,
+        };
+        let input = Input { source, data, surrogates: false, is_bytes: true };
+        if let Err(err) = std::str::from_utf8(&input.data) {
+            let at = err.valid_up_to();
+            let msg = format!("Invalid UTF-8 byte 0x{:02x}", input.data[at]);
+            return Err(decode_error(&input, &msg, at));
+        }
+        Ok(input)
+    }
+
+    fn text(source: &'a Bound<'py, PyAny>, data: Cow<'a, [u8]>, surrogates: bool) -> Self {
+        Input { source, data, surrogates, is_bytes: false }
+    }
+
+    pub fn py(&self) -> Python<'py> {
+        self.source.py()
+    }
+
+    /// The text as `&str`, when it holds no lone surrogates.
+    pub fn as_str(&self) -> Option<&str> {
+        if self.surrogates {
+            return None;
+        }
+        // Validated in `new` (bytes) or produced by Python's UTF-8 encoder (str).
+        std::str::from_utf8(&self.data).ok()
+    }
+
+    /// The `doc` attribute of a `JSONDecodeError`: the text that was parsed.
+    pub fn doc(&self) -> PyResult<Bound<'py, PyAny>> {
+        if !self.is_bytes {
+            return Ok(self.source.clone());
+        }
+        let py = self.py();
+        Ok(PyString::new(py, &String::from_utf8_lossy(&self.data)).into_any())
+    }
+
+    /// The character index of byte offset `byte_pos` (UTF-8 and WTF-8 alike:
+    /// every byte but a continuation byte starts a character).
+    pub fn char_index(&self, byte_pos: usize) -> usize {
+        let end = byte_pos.min(self.data.len());
+        if !self.is_bytes || std::str::from_utf8(&self.data[..end]).is_ok() {
+            return self.data[..end].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+        }
+        // Invalid UTF-8 before the fault: count as the lossy `doc` does.
+        String::from_utf8_lossy(&self.data[..end]).chars().count()
+    }
+}

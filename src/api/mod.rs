@@ -1,0 +1,8 @@
+//! The Python-facing layer every engine shares: exceptions, input handling,
+//! options, and how Python values are made from (and mapped to) JSON.
+
+pub mod build;
+pub mod errors;
+pub mod input;
+pub mod options;
+pub mod to_json;

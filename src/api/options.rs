@@ -1,0 +1,72 @@
+//! The keyword options of `dumps`, checked and normalized once per call.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyInt, PyString};
+
+pub struct DumpOptions<'py> {
+    pub default: Option<Bound<'py, PyAny>>,
+    /// The text of one indentation level; `None` for single-line output.
+    pub indent: Option<String>,
+    pub sort_keys: bool,
+    pub ensure_ascii: bool,
+    pub allow_nan: bool,
+    pub skipkeys: bool,
+    pub item_separator: String,
+    pub key_separator: String,
+}
+
+impl<'py> DumpOptions<'py> {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        default: Option<Bound<'py, PyAny>>,
+        indent: Option<&Bound<'py, PyAny>>,
+        sort_keys: bool,
+        ensure_ascii: bool,
+        allow_nan: bool,
+        skipkeys: bool,
+        separators: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Self> {
+        let indent = match indent {
+            None => None,
+            Some(v) if v.is_none() => None,
+            Some(v) => Some(indent_text(v)?),
+        };
+        // The standard library's defaults: compact, except ": " after keys when indenting.
+        let (item_separator, key_separator) = match separators {
+            Some(seps) if !seps.is_none() => {
+                let (item, key): (Bound<'py, PyAny>, Bound<'py, PyAny>) = seps.extract().map_err(|_| {
+                    PyTypeError::new_err("separators must be a pair of str: (item_separator, key_separator)")
+                })?;
+                (separator_text(&item)?, separator_text(&key)?)
+            }
+            _ if indent.is_some() => (",".to_owned(), ": ".to_owned()),
+            _ => (",".to_owned(), ":".to_owned()),
+        };
+        let default = default.filter(|d| !d.is_none());
+        Ok(DumpOptions { default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, item_separator, key_separator })
+    }
+}
+
+fn indent_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    if let Ok(text) = value.cast::<PyString>() {
+        return Ok(text.to_str()?.to_owned());
+    }
+    if value.is_instance_of::<PyInt>() || value.is_instance_of::<PyBool>() {
+        // `" " * n` as in the standard library: negative means no indentation.
+        let width: i64 = value.extract()?;
+        return Ok(" ".repeat(width.clamp(0, 1 << 20) as usize));
+    }
+    let name = value.get_type().name()?;
+    Err(PyTypeError::new_err(format!("indent must be None, an int or a str, not {name}")))
+}
+
+fn separator_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(text) => Ok(text.to_str()?.to_owned()),
+        Err(_) => {
+            let name = value.get_type().name()?;
+            Err(PyTypeError::new_err(format!("separators must be str, not {name}")))
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! rjson: a JSON library for Python. See DESIGN in ROADMAP.md for the phases.
+//!
+//! This file is the Python module: the functions' signatures and the
+//! conversion of their results. The work happens behind `engine`.
+
+mod api;
+mod baseline;
+mod engine;
+mod reference;
+pub mod text;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString, PyTuple};
+
+use api::build::Builder;
+use api::errors::{decode_error_type, encode_error_type};
+use api::input::Input;
+use api::options::DumpOptions;
+
+/// The roadmap phases compiled into this build, in order.
+const PHASES: &[(&str, bool)] = &[
+    ("phase1", cfg!(feature = "phase1")),
+    ("phase2", cfg!(feature = "phase2")),
+    ("phase3", cfg!(feature = "phase3")),
+    ("phase4", cfg!(feature = "phase4")),
+    ("phase5", cfg!(feature = "phase5")),
+];
+
+/// Deserialize a JSON document (str, bytes, bytearray or memoryview) to a Python object.
+#[pyfunction]
+#[pyo3(signature = (s, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None))]
+fn loads<'py>(
+    s: &Bound<'py, PyAny>,
+    object_hook: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = Input::new(s)?;
+    let builder = Builder::new(s.py(), object_hook, object_pairs_hook, parse_float, parse_int, parse_constant);
+    engine::decode(&input, &builder)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn encode<'py>(
+    obj: &Bound<'py, PyAny>,
+    default: Option<Bound<'py, PyAny>>,
+    indent: Option<&Bound<'py, PyAny>>,
+    sort_keys: bool,
+    ensure_ascii: bool,
+    allow_nan: bool,
+    skipkeys: bool,
+    separators: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Vec<u8>> {
+    let opts = DumpOptions::new(default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
+    engine::encode(obj, &opts)
+}
+
+/// Serialize `obj` to a JSON `str`.
+#[pyfunction]
+#[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None))]
+#[allow(clippy::too_many_arguments)]
+fn dumps<'py>(
+    obj: &Bound<'py, PyAny>,
+    default: Option<Bound<'py, PyAny>>,
+    indent: Option<&Bound<'py, PyAny>>,
+    sort_keys: bool,
+    ensure_ascii: bool,
+    allow_nan: bool,
+    skipkeys: bool,
+    separators: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyString>> {
+    let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
+    let text = std::str::from_utf8(&text).expect("the encoder writes UTF-8");
+    Ok(PyString::new(obj.py(), text))
+}
+
+/// Serialize `obj` to JSON as UTF-8 `bytes`.
+#[pyfunction]
+#[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None))]
+#[allow(clippy::too_many_arguments)]
+fn dumps_bytes<'py>(
+    obj: &Bound<'py, PyAny>,
+    default: Option<Bound<'py, PyAny>>,
+    indent: Option<&Bound<'py, PyAny>>,
+    sort_keys: bool,
+    ensure_ascii: bool,
+    allow_nan: bool,
+    skipkeys: bool,
+    separators: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
+    Ok(PyBytes::new(obj.py(), &text))
+}
+
+/// The roadmap phases compiled into this build, e.g. `("phase1", "phase2")`; `()` for the baseline.
+#[pyfunction]
+fn enabled_phases(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
+    let names: Vec<&str> = PHASES.iter().filter(|(_, on)| *on).map(|(name, _)| *name).collect();
+    PyTuple::new(py, names)
+}
+
+#[pymodule(gil_used = true)]
+fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(dumps, m)?)?;
+    m.add_function(wrap_pyfunction!(dumps_bytes, m)?)?;
+    m.add_function(wrap_pyfunction!(enabled_phases, m)?)?;
+    m.add("JSONDecodeError", decode_error_type(py)?)?;
+    m.add("JSONEncodeError", encode_error_type(py)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

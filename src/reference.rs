@@ -1,0 +1,328 @@
+//! The reference decoder: the standard library's grammar, error messages and
+//! error positions, written plainly and not tuned for speed.
+//!
+//! Engines run it only when their fast path stops: to explain a fault (every
+//! build reports the same message at the same position, the one `json.loads`
+//! reports) and for documents a fast path cannot represent (lone surrogates,
+//! `parse_constant`, the exact number text `parse_float` must see).
+
+use pyo3::prelude::*;
+
+use crate::api::build::Builder;
+use crate::api::errors::decode_error;
+use crate::api::input::Input;
+
+/// Containers may nest this deep; one more is an error in every build.
+pub const MAX_DEPTH: usize = 1024;
+
+pub const DEPTH_MESSAGE: &str = "Maximum nesting depth exceeded (1024)";
+
+/// Why decoding stopped: a syntax fault at a byte offset, or a Python
+/// exception (from a hook) that must reach the caller unchanged.
+pub enum Fault {
+    Syntax(String, usize),
+    Python(PyErr),
+}
+
+impl From<PyErr> for Fault {
+    fn from(err: PyErr) -> Self {
+        Fault::Python(err)
+    }
+}
+
+type Parsed<'py> = Result<Bound<'py, PyAny>, Fault>;
+
+/// Decodes the whole input, or raises what the standard library would raise.
+pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let mut parser = Parser { data: &input.data, pos: 0, depth: 0, builder };
+    match parser.document() {
+        Ok(value) => Ok(value),
+        Err(Fault::Python(err)) => Err(err),
+        Err(Fault::Syntax(msg, pos)) => Err(decode_error(input, &msg, pos)),
+    }
+}
+
+struct Parser<'a, 'py> {
+    data: &'a [u8],
+    pos: usize,
+    depth: usize,
+    builder: &'a Builder<'py>,
+}
+
+fn syntax<T>(msg: &str, pos: usize) -> Result<T, Fault> {
+    Err(Fault::Syntax(msg.to_owned(), pos))
+}
+
+impl<'py> Parser<'_, 'py> {
+    fn document(&mut self) -> Parsed<'py> {
+        self.skip_whitespace();
+        let value = self.value()?;
+        self.skip_whitespace();
+        if self.pos != self.data.len() {
+            return syntax("Extra data", self.pos);
+        }
+        Ok(value)
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn literal_follows(&self, word: &[u8]) -> bool {
+        self.data[self.pos..].starts_with(word)
+    }
+
+    fn value(&mut self) -> Parsed<'py> {
+        let b = self.builder;
+        let Some(byte) = self.peek() else {
+            return syntax("Expecting value", self.pos);
+        };
+        let word = |p: &mut Self, w: &[u8], v: Bound<'py, PyAny>| {
+            p.pos += w.len();
+            Ok(v)
+        };
+        match byte {
+            b'"' => self.string(),
+            b'{' => self.nested(Self::object),
+            b'[' => self.nested(Self::array),
+            b'n' if self.literal_follows(b"null") => word(self, b"null", b.null()),
+            b't' if self.literal_follows(b"true") => word(self, b"true", b.bool(true)),
+            b'f' if self.literal_follows(b"false") => word(self, b"false", b.bool(false)),
+            b'N' if b.has_constant_hook() && self.literal_follows(b"NaN") => {
+                let v = b.constant("NaN")?;
+                word(self, b"NaN", v)
+            }
+            b'I' if b.has_constant_hook() && self.literal_follows(b"Infinity") => {
+                let v = b.constant("Infinity")?;
+                word(self, b"Infinity", v)
+            }
+            b'-' if b.has_constant_hook() && self.literal_follows(b"-Infinity") => {
+                let v = b.constant("-Infinity")?;
+                word(self, b"-Infinity", v)
+            }
+            _ => self.number(),
+        }
+    }
+
+    fn nested(&mut self, parse: fn(&mut Self) -> Parsed<'py>) -> Parsed<'py> {
+        if self.depth == MAX_DEPTH {
+            return syntax(DEPTH_MESSAGE, self.pos);
+        }
+        self.depth += 1;
+        let value = parse(self);
+        self.depth -= 1;
+        value
+    }
+
+    fn object(&mut self) -> Parsed<'py> {
+        let b = self.builder;
+        let mut object = b.object();
+        self.pos += 1;
+        self.skip_whitespace();
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+            return Ok(b.finish_object(object)?);
+        }
+        loop {
+            if self.peek() != Some(b'"') {
+                return syntax("Expecting property name enclosed in double quotes", self.pos);
+            }
+            let key = self.string()?;
+            self.skip_whitespace();
+            if self.peek() != Some(b':') {
+                return syntax("Expecting ':' delimiter", self.pos);
+            }
+            self.pos += 1;
+            self.skip_whitespace();
+            let value = self.value()?;
+            object.push(key, value)?;
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b'}') => {
+                    self.pos += 1;
+                    return Ok(b.finish_object(object)?);
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                _ => return syntax("Expecting ',' delimiter", self.pos),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Parsed<'py> {
+        let mut items = Vec::new();
+        self.pos += 1;
+        self.skip_whitespace();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+            return Ok(self.builder.array(items)?);
+        }
+        loop {
+            items.push(self.value()?);
+            self.skip_whitespace();
+            match self.peek() {
+                Some(b']') => {
+                    self.pos += 1;
+                    return Ok(self.builder.array(items)?);
+                }
+                Some(b',') => {
+                    self.pos += 1;
+                    self.skip_whitespace();
+                }
+                _ => return syntax("Expecting ',' delimiter", self.pos),
+            }
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`, taking the longest
+    /// prefix that fits, as the standard library does ("1." is 1, then ".").
+    fn number(&mut self) -> Parsed<'py> {
+        let data = self.data;
+        let start = self.pos;
+        let digit_at = |i: usize| data.get(i).is_some_and(u8::is_ascii_digit);
+        let mut end = start;
+        if data[end] == b'-' {
+            end += 1;
+        }
+        match data.get(end) {
+            Some(b'0') => end += 1,
+            Some(b'1'..=b'9') => {
+                while digit_at(end) {
+                    end += 1;
+                }
+            }
+            _ => return syntax("Expecting value", start),
+        }
+        let mut is_float = false;
+        if data.get(end) == Some(&b'.') && digit_at(end + 1) {
+            is_float = true;
+            end += 1;
+            while digit_at(end) {
+                end += 1;
+            }
+        }
+        if matches!(data.get(end), Some(b'e' | b'E')) {
+            let mut exp = end + 1;
+            if matches!(data.get(exp), Some(b'+' | b'-')) {
+                exp += 1;
+            }
+            if digit_at(exp) {
+                is_float = true;
+                end = exp;
+                while digit_at(end) {
+                    end += 1;
+                }
+            }
+        }
+        self.pos = end;
+        let text = std::str::from_utf8(&data[start..end]).expect("ASCII digits");
+        if is_float {
+            return Ok(self.builder.float(text)?);
+        }
+        self.builder.int(text).map_err(|err| {
+            if self.builder.has_int_hook() {
+                Fault::Python(err)
+            } else {
+                // Past the interpreter's int digit limit.
+                let py = self.builder.py();
+                Fault::Syntax(err.value(py).to_string(), start)
+            }
+        })
+    }
+
+    /// A string starting at the opening quote.
+    fn string(&mut self) -> Parsed<'py> {
+        let data = self.data;
+        let quote = self.pos;
+        let mut text: Vec<u8> = Vec::new();
+        let mut at = quote + 1;
+        loop {
+            let run = at;
+            while let Some(&c) = data.get(at) {
+                if c == b'"' || c == b'\\' {
+                    break;
+                }
+                if c < 0x20 {
+                    return syntax("Invalid control character at", at);
+                }
+                at += 1;
+            }
+            text.extend_from_slice(&data[run..at]);
+            match data.get(at) {
+                None => return syntax("Unterminated string starting at", quote),
+                Some(b'"') => break,
+                _ => {}
+            }
+            // A backslash at `at`.
+            let Some(&escape) = data.get(at + 1) else {
+                return syntax("Unterminated string starting at", quote);
+            };
+            if escape != b'u' {
+                let ch = match escape {
+                    b'"' => b'"',
+                    b'\\' => b'\\',
+                    b'/' => b'/',
+                    b'b' => 0x08,
+                    b'f' => 0x0C,
+                    b'n' => b'\n',
+                    b'r' => b'\r',
+                    b't' => b'\t',
+                    _ => return syntax("Invalid \\escape", at),
+                };
+                text.push(ch);
+                at += 2;
+                continue;
+            }
+            // `\uXXXX`; the standard library wants a character after it, and
+            // reports a bad escape at its `u`.
+            let Some(mut code) = hex4(data, at + 2).filter(|_| at + 6 < data.len()) else {
+                return syntax("Invalid \\uXXXX escape", at + 1);
+            };
+            at += 6;
+            if (0xD800..0xDC00).contains(&code) && at + 6 < data.len() && data[at] == b'\\' && data[at + 1] == b'u' {
+                let Some(low) = hex4(data, at + 2) else {
+                    return syntax("Invalid \\uXXXX escape", at + 1);
+                };
+                if (0xDC00..0xE000).contains(&low) {
+                    code = 0x1_0000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                    at += 6;
+                }
+            }
+            push_wtf8(code, &mut text);
+        }
+        self.pos = at + 1;
+        Ok(self.builder.wtf8_string(&text)?)
+    }
+}
+
+fn hex4(data: &[u8], at: usize) -> Option<u32> {
+    let digits = data.get(at..at + 4)?;
+    digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+}
+
+/// Encodes a code point, a lone surrogate included, as (W)UTF-8.
+fn push_wtf8(code: u32, out: &mut Vec<u8>) {
+    match code {
+        0..=0x7F => out.push(code as u8),
+        0x80..=0x7FF => out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8]),
+        0x800..=0xFFFF => out.extend_from_slice(&[
+            0xE0 | (code >> 12) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xF0 | (code >> 18) as u8,
+            0x80 | ((code >> 12) & 0x3F) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]),
+    }
+}

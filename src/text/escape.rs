@@ -1,0 +1,142 @@
+//! JSON string escaping shared by every writer, with the standard library's
+//! choices: the two-character escapes `\" \\ \n \r \t \b \f`, `\u00XX` (lower-case
+//! hex) for other control characters, and with `ensure_ascii` every character
+//! outside `' '..='~'` as `\uXXXX` (a surrogate pair above U+FFFF).
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Appends `\uXXXX` for one UTF-16 code unit.
+pub fn write_u_escape(unit: u32, out: &mut Vec<u8>) {
+    out.extend_from_slice(&[
+        b'\\',
+        b'u',
+        HEX[(unit >> 12 & 0xF) as usize],
+        HEX[(unit >> 8 & 0xF) as usize],
+        HEX[(unit >> 4 & 0xF) as usize],
+        HEX[(unit & 0xF) as usize],
+    ]);
+}
+
+/// Appends a code point as `\uXXXX`, or as a surrogate pair above U+FFFF.
+pub fn write_code_point_escape(code: u32, out: &mut Vec<u8>) {
+    if code >= 0x1_0000 {
+        let v = code - 0x1_0000;
+        write_u_escape(0xD800 | (v >> 10), out);
+        write_u_escape(0xDC00 | (v & 0x3FF), out);
+    } else {
+        write_u_escape(code, out);
+    }
+}
+
+/// The two-character escape of an ASCII byte that needs one, if it has one.
+pub fn short_escape(byte: u8) -> Option<u8> {
+    match byte {
+        b'"' => Some(b'"'),
+        b'\\' => Some(b'\\'),
+        b'\n' => Some(b'n'),
+        b'\r' => Some(b'r'),
+        b'\t' => Some(b't'),
+        0x08 => Some(b'b'),
+        0x0C => Some(b'f'),
+        _ => None,
+    }
+}
+
+/// Appends the escaped form of one code point (any value, lone surrogates included).
+pub fn write_escaped_code_point(code: u32, ensure_ascii: bool, out: &mut Vec<u8>) {
+    if code < 0x80 {
+        let byte = code as u8;
+        if let Some(short) = short_escape(byte) {
+            out.extend_from_slice(&[b'\\', short]);
+        } else if byte < 0x20 || (ensure_ascii && byte == 0x7F) {
+            write_u_escape(code, out);
+        } else {
+            out.push(byte);
+        }
+    } else if ensure_ascii || (0xD800..0xE000).contains(&code) {
+        // Lone surrogates cannot be written as UTF-8, so they are always escaped.
+        write_code_point_escape(code, out);
+    } else {
+        let mut buf = [0u8; 4];
+        let ch = char::from_u32(code).expect("not a surrogate");
+        out.extend_from_slice(ch.encode_utf8(&mut buf).as_bytes());
+    }
+}
+
+/// Appends a string body with every non-ASCII character (and DEL) escaped, for
+/// text that already has quotes, backslashes and control characters escaped.
+pub fn write_non_ascii_escaped(text: &str, out: &mut Vec<u8>) {
+    let mut start = 0;
+    for (at, ch) in text.char_indices() {
+        if ch < '\x7F' {
+            continue;
+        }
+        out.extend_from_slice(&text.as_bytes()[start..at]);
+        write_code_point_escape(ch as u32, out);
+        start = at + ch.len_utf8();
+    }
+    out.extend_from_slice(&text.as_bytes()[start..]);
+}
+
+/// Decodes one code point of WTF-8 (UTF-8 that may hold encoded surrogates,
+/// as Python's "surrogatepass" produces). Returns the code point and its length.
+pub fn decode_wtf8(bytes: &[u8]) -> (u32, usize) {
+    let lead = bytes[0];
+    let cont = |i: usize| u32::from(bytes[i] & 0x3F);
+    match lead {
+        0x00..=0x7F => (u32::from(lead), 1),
+        0xC0..=0xDF => ((u32::from(lead & 0x1F) << 6) | cont(1), 2),
+        0xE0..=0xEF => ((u32::from(lead & 0x0F) << 12) | (cont(1) << 6) | cont(2), 3),
+        _ => (
+            (u32::from(lead & 0x07) << 18) | (cont(1) << 12) | (cont(2) << 6) | cont(3),
+            4,
+        ),
+    }
+}
+
+/// Appends a whole JSON string literal, quotes included, for WTF-8 text.
+pub fn write_wtf8_string(bytes: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let mut at = 0;
+    while at < bytes.len() {
+        let (code, len) = decode_wtf8(&bytes[at..]);
+        write_escaped_code_point(code, ensure_ascii, out);
+        at += len;
+    }
+    out.push(b'"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn literal(text: &str, ensure_ascii: bool) -> String {
+        let mut out = Vec::new();
+        write_wtf8_string(text.as_bytes(), ensure_ascii, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn escapes_like_the_standard_library() {
+        assert_eq!(literal("a\"b\\c\n\r\t\x08\x0c", false), r#""a\"b\\c\n\r\t\b\f""#);
+        assert_eq!(literal("\x00\x1f\x7f", false), "\"\\u0000\\u001f\x7f\"");
+        assert_eq!(literal("\x7f", true), r#""\u007f""#);
+        assert_eq!(literal("é😀", false), "\"é😀\"");
+        assert_eq!(literal("é😀", true), r#""\u00e9\ud83d\ude00""#);
+    }
+
+    #[test]
+    fn lone_surrogates_are_escaped() {
+        // U+D800 in WTF-8 is ED A0 80.
+        let mut out = Vec::new();
+        write_wtf8_string(&[b'x', 0xED, 0xA0, 0x80], false, &mut out);
+        assert_eq!(out, br#""x\ud800""#);
+    }
+
+    #[test]
+    fn non_ascii_escaping_keeps_ascii_runs() {
+        let mut out = Vec::new();
+        write_non_ascii_escaped("ab\u{e9}cd\u{10000}\x7f", &mut out);
+        assert_eq!(out, br#"ab\u00e9cd\ud800\udc00\u007f"#);
+    }
+}
