@@ -29,7 +29,7 @@ impl<'a, 'py> Input<'a, 'py> {
     /// UTF-8 (a leading BOM is skipped, as `json.loads` does for bytes).
     pub fn new(source: &'a Bound<'py, PyAny>) -> PyResult<Self> {
         if let Ok(text) = source.cast::<PyString>() {
-            return Ok(match text.to_str() {
+            let input = match text.to_str() {
                 Ok(utf8) => Self::text(source, Cow::Borrowed(utf8.as_bytes()), false),
                 Err(_) => {
                     // Lone surrogates: Python's "surrogatepass" gives WTF-8.
@@ -37,7 +37,12 @@ impl<'a, 'py> Input<'a, 'py> {
                     let bytes = encoded.cast::<PyBytes>()?.as_bytes().to_vec();
                     Self::text(source, Cow::Owned(bytes), true)
                 }
-            });
+            };
+            if input.data.starts_with(UTF8_BOM) {
+                // As json.loads: a str must not start with a byte-order mark.
+                return Err(decode_error(&input, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0));
+            }
+            return Ok(input);
         }
         let data: Cow<'a, [u8]> = if let Ok(bytes) = source.cast::<PyBytes>() {
             Cow::Borrowed(bytes.as_bytes())

@@ -35,10 +35,12 @@ impl<'py> DumpOptions<'py> {
         // The standard library's defaults: compact, except ": " after keys when indenting.
         let (item_separator, key_separator) = match separators {
             Some(seps) if !seps.is_none() => {
-                let (item, key): (Bound<'py, PyAny>, Bound<'py, PyAny>) = seps.extract().map_err(|_| {
-                    PyTypeError::new_err("separators must be a pair of str: (item_separator, key_separator)")
-                })?;
-                (separator_text(&item)?, separator_text(&key)?)
+                // Any pair, as `item_separator, key_separator = separators` takes.
+                let pair = seps.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+                let [item, key] = pair.as_slice() else {
+                    return Err(PyTypeError::new_err("separators must be a pair of str: (item_separator, key_separator)"));
+                };
+                (separator_text(item)?, separator_text(key)?)
             }
             _ if indent.is_some() => (",".to_owned(), ": ".to_owned()),
             _ => (",".to_owned(), ":".to_owned()),

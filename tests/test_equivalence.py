@@ -1,0 +1,137 @@
+"""Property-based equivalence with the standard library: dumps byte for byte,
+loads equal (floats by bits, dict key order too), errors at the same place."""
+
+import json
+
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+import rjson
+from conftest import assert_same
+from strategies import text, values, values_with_any_keys
+
+
+def std_dumps(obj, **kw):
+    kw.setdefault("ensure_ascii", False)
+    kw.setdefault("allow_nan", False)
+    if kw.get("indent") is None and kw.get("separators") is None:
+        kw["separators"] = (",", ":")  # rjson's default is compact
+    return json.dumps(obj, **kw)
+
+
+@given(values)
+def test_dumps_matches_standard_library(value):
+    expected = std_dumps(value)
+    assert rjson.dumps(value) == expected
+    assert rjson.dumps_bytes(value) == expected.encode("utf-8")
+
+
+@given(values_with_any_keys)
+def test_dumps_converts_keys_like_standard_library(value):
+    assert rjson.dumps(value) == std_dumps(value)
+
+
+@given(
+    values,
+    st.sampled_from([None, 0, 2, 4, "\t", "--"]),
+    st.booleans(),
+    st.booleans(),
+    st.sampled_from([None, (",", ":"), (", ", ": "), (" , ", " : ")]),
+)
+def test_dumps_options_match_standard_library(value, indent, ensure_ascii, sort_keys, separators):
+    kw = dict(indent=indent, ensure_ascii=ensure_ascii, sort_keys=sort_keys, separators=separators)
+    assert rjson.dumps(value, **kw) == std_dumps(value, **kw)
+
+
+@given(values, st.sampled_from([None, 2]), st.booleans())
+def test_loads_matches_standard_library(value, indent, ensure_ascii):
+    doc = json.dumps(value, indent=indent, ensure_ascii=ensure_ascii)
+    expected = json.loads(doc)
+    assert_same(rjson.loads(doc), expected)
+    assert_same(rjson.loads(doc.encode("utf-8")), expected)
+    assert_same(rjson.loads(bytearray(doc.encode("utf-8"))), expected)
+    assert_same(rjson.loads(memoryview(doc.encode("utf-8"))), expected)
+
+
+@given(values)
+def test_round_trip(value):
+    assert_same(rjson.loads(rjson.dumps(value)), json.loads(json.dumps(value)))
+
+
+def std_outcome(doc):
+    try:
+        return ("ok", json.loads(doc))
+    except json.JSONDecodeError as e:
+        return ("error", e.msg, e.pos)
+
+
+def rjson_outcome(doc):
+    try:
+        return ("ok", rjson.loads(doc))
+    except rjson.JSONDecodeError as e:
+        return ("error", e.msg, e.pos)
+
+
+def assert_same_outcome(doc):
+    expected = std_outcome(doc)
+    actual = rjson_outcome(doc)
+    if expected[0] == "ok":
+        assert actual[0] == "ok", f"{doc!r}: rjson raised {actual}"
+        assert_same(actual[1], expected[1])
+    else:
+        assert actual == expected, f"{doc!r}"
+
+
+# Documents the standard library accepts but rjson rejects by design: the
+# non-standard constants (accepted only with parse_constant).
+def uses_constants(doc):
+    return any(word in doc for word in ("NaN", "Infinity"))
+
+
+json_fragments = st.sampled_from(
+    ['{', '}', '[', ']', ',', ':', '"', '\\', 'u', '0', '1', '-', '.', 'e', 'E', '+', ' ', '\n', 'null', 'true',
+     'false', 'nul', 'tru', '"a"', '"\\u12', '\\ud800', '\\udc00', '\\n', '\x01', '\x1f', 'é', '😀', '00', '1.5',
+     '-0', '1e5', '9' * 30]
+)
+
+
+@given(st.lists(json_fragments, max_size=12).map("".join))
+@example('"\\ud800\\udc00')
+@example('"\\ud800\\u"')
+@example('{"a":1,}')
+@example('[1,]')
+@example('1.')
+@example('01')
+@example('\ufeff[]')
+def test_malformed_documents_fail_like_standard_library(doc):
+    if uses_constants(doc):
+        return
+    assert_same_outcome(doc)
+
+
+@given(values, st.data())
+def test_damaged_documents_fail_like_standard_library(value, data):
+    doc = json.dumps(value, ensure_ascii=False)
+    at = data.draw(st.integers(0, len(doc)))
+    cut = data.draw(st.integers(0, 3))
+    insert = data.draw(st.sampled_from(["", ",", "]", "}", '"', "\\", "x", " ", "\x00", "{", "["]))
+    damaged = doc[:at] + insert + doc[at + cut :]
+    if uses_constants(damaged):
+        return
+    assert_same_outcome(damaged)
+
+
+@given(text)
+def test_string_escapes_decode_like_standard_library(s):
+    for doc in (json.dumps(s), json.dumps(s, ensure_ascii=False)):
+        assert rjson.loads(doc) == s
+
+
+@pytest.mark.parametrize(
+    "doc",
+    ['"\\ud800"', '"\\udc00"', '"\\ud800\\u0041"', '"\\udbff\\udfff"', '["\\ud800", "\\udfff\\ud800"]', '{"\\ud834": 1}'],
+)
+def test_lone_surrogate_escapes_decode_like_standard_library(doc):
+    assert_same(rjson.loads(doc), json.loads(doc))
+    assert_same(rjson.loads(doc.encode()), json.loads(doc))

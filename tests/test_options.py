@@ -1,0 +1,142 @@
+"""Every keyword argument of loads and dumps behaves as in the standard library."""
+
+import collections
+import decimal
+import json
+
+import pytest
+
+import rjson
+from conftest import assert_same
+
+DOC = '{"b": [1, 2.5, -0, 1E5, 12345678901234567890123], "a": {"x": null}, "b2": true, "a": "dup"}'
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(object_hook=lambda d: sorted(d.items())),
+        dict(object_pairs_hook=lambda pairs: pairs),
+        dict(object_pairs_hook=collections.OrderedDict),
+        dict(object_hook=dict, object_pairs_hook=list),
+        dict(parse_float=decimal.Decimal),
+        dict(parse_float=str),
+        dict(parse_int=str),
+        dict(parse_int=float),
+        dict(parse_float=float, parse_int=int),
+    ],
+    ids=repr,
+)
+def test_loads_hooks(kw):
+    assert_same(rjson.loads(DOC, **kw), json.loads(DOC, **kw))
+
+
+def test_duplicate_keys_last_wins_in_first_position():
+    assert_same(rjson.loads('{"a": 1, "b": 2, "a": 3}'), {"a": 3, "b": 2})
+
+
+def test_parse_constant():
+    doc = "[NaN, Infinity, -Infinity, 1]"
+    assert rjson.loads(doc, parse_constant=str) == ["NaN", "Infinity", "-Infinity", 1]
+    assert_same(rjson.loads(doc, parse_constant=float), json.loads(doc))
+    with pytest.raises(rjson.JSONDecodeError):
+        rjson.loads(doc)
+
+
+def test_numbers_exact():
+    assert_same(rjson.loads("[1e400, -1e400, 1e-400, -0.0, -0]"), [float("inf"), float("-inf"), 0.0, -0.0, 0])
+    big = "-" + "9" * 300
+    assert rjson.loads(big) == int(big)
+    assert rjson.loads("0.1") == 0.1
+    # Rounded once and correctly (a double-rounding trap for naive parsers).
+    assert rjson.loads("2.2250738585072011e-308") == 2.2250738585072011e-308
+    assert rjson.loads("9007199254740993") == 9007199254740993
+
+
+VALUE = {"b": [1, 2.5, None, True, "é"], "a": {"z": [], "y": {}}, "c": "x\ny", "3": 4.0}
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(indent=None),
+        dict(indent=0),
+        dict(indent=2),
+        dict(indent=-3),
+        dict(indent="\t"),
+        dict(indent=True),
+        dict(sort_keys=True, indent=1),
+        dict(ensure_ascii=True),
+        dict(separators=(", ", ": ")),
+        dict(separators=[";", "="]),
+        dict(indent=2, separators=(", ", ": ")),
+    ],
+    ids=repr,
+)
+def test_dumps_layout(kw):
+    std = dict(kw)
+    if std.get("indent") is None and "separators" not in std:
+        std["separators"] = (",", ":")
+    std.setdefault("ensure_ascii", False)
+    assert rjson.dumps(VALUE, **kw) == json.dumps(VALUE, **std)
+
+
+def test_sort_keys_mixed_types_raise_like_standard_library():
+    with pytest.raises(TypeError):
+        json.dumps({1: 1, "a": 2}, sort_keys=True)
+    with pytest.raises(TypeError):
+        rjson.dumps({1: 1, "a": 2}, sort_keys=True)
+
+
+def test_allow_nan():
+    value = [float("nan"), float("inf"), float("-inf"), {float("inf"): 1}]
+    assert rjson.dumps(value, allow_nan=True) == json.dumps(value, separators=(",", ":"))
+
+
+def test_skipkeys():
+    value = {"a": 1, (1, 2): 2, "b": {frozenset(): 3}, None: 4}
+    assert rjson.dumps(value, skipkeys=True) == json.dumps(value, skipkeys=True, separators=(",", ":"))
+
+
+def test_default():
+    value = {"s": {3, 1, 2}, "c": complex(1, 2)}
+
+    def default(o):
+        if isinstance(o, set):
+            return sorted(o)
+        if isinstance(o, complex):
+            return {"re": o.real, "im": o.imag}
+        raise TypeError
+
+    assert rjson.dumps(value, default=default) == json.dumps(value, default=default, separators=(",", ":"))
+    assert rjson.dumps(value, default=repr) == json.dumps(value, default=repr, separators=(",", ":"))
+
+
+def test_key_conversion():
+    value = {1: "i", 2.5: "f", True: "t", None: "n", "s": "s", -(10**30): "big", 1e20: "e"}
+    assert rjson.dumps(value) == json.dumps(value, separators=(",", ":"))
+
+
+def test_dumps_bytes_is_utf8():
+    assert rjson.dumps_bytes({"é": "😀"}) == '{"é":"😀"}'.encode()
+    assert rjson.dumps_bytes("é", ensure_ascii=True) == b'"\\u00e9"'
+
+
+def test_bad_options():
+    with pytest.raises(TypeError):
+        rjson.dumps([], indent=1.5)
+    with pytest.raises(TypeError):
+        rjson.dumps([], separators=(",",))
+    with pytest.raises(TypeError):
+        rjson.dumps([], unknown=True)
+    with pytest.raises(TypeError):
+        rjson.loads("[]", unknown=True)
+
+
+def test_lone_surrogates_in_strings_are_escaped():
+    # The standard library writes a lone surrogate raw (a str no codec can
+    # encode); rjson escapes it, so dumps_bytes works and loads reads it back.
+    assert rjson.dumps("a\ud800") == '"a\\ud800"'
+    assert rjson.dumps_bytes(["\udfff"], ensure_ascii=True) == b'["\\udfff"]'
+    assert rjson.loads(rjson.dumps("a\ud800b")) == "a\ud800b"
+    assert rjson.loads('"a\ud800b"') == json.loads('"a\ud800b"')
