@@ -1,0 +1,85 @@
+"""Instructions per call under `valgrind --tool=callgrind`: the stable figure
+for comparing phases on a noisy machine. Each (variant, case, op) runs a small
+script twice, with 1 and with 1+K calls; the difference over K is the cost of
+one call, free of interpreter start-up and setup."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXTRA_CALLS = 2
+
+SCRIPT = """
+import sys, json
+sys.path[:0] = [{benches!r}]
+from cases import load_cases
+lib, op, case, calls = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+data = load_cases([case])[case]
+if lib == "rjson":
+    import rjson as mod
+    fn = getattr(mod, op)
+else:
+    import orjson as mod
+    fn = mod.loads if op == "loads" else mod.dumps
+arg = data if op == "loads" else json.loads(data)
+for _ in range(calls):
+    fn(arg)
+"""
+
+
+def instructions(variant, lib, op, case, calls):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "callgrind.out"
+        script = Path(tmp) / "run.py"
+        script.write_text(SCRIPT.format(benches=str(ROOT / "benches")))
+        # A fixed hash seed: dict and str hashing must cost the same in every run.
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "build" / "variants" / variant), PYTHONHASHSEED="0")
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(script), lib, op, case, str(calls)]
+        subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        match = re.search(r"^summary:\s*(\d+)", out.read_text(), re.M)
+        return int(match.group(1))
+
+
+def per_call(variant, lib, op, case):
+    one = instructions(variant, lib, op, case, 1)
+    more = instructions(variant, lib, op, case, 1 + EXTRA_CALLS)
+    return (more - one) // EXTRA_CALLS
+
+
+def count_all(variants, cases, progress):
+    if shutil.which("valgrind") is None:
+        progress("valgrind not found: no instruction counts")
+        return None
+    counts = {"orjson": {}}
+    for case in cases:
+        progress(f"callgrind orjson {case}")
+        counts["orjson"][case] = {op: per_call(variants[0], "orjson", op, case) for op in ("loads", "dumps")}
+    for variant in variants:
+        counts[variant] = {}
+        for case in cases:
+            progress(f"callgrind {variant} {case}")
+            counts[variant][case] = {op: per_call(variant, "rjson", op, case) for op in ("loads", "dumps")}
+    return counts
+
+
+def markdown(counts, variants):
+    lines = ["### instructions per call (callgrind; millions), and the change from the previous variant", ""]
+    cases = list(counts["orjson"])
+    for op in ("loads", "dumps"):
+        lines += [f"#### {op}", "", "| case | orjson | " + " | ".join(variants) + " |", "|---|---:|" + "---:|" * len(variants)]
+        for case in cases:
+            cells = [f"{counts['orjson'][case][op] / 1e6:.2f}"]
+            previous = None
+            for v in variants:
+                n = counts[v][case][op]
+                change = "" if previous is None else f" ({(n - previous) / previous * 100:+.0f}%)"
+                cells.append(f"{n / 1e6:.2f}{change}")
+                previous = n
+            lines.append(f"| {case} | " + " | ".join(cells) + " |")
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,66 @@
+"""The documents the benchmarks time: the bundled corpus and synthetic cases
+(integers, floats, short and long strings, small mixed objects, deep nesting,
+a wide object, non-ASCII text). Everything is deterministic."""
+
+import json
+import random
+from pathlib import Path
+
+CORPUS_DIR = Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+# The standard files every JSON library reports on.
+CORPUS = [
+    "twitter.json",
+    "citm_catalog.json",
+    "canada.json",
+    "github_events.json",
+    "gsoc-2018.json",
+    "numbers.json",
+    "mesh.json",
+    "twitterescaped.json",
+]
+QUICK_CORPUS = ["twitter.json", "canada.json", "citm_catalog.json", "gsoc-2018.json"]
+
+
+def _synthetic():
+    rng = random.Random(20261125)
+    words = ["alpha", "beta", "gamma", "delta", "json", "rust", "python", "speed"]
+    non_ascii = "日本語のテキスト Привет мир Ελληνικά العربية 😀🚀 ñandú café"
+
+    def nested(depth):
+        value = [1, "x"]
+        for i in range(depth):
+            value = {"level": i, "child": [value, i * 1.5]}
+        return value
+
+    return {
+        "integers": [rng.randint(-(2**62), 2**62) for _ in range(50_000)],
+        "floats": [rng.uniform(-1e6, 1e6) for _ in range(50_000)],
+        "short_strings": ["".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(1, 16))) for _ in range(50_000)],
+        "long_strings": ["".join(rng.choices("abcdefghij klmnopqrstuvwxyz.,", k=10_000)) for _ in range(100)],
+        "small_objects": [
+            {"id": i, "name": rng.choice(words), "active": i % 3 == 0, "score": rng.random() * 100, "tags": rng.sample(words, 3), "parent": None}
+            for i in range(10_000)
+        ],
+        "deep_nesting": [nested(400) for _ in range(20)],
+        "wide_object": {f"key_{i}": i for i in range(100_000)},
+        "non_ascii": ["".join(rng.choices(non_ascii, k=rng.randint(5, 60))) for _ in range(20_000)],
+    }
+
+
+SYNTHETIC = ["integers", "floats", "short_strings", "long_strings", "small_objects", "deep_nesting", "wide_object", "non_ascii"]
+
+
+def load_cases(names):
+    """{name: bytes} for the named cases (corpus file names or synthetic names)."""
+    synthetic = None
+    cases = {}
+    for name in names:
+        if name in SYNTHETIC:
+            if synthetic is None:
+                synthetic = _synthetic()
+                assert list(synthetic) == SYNTHETIC
+            cases[name] = json.dumps(synthetic[name], ensure_ascii=False).encode("utf-8")
+        else:
+            cases[name] = (CORPUS_DIR / name).read_bytes()
+    return cases

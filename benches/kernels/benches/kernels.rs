@@ -1,0 +1,58 @@
+//! Kernel throughput: float layout and string escaping.
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use rjson::text::escape::{write_non_ascii_escaped, write_wtf8_string};
+use rjson::text::float_repr::write_float_repr;
+
+fn floats(c: &mut Criterion) {
+    let mut state = 0x2545_F491_4F6C_DD1Du64;
+    let values: Vec<f64> = (0..10_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 40) as f64 * 1e6
+        })
+        .collect();
+    let mut group = c.benchmark_group("float_repr");
+    group.throughput(Throughput::Elements(values.len() as u64));
+    group.bench_function("write_float_repr", |b| {
+        let mut out = Vec::with_capacity(values.len() * 24);
+        b.iter(|| {
+            out.clear();
+            for &v in &values {
+                write_float_repr(black_box(v), &mut out);
+            }
+        })
+    });
+    group.finish();
+}
+
+fn strings(c: &mut Criterion) {
+    let ascii = "The quick brown fox jumps over the lazy dog. ".repeat(200);
+    let mixed = "Grüße aus Köln, 東京 and \"quotes\"\n😀 ".repeat(200);
+    let mut group = c.benchmark_group("escape");
+    for (name, text) in [("ascii", &ascii), ("mixed", &mixed)] {
+        group.throughput(Throughput::Bytes(text.len() as u64));
+        group.bench_function(format!("write_wtf8_string/{name}"), |b| {
+            let mut out = Vec::with_capacity(text.len() * 2);
+            b.iter(|| {
+                out.clear();
+                write_wtf8_string(black_box(text.as_bytes()), false, &mut out);
+            })
+        });
+        group.bench_function(format!("write_non_ascii_escaped/{name}"), |b| {
+            let mut out = Vec::with_capacity(text.len() * 6);
+            b.iter(|| {
+                out.clear();
+                write_non_ascii_escaped(black_box(text), &mut out);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, floats, strings);
+criterion_main!(benches);
