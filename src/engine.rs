@@ -1,12 +1,26 @@
 //! The one seam that picks, at compile time, which decoder and encoder the
-//! `loads`/`dumps` paths use. Phases that bring their own engine add their
-//! `cfg` here and nowhere else.
+//! `loads`/`dumps` paths use, and which building blocks they stand on. A
+//! phase that brings its own engine or blocks adds its `cfg` here and nowhere
+//! else in shared code.
 
 use pyo3::prelude::*;
 
 use crate::api::build::Builder;
 use crate::api::input::Input;
 use crate::api::options::DumpOptions;
+
+// Encoder blocks: how a value is classified, how a dict's entries are read,
+// how a key becomes text.
+#[cfg(not(feature = "phase1"))]
+pub use crate::api::to_json::{classify, dict_entries, key_text};
+#[cfg(feature = "phase1")]
+pub use crate::phase1::dispatch::{classify, dict_entries, key_text};
+
+// Decoder blocks: how ints and lists are made.
+#[cfg(not(feature = "phase1"))]
+pub use crate::api::build::{new_int, new_list};
+#[cfg(feature = "phase1")]
+pub use crate::phase1::objects::{new_int, new_list};
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     crate::baseline::decode::decode(input, builder)

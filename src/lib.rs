@@ -6,6 +6,8 @@
 mod api;
 mod baseline;
 mod engine;
+#[cfg(feature = "phase1")]
+mod phase1;
 mod reference;
 pub mod text;
 

@@ -175,3 +175,32 @@ def test_hostile_inputs_raise_cleanly():
     for doc in ["\\" * 10_000, '"' + "\\" * 10_001, "[" * 5000 + "]" * 4999, "{" * 3000, '{"a":' * 2000, "-" * 100]:
         with pytest.raises(rjson.JSONDecodeError):
             rjson.loads(doc)
+
+
+def test_dict_resized_by_default_while_written_raises():
+    d = {"a": object(), "b": 2}
+
+    def default(o):
+        d["new"] = 1
+        return None
+
+    with pytest.raises(RuntimeError, match="changed size"):
+        rjson.dumps(d, default=default)
+    d2 = {"a": object(), "b": 2}
+
+    def shrink(o):
+        d2.clear()
+        return "x"
+
+    with pytest.raises(RuntimeError, match="changed size"):
+        rjson.dumps(d2, default=shrink)
+
+
+def test_list_shortened_by_default_while_written():
+    items = [1, object(), 3, 4]
+
+    def default(o):
+        del items[2:]
+        return "x"
+
+    assert rjson.dumps(items, default=default) == '[1,"x"]'

@@ -6,6 +6,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use pyo3::{ffi, IntoPyObjectExt};
 
+use crate::engine;
+
 pub struct Builder<'py> {
     py: Python<'py>,
     object_hook: Option<Bound<'py, PyAny>>,
@@ -85,7 +87,7 @@ impl<'py> Builder<'py> {
             return hook.call1((text,));
         }
         match text.parse::<i64>() {
-            Ok(value) => value.into_bound_py_any(self.py),
+            Ok(value) => Ok(engine::new_int(self.py, value)),
             // Beyond 64 bits: Python's own conversion, which also enforces
             // the interpreter's int digit limit.
             Err(_) => self.py.get_type::<PyInt>().call1((text,)),
@@ -95,7 +97,7 @@ impl<'py> Builder<'py> {
     pub fn int_i64(&self, value: i64) -> PyResult<Bound<'py, PyAny>> {
         match &self.parse_int {
             Some(hook) => hook.call1((value.to_string(),)),
-            None => value.into_bound_py_any(self.py),
+            None => Ok(engine::new_int(self.py, value)),
         }
     }
 
@@ -130,7 +132,7 @@ impl<'py> Builder<'py> {
     }
 
     pub fn array(&self, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        Ok(PyList::new(self.py, items)?.into_any())
+        engine::new_list(self.py, items)
     }
 
     pub fn object(&self) -> ObjectBuilder<'py> {
@@ -174,4 +176,16 @@ impl<'py> ObjectBuilder<'py> {
             }
         }
     }
+}
+
+/// A Python int (the baseline's generic conversion; phase1 replaces it).
+#[allow(dead_code)]
+pub fn new_int(py: Python<'_>, value: i64) -> Bound<'_, PyAny> {
+    value.into_bound_py_any(py).expect("int conversion cannot fail")
+}
+
+/// A Python list of `items` (the baseline's generic conversion; phase1 replaces it).
+#[allow(dead_code)]
+pub fn new_list<'py>(py: Python<'py>, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyList::new(py, items)?.into_any())
 }

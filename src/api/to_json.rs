@@ -4,9 +4,10 @@
 
 use std::borrow::Cow;
 
+use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTime, PyType};
+use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple, PyType};
 
 use super::errors::{encode_error, encode_error_from, not_serializable};
 use super::options::DumpOptions;
@@ -15,32 +16,39 @@ use crate::text::float_repr::write_float_repr;
 /// Containers (and `default=` results) may nest this deep.
 pub const MAX_DEPTH: usize = 1024;
 
-/// A dict key as text, or `None` when `skipkeys` drops it.
-pub fn key_text<'a>(key: &'a Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<Cow<'a, str>>> {
+/// Room for the text of a converted (non-str) key, reused from key to key.
+#[derive(Default)]
+pub struct KeyBuffer {
+    pub text: String,
+}
+
+/// A dict key as text, or `None` when `skipkeys` drops it; str keys are
+/// borrowed, others converted as the standard library converts them.
+pub fn key_text<'a>(key: &'a Bound<'_, PyAny>, opts: &DumpOptions<'_>, buffer: &'a mut KeyBuffer) -> PyResult<Option<&'a str>> {
     let py = key.py();
     if let Ok(text) = key.cast::<PyString>() {
         return match text.to_str() {
-            Ok(s) => Ok(Some(Cow::Borrowed(s))),
+            Ok(s) => Ok(Some(s)),
             Err(_) => Err(encode_error(py, "dict key is not valid UTF-8: lone surrogates are not supported in keys")),
         };
     }
-    if let Ok(float) = key.cast::<PyFloat>() {
-        return Ok(Some(float_text(py, float.value(), opts)?));
-    }
-    if let Ok(flag) = key.cast::<PyBool>() {
-        return Ok(Some(Cow::Borrowed(if flag.is_true() { "true" } else { "false" })));
-    }
-    if key.is_none() {
-        return Ok(Some(Cow::Borrowed("null")));
-    }
-    if key.is_instance_of::<PyInt>() {
-        return Ok(Some(Cow::Owned(int_text(key)?)));
-    }
-    if opts.skipkeys {
+    let converted: Cow<'static, str> = if let Ok(float) = key.cast::<PyFloat>() {
+        float_text(py, float.value(), opts)?
+    } else if let Ok(flag) = key.cast::<PyBool>() {
+        Cow::Borrowed(if flag.is_true() { "true" } else { "false" })
+    } else if key.is_none() {
+        Cow::Borrowed("null")
+    } else if key.is_instance_of::<PyInt>() {
+        Cow::Owned(int_text(key)?)
+    } else if opts.skipkeys {
         return Ok(None);
-    }
-    let name = key.get_type().name()?;
-    Err(encode_error(py, format!("keys must be str, int, float, bool or None, not {name}")))
+    } else {
+        let name = key.get_type().name()?;
+        return Err(encode_error(py, format!("keys must be str, int, float, bool or None, not {name}")));
+    };
+    buffer.text.clear();
+    buffer.text.push_str(&converted);
+    Ok(Some(&buffer.text))
 }
 
 /// An int's decimal text (`int.__repr__`, so int subclasses such as IntEnum
@@ -91,20 +99,99 @@ fn python_float_name(json: &str) -> &'static str {
     }
 }
 
-/// The items of a dict (a snapshot: `default=` may mutate the dict while it
-/// is written), sorted by key when `sort_keys` asks, as the standard library
-/// sorts them (by the keys' own ordering; mixed key types raise TypeError).
-pub fn dict_items<'py>(dict: &Bound<'py, PyDict>, opts: &DumpOptions<'py>) -> PyResult<Bound<'py, PyList>> {
+/// What a Python value is to an encoder, in the standard library's order of
+/// checks. Str, Int and Float include subclasses (written by value); exact
+/// lists, tuples and dicts are told apart from their subclasses, which are
+/// read through their Python methods as the standard library reads them.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Kind {
+    Str,
+    Null,
+    Bool,
+    Int,
+    Float,
+    List,
+    Tuple,
+    /// A list or tuple subclass.
+    Sequence,
+    Dict,
+    /// A dict subclass.
+    Mapping,
+    /// Anything else: an extra type, or a job for `default`.
+    Other,
+}
+
+/// Classifies `obj` by isinstance checks (the baseline's dispatch).
+pub fn classify(obj: &Bound<'_, PyAny>) -> Kind {
+    if obj.is_instance_of::<PyString>() {
+        Kind::Str
+    } else if obj.is_none() {
+        Kind::Null
+    } else if obj.is_instance_of::<PyBool>() {
+        Kind::Bool
+    } else if obj.is_instance_of::<PyInt>() {
+        Kind::Int
+    } else if obj.is_instance_of::<PyFloat>() {
+        Kind::Float
+    } else if obj.is_exact_instance_of::<PyList>() {
+        Kind::List
+    } else if obj.is_exact_instance_of::<PyTuple>() {
+        Kind::Tuple
+    } else if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
+        Kind::Sequence
+    } else if obj.is_exact_instance_of::<PyDict>() {
+        Kind::Dict
+    } else if obj.is_instance_of::<PyDict>() {
+        Kind::Mapping
+    } else {
+        Kind::Other
+    }
+}
+
+/// A dict's `(key, value)` pairs, from a snapshot of its items, sorted by
+/// key when `sort_keys` asks, as the standard library sorts them (by the
+/// keys' own ordering; mixed key types raise TypeError). Dict subclasses are
+/// read through their `items()`, which they may override. If Python code run
+/// while the dict is written (`default=`, a property) changes its size, the
+/// next entry raises RuntimeError, as iterating the dict in Python would, in
+/// every build (phase1 reads plain dicts in place).
+pub fn dict_entries<'py>(dict: &Bound<'py, PyDict>, opts: &DumpOptions<'py>) -> PyResult<SnapshotEntries<'py>> {
     let items = if dict.is_exact_instance_of::<PyDict>() {
         dict.items()
     } else {
-        // Subclasses may override items(), as the standard library honours.
         PyList::new(dict.py(), dict.call_method0("items")?.try_iter()?.collect::<PyResult<Vec<_>>>()?)?
     };
     if opts.sort_keys {
         items.sort()?;
     }
-    Ok(items)
+    Ok(SnapshotEntries { dict: dict.clone(), size: Some(dict.len()), items, next: 0 })
+}
+
+pub struct SnapshotEntries<'py> {
+    dict: Bound<'py, PyDict>,
+    /// The dict's size when writing began; `None` once a change was reported.
+    size: Option<usize>,
+    items: Bound<'py, PyList>,
+    next: usize,
+}
+
+impl<'py> Iterator for SnapshotEntries<'py> {
+    type Item = PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let size = self.size?;
+        if self.dict.len() != size {
+            self.size = None;
+            return Some(Err(dict_changed_size()));
+        }
+        let item = self.items.get_item(self.next).ok()?;
+        self.next += 1;
+        Some(item.extract())
+    }
+}
+
+pub fn dict_changed_size() -> PyErr {
+    PyRuntimeError::new_err("dictionary changed size during iteration")
 }
 
 /// The value to write in place of `obj`, a type JSON has no form for: an

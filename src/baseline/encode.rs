@@ -6,12 +6,13 @@ use std::cell::RefCell;
 use std::io;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde_json::ser::Formatter;
 
 use crate::api::options::DumpOptions;
-use crate::api::to_json::{dict_items, int_text, key_text, non_finite_text, substitute, Nesting};
+use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
+use crate::engine;
 use crate::text::escape::{write_non_ascii_escaped, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
 
@@ -52,49 +53,44 @@ impl Serialize for PyValue<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (obj, state) = (self.obj, self.state);
         let opts = state.opts;
-        if let Ok(text) = obj.cast::<PyString>() {
-            return match text.to_str() {
-                Ok(s) => serializer.serialize_str(s),
-                Err(_) => {
-                    // Lone surrogates cannot pass through a Rust str: escape them.
-                    let wtf8 = state.keep(text.call_method1("encode", ("utf-8", "surrogatepass")))?;
-                    let mut literal = Vec::new();
-                    write_wtf8_string(state.keep(wtf8.extract::<Vec<u8>>())?.as_slice(), opts.ensure_ascii, &mut literal);
-                    RawJson(std::str::from_utf8(&literal).expect("escaped text is ASCII-safe")).serialize(serializer)
+        match engine::classify(obj) {
+            Kind::Str => {
+                let text = obj.cast::<PyString>().expect("classified as str");
+                match text.to_str() {
+                    Ok(s) => serializer.serialize_str(s),
+                    Err(_) => {
+                        // Lone surrogates cannot pass through a Rust str: escape them.
+                        let wtf8 = state.keep(text.call_method1("encode", ("utf-8", "surrogatepass")))?;
+                        let mut literal = Vec::new();
+                        write_wtf8_string(state.keep(wtf8.extract::<Vec<u8>>())?.as_slice(), opts.ensure_ascii, &mut literal);
+                        RawJson(std::str::from_utf8(&literal).expect("escaped text is ASCII-safe")).serialize(serializer)
+                    }
                 }
-            };
-        }
-        if obj.is_none() {
-            return serializer.serialize_unit();
-        }
-        if let Ok(flag) = obj.cast::<PyBool>() {
-            return serializer.serialize_bool(flag.is_true());
-        }
-        if obj.is_instance_of::<PyInt>() {
-            if let Ok(small) = obj.extract::<i64>() {
-                return serializer.serialize_i64(small);
             }
-            let text = state.keep(int_text(obj))?;
-            return RawJson(&text).serialize(serializer);
-        }
-        if let Ok(float) = obj.cast::<PyFloat>() {
-            let value = float.value();
-            if value.is_finite() {
-                return serializer.serialize_f64(value);
+            Kind::Null => serializer.serialize_unit(),
+            Kind::Bool => serializer.serialize_bool(obj.cast::<PyBool>().is_ok_and(|b| b.is_true())),
+            Kind::Int => match obj.extract::<i64>() {
+                Ok(small) => serializer.serialize_i64(small),
+                Err(_) => RawJson(&state.keep(int_text(obj))?).serialize(serializer),
+            },
+            Kind::Float => {
+                let value = obj.cast::<PyFloat>().expect("classified as float").value();
+                if value.is_finite() {
+                    serializer.serialize_f64(value)
+                } else {
+                    RawJson(state.keep(non_finite_text(obj.py(), value, opts))?).serialize(serializer)
+                }
             }
-            return RawJson(state.keep(non_finite_text(obj.py(), value, opts))?).serialize(serializer);
+            Kind::List | Kind::Tuple | Kind::Sequence => self.sequence(serializer),
+            Kind::Dict | Kind::Mapping => self.mapping(obj.cast::<PyDict>().expect("classified as dict"), serializer),
+            Kind::Other => {
+                state.keep(state.nesting.borrow_mut().enter(obj))?;
+                let replacement = state.keep(substitute(obj, opts))?;
+                let written = PyValue { obj: &replacement, state }.serialize(serializer);
+                state.nesting.borrow_mut().leave();
+                written
+            }
         }
-        if obj.is_instance_of::<PyList>() || obj.is_instance_of::<PyTuple>() {
-            return self.sequence(serializer);
-        }
-        if let Ok(dict) = obj.cast::<PyDict>() {
-            return self.mapping(dict, serializer);
-        }
-        state.keep(state.nesting.borrow_mut().enter(obj))?;
-        let replacement = state.keep(substitute(obj, opts))?;
-        let written = PyValue { obj: &replacement, state }.serialize(serializer);
-        state.nesting.borrow_mut().leave();
-        written
     }
 }
 
@@ -102,33 +98,40 @@ impl PyValue<'_, '_> {
     fn sequence<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (obj, state) = (self.obj, self.state);
         state.keep(state.nesting.borrow_mut().enter(obj))?;
-        // List subclasses are read through iteration, as the standard library does.
-        let items: Vec<Bound<'_, PyAny>> = if let Ok(list) = obj.cast_exact::<PyList>() {
-            list.iter().collect()
-        } else if let Ok(tuple) = obj.cast_exact::<PyTuple>() {
-            tuple.iter().collect()
+        let written = if let Ok(list) = obj.cast_exact::<PyList>() {
+            // Read by index as it is written: `default=` may shorten the list.
+            let mut seq = serializer.serialize_seq(Some(list.len()))?;
+            let mut at = 0;
+            while let Ok(item) = list.get_item(at) {
+                seq.serialize_element(&PyValue { obj: &item, state })?;
+                at += 1;
+            }
+            seq.end()
         } else {
-            state.keep(obj.try_iter().and_then(|it| it.collect::<PyResult<Vec<_>>>()))?
+            // Tuples, and list subclasses through iteration as the standard library does.
+            let items = state.keep(obj.try_iter().and_then(|it| it.collect::<PyResult<Vec<_>>>()))?;
+            let mut seq = serializer.serialize_seq(Some(items.len()))?;
+            for item in &items {
+                seq.serialize_element(&PyValue { obj: item, state })?;
+            }
+            seq.end()
         };
-        let mut seq = serializer.serialize_seq(Some(items.len()))?;
-        for item in &items {
-            seq.serialize_element(&PyValue { obj: item, state })?;
-        }
         state.nesting.borrow_mut().leave();
-        seq.end()
+        written
     }
 
     fn mapping<S: Serializer>(&self, dict: &Bound<'_, PyDict>, serializer: S) -> Result<S::Ok, S::Error> {
         let state = self.state;
         state.keep(state.nesting.borrow_mut().enter(self.obj))?;
-        let items = state.keep(dict_items(dict, state.opts))?;
-        let mut map = serializer.serialize_map(Some(items.len()))?;
-        for item in items.iter() {
-            let (key, value) = state.keep(item.extract::<(Bound<'_, PyAny>, Bound<'_, PyAny>)>())?;
-            let Some(text) = state.keep(key_text(&key, state.opts))? else {
+        let entries = state.keep(engine::dict_entries(dict, state.opts))?;
+        let mut map = serializer.serialize_map(Some(dict.len()))?;
+        let mut key_buffer = KeyBuffer::default();
+        for entry in entries {
+            let (key, value) = state.keep(entry)?;
+            let Some(text) = state.keep(engine::key_text(&key, state.opts, &mut key_buffer))? else {
                 continue;
             };
-            map.serialize_entry(text.as_ref(), &PyValue { obj: &value, state })?;
+            map.serialize_entry(text, &PyValue { obj: &value, state })?;
         }
         state.nesting.borrow_mut().leave();
         map.end()

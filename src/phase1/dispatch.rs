@@ -1,0 +1,114 @@
+//! The encoder's view of Python objects, by type pointer: the exact built-in
+//! types are recognised with one comparison each (the commonest first), and
+//! everything else (subclasses, extra types) goes to the baseline's
+//! isinstance chain on a cold path.
+
+use std::ptr::addr_of_mut;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::api::options::DumpOptions;
+use crate::api::to_json::{self, KeyBuffer, Kind, SnapshotEntries};
+
+/// Classifies `obj`; the same answers as `api::to_json::classify`.
+#[inline]
+pub fn classify(obj: &Bound<'_, PyAny>) -> Kind {
+    let ptr = obj.as_ptr();
+    // SAFETY: `ptr` is a live object (borrowed from `obj`); the type objects
+    // are statics of the interpreter, compared by address only.
+    unsafe {
+        let ty = ffi::Py_TYPE(ptr);
+        if ty == addr_of_mut!(ffi::PyUnicode_Type) {
+            Kind::Str
+        } else if ty == addr_of_mut!(ffi::PyLong_Type) {
+            Kind::Int
+        } else if ty == addr_of_mut!(ffi::PyDict_Type) {
+            Kind::Dict
+        } else if ty == addr_of_mut!(ffi::PyList_Type) {
+            Kind::List
+        } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
+            Kind::Float
+        } else if ty == addr_of_mut!(ffi::PyBool_Type) {
+            Kind::Bool
+        } else if ptr == ffi::Py_None() {
+            Kind::Null
+        } else if ty == addr_of_mut!(ffi::PyTuple_Type) {
+            Kind::Tuple
+        } else {
+            classify_other(obj)
+        }
+    }
+}
+
+#[inline(never)]
+fn classify_other(obj: &Bound<'_, PyAny>) -> Kind {
+    to_json::classify(obj)
+}
+
+/// A dict's entries: read in place for a plain dict in insertion order, else
+/// the baseline's snapshot (sorted keys, dict subclasses).
+pub fn dict_entries<'py>(dict: &Bound<'py, PyDict>, opts: &DumpOptions<'py>) -> PyResult<DictEntries<'py>> {
+    if !opts.sort_keys && dict.is_exact_instance_of::<PyDict>() {
+        // SAFETY: `dict` is a live dict.
+        let size = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
+        return Ok(DictEntries::InPlace { dict: dict.clone(), position: 0, size });
+    }
+    Ok(DictEntries::Snapshot(to_json::dict_entries(dict, opts)?))
+}
+
+pub enum DictEntries<'py> {
+    InPlace { dict: Bound<'py, PyDict>, position: ffi::Py_ssize_t, size: ffi::Py_ssize_t },
+    Snapshot(SnapshotEntries<'py>),
+}
+
+impl<'py> Iterator for DictEntries<'py> {
+    type Item = PyResult<(Bound<'py, PyAny>, Bound<'py, PyAny>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            DictEntries::Snapshot(entries) => entries.next(),
+            DictEntries::InPlace { dict, position, size } => {
+                let py = dict.py();
+                let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+                // SAFETY: the GIL is held and `dict` is alive. PyDict_Next
+                // bounds-checks `position` against the current table, and the
+                // borrowed key and value are made owned at once, so a
+                // `default=` that mutates the dict cannot free them under us.
+                unsafe {
+                    if ffi::PyDict_Size(dict.as_ptr()) != *size {
+                        *size = -1;
+                        return Some(Err(to_json::dict_changed_size()));
+                    }
+                    if *size < 0 || ffi::PyDict_Next(dict.as_ptr(), position, &mut key, &mut value) == 0 {
+                        return None;
+                    }
+                    Some(Ok((Bound::from_borrowed_ptr(py, key), Bound::from_borrowed_ptr(py, value))))
+                }
+            }
+        }
+    }
+}
+
+/// A key as text: exact str keys borrowed, exact int keys formatted with
+/// itoa into `buffer` (no allocation), the rest as the baseline converts them.
+pub fn key_text<'a>(key: &'a Bound<'_, PyAny>, opts: &DumpOptions<'_>, buffer: &'a mut KeyBuffer) -> PyResult<Option<&'a str>> {
+    match classify(key) {
+        Kind::Str => {
+            let text = key.cast::<PyString>().expect("classified as str");
+            if let Ok(s) = text.to_str() {
+                return Ok(Some(s));
+            }
+        }
+        Kind::Int => {
+            if let Ok(value) = key.extract::<i64>() {
+                buffer.text.clear();
+                buffer.text.push_str(itoa::Buffer::new().format(value));
+                return Ok(Some(&buffer.text));
+            }
+        }
+        _ => {}
+    }
+    to_json::key_text(key, opts, buffer)
+}
