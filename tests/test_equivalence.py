@@ -135,3 +135,15 @@ def test_string_escapes_decode_like_standard_library(s):
 def test_lone_surrogate_escapes_decode_like_standard_library(doc):
     assert_same(rjson.loads(doc), json.loads(doc))
     assert_same(rjson.loads(doc.encode()), json.loads(doc))
+
+
+def test_floats_are_written_as_repr_in_bulk():
+    import random
+    import struct
+
+    rng = random.Random(7)
+    values = [struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0] for _ in range(100_000)]
+    values = [v for v in values if v == v and abs(v) != float("inf")]
+    values += [rng.uniform(-1e6, 1e6) for _ in range(50_000)] + [10.0**e for e in range(-320, 309)]
+    values += [1.234 * 10.0**e for e in range(-10, 20)]
+    assert rjson.dumps(values) == json.dumps(values, separators=(",", ":"))

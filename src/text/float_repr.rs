@@ -6,84 +6,46 @@
 //! `1e-05`, `1.5e+300` (signed exponent, at least two digits).
 
 /// Appends Python's `repr(value)` for a finite `value`.
+///
+/// ryu's own layout already matches Python's for decimal exponents -4..16
+/// except at -5 (ryu: `0.00001234`, Python: `1.234e-05`); in exponent form
+/// Python adds a `+` and pads to two digits. Only those spots are rewritten.
 pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
     debug_assert!(value.is_finite());
     let mut buffer = ryu::Buffer::new();
-    let shortest = buffer.format_finite(value).as_bytes();
-    let (negative, unsigned) = match shortest.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, shortest),
+    let text = buffer.format_finite(value).as_bytes();
+    let (sign, unsigned) = match text.split_first() {
+        Some((b'-', rest)) => (&text[..1], rest),
+        _ => (&text[..0], text),
     };
-    let (mantissa, exponent) = match unsigned.iter().position(|&b| b == b'e') {
-        Some(at) => (&unsigned[..at], parse_exponent(&unsigned[at + 1..])),
-        None => (unsigned, 0),
-    };
-
-    // Collect the significant digits; `point` is how many come before the dot.
-    let mut digits = [0u8; 32];
-    let mut count = 0;
-    let mut point = mantissa.len();
-    for (i, &b) in mantissa.iter().enumerate() {
-        if b == b'.' {
-            point = i;
-        } else {
-            digits[count] = b;
-            count += 1;
-        }
-    }
-    // value = 0.DIGITS * 10^decimal_point, after dropping leading/trailing zeros.
-    let leading = digits[..count].iter().take_while(|&&d| d == b'0').count();
-    if out.capacity() - out.len() < 32 {
-        out.reserve(32);
-    }
-    if negative {
-        out.push(b'-');
-    }
-    if leading == count {
-        out.extend_from_slice(b"0.0");
-        return;
-    }
-    let trailing = digits[..count].iter().rev().take_while(|&&d| d == b'0').count();
-    let significant = &digits[leading..count - trailing];
-    let decimal_point = point as i32 - leading as i32 + exponent;
-    let n = significant.len() as i32;
-
-    if !(-4 < decimal_point && decimal_point <= 16) {
-        out.push(significant[0]);
-        if n > 1 {
+    out.extend_from_slice(sign);
+    if let Some(e) = unsigned.iter().position(|&b| b == b'e') {
+        out.extend_from_slice(&unsigned[..e]);
+        let (exp_sign, digits) = match unsigned[e + 1] {
+            b'-' => (b'-', &unsigned[e + 2..]),
+            _ => (b'+', &unsigned[e + 1..]),
+        };
+        write_exponent(exp_sign, digits, out);
+    } else if let Some(digits) = unsigned.strip_prefix(b"0.0000") {
+        // 0.0000ddd = d.dd x 10^-5
+        out.push(digits[0]);
+        if digits.len() > 1 {
             out.push(b'.');
-            out.extend_from_slice(&significant[1..]);
+            out.extend_from_slice(&digits[1..]);
         }
-        let shown = decimal_point - 1;
-        out.push(b'e');
-        out.push(if shown < 0 { b'-' } else { b'+' });
-        let magnitude = shown.unsigned_abs();
-        if magnitude < 10 {
-            out.push(b'0');
-        }
-        out.extend_from_slice(magnitude.to_string().as_bytes());
-    } else if decimal_point <= 0 {
-        out.extend_from_slice(b"0.");
-        out.extend(std::iter::repeat_n(b'0', (-decimal_point) as usize));
-        out.extend_from_slice(significant);
-    } else if decimal_point >= n {
-        out.extend_from_slice(significant);
-        out.extend(std::iter::repeat_n(b'0', (decimal_point - n) as usize));
-        out.extend_from_slice(b".0");
+        write_exponent(b'-', b"5", out);
     } else {
-        let split = decimal_point as usize;
-        out.extend_from_slice(&significant[..split]);
-        out.push(b'.');
-        out.extend_from_slice(&significant[split..]);
+        out.extend_from_slice(unsigned);
     }
 }
 
-fn parse_exponent(text: &[u8]) -> i32 {
-    let (sign, digits) = match text.split_first() {
-        Some((b'-', rest)) => (-1, rest),
-        _ => (1, text),
-    };
-    sign * digits.iter().fold(0i32, |acc, &d| acc * 10 + i32::from(d - b'0'))
+fn write_exponent(sign: u8, digits: &[u8], out: &mut Vec<u8>) {
+    out.push(b'e');
+    out.push(sign);
+    if digits.len() < 2 {
+        out.push(b'0');
+    }
+    out.extend_from_slice(digits);
 }
 
 #[cfg(test)]
@@ -107,6 +69,11 @@ mod tests {
             (0.0001, "0.0001"),
             (0.00001, "1e-05"),
             (1.5e-7, "1.5e-07"),
+            (1.234e-5, "1.234e-05"),
+            (-0.00001, "-1e-05"),
+            (0.000123, "0.000123"),
+            (1e-10, "1e-10"),
+            (1.5e-100, "1.5e-100"),
             (123.456, "123.456"),
             (1e15, "1000000000000000.0"),
             (1e16, "1e+16"),
