@@ -22,6 +22,14 @@ pub use crate::api::build::{new_int, new_list};
 #[cfg(feature = "phase1")]
 pub use crate::phase1::objects::{new_int, new_list};
 
+// Allocation: the decoder's item stack and the encoder's output buffer.
+#[cfg(not(feature = "phase2"))]
+pub use crate::api::build::ItemStack;
+#[cfg(not(feature = "phase2"))]
+pub use crate::api::to_json::OutputBuffer;
+#[cfg(feature = "phase2")]
+pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
+
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     crate::baseline::decode::decode(input, builder)
 }

@@ -8,6 +8,8 @@ mod baseline;
 mod engine;
 #[cfg(feature = "phase1")]
 mod phase1;
+#[cfg(feature = "phase2")]
+mod phase2;
 mod reference;
 pub mod text;
 

@@ -184,6 +184,34 @@ pub fn new_int(py: Python<'_>, value: i64) -> Bound<'_, PyAny> {
     value.into_bound_py_any(py).expect("int conversion cannot fail")
 }
 
+/// The items of the lists being decoded, innermost last: each list pushes
+/// its items and takes them off when it closes (the baseline's: one vector
+/// per call; phase2 pools it).
+#[allow(dead_code)]
+pub struct ItemStack<'py> {
+    items: Vec<Bound<'py, PyAny>>,
+}
+
+#[allow(dead_code)]
+impl<'py> ItemStack<'py> {
+    pub fn new(_py: Python<'py>) -> Self {
+        ItemStack { items: Vec::new() }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn push(&mut self, item: Bound<'py, PyAny>) {
+        self.items.push(item);
+    }
+
+    /// The list of the items pushed since `mark`.
+    pub fn pop_list(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
+        engine::new_list(py, self.items.split_off(mark))
+    }
+}
+
 /// A Python list of `items` (the baseline's generic conversion; phase1 replaces it).
 #[allow(dead_code)]
 pub fn new_list<'py>(py: Python<'py>, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::api::build::Builder;
+use crate::engine::ItemStack;
 use crate::api::input::Input;
 use crate::reference::{self, MAX_DEPTH};
 
@@ -27,7 +28,12 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         Some(text) if !builder.has_float_hook() && !builder.has_constant_hook() && !text.contains(NUMBER_TOKEN) => text,
         _ => return reference::decode(input, builder),
     };
-    let state = State { builder, depth: Cell::new(0), python_error: RefCell::new(None) };
+    let state = State {
+        builder,
+        depth: Cell::new(0),
+        items: RefCell::new(ItemStack::new(builder.py())),
+        python_error: RefCell::new(None),
+    };
     let mut deserializer = serde_json::Deserializer::from_str(text);
     deserializer.disable_recursion_limit();
     let parsed = ValueSeed(&state).deserialize(&mut deserializer);
@@ -43,6 +49,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
 struct State<'s, 'py> {
     builder: &'s Builder<'py>,
     depth: Cell<usize>,
+    items: RefCell<ItemStack<'py>>,
     /// An exception raised by Python code (a hook) during the parse.
     python_error: RefCell<Option<PyErr>>,
 }
@@ -122,12 +129,13 @@ impl<'de, 'py> Visitor<'de> for ValueSeed<'_, 'py> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let state = self.0;
         state.enter()?;
-        let mut items = Vec::new();
+        let mark = state.items.borrow().len();
         while let Some(item) = seq.next_element_seed(self)? {
-            items.push(item);
+            state.items.borrow_mut().push(item);
         }
         state.leave();
-        state.keep(state.builder.array(items))
+        let list = state.items.borrow_mut().pop_list(state.builder.py(), mark);
+        state.keep(list)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {

@@ -20,11 +20,15 @@ use crate::text::float_repr::write_float_repr;
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     let state = State { opts, nesting: RefCell::new(Nesting::default()), python_error: RefCell::new(None) };
     let formatter = LayoutFormatter { opts, level: 0, has_value: false };
-    let mut serializer = serde_json::Serializer::with_formatter(Vec::with_capacity(128), formatter);
+    let mut serializer = serde_json::Serializer::with_formatter(engine::OutputBuffer::take(), formatter);
     let written = PyValue { obj, state: &state }.serialize(&mut serializer);
     match (written, state.python_error.take()) {
         (_, Some(err)) => Err(err),
-        (Ok(()), None) => Ok(serializer.into_inner()),
+        (Ok(()), None) => {
+            let written = serializer.into_inner();
+            engine::OutputBuffer::done(&written);
+            Ok(written)
+        }
         (Err(err), None) => Err(pyo3::exceptions::PyRuntimeError::new_err(err.to_string())),
     }
 }

@@ -1,0 +1,71 @@
+//! The decoder's item stack, pooled per thread: its allocation survives from
+//! call to call (bounded, so one huge document does not pin memory), instead
+//! of growing from nothing on every call.
+
+use std::cell::RefCell;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+/// Keep at most this many slots' worth of allocation between calls.
+const MAX_POOLED: usize = 1 << 16;
+
+thread_local! {
+    static POOL: RefCell<Vec<*mut ffi::PyObject>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Owned references to the items of the lists being decoded, innermost last.
+pub struct ItemStack<'py> {
+    /// Proof that the GIL is held while references are released in `drop`.
+    _py: Python<'py>,
+    items: Vec<*mut ffi::PyObject>,
+}
+
+impl<'py> ItemStack<'py> {
+    pub fn new(py: Python<'py>) -> Self {
+        // A re-entrant call (a hook that calls loads) finds the pool empty.
+        let items = POOL.with(|pool| std::mem::take(&mut *pool.borrow_mut()));
+        ItemStack { _py: py, items }
+    }
+
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn push(&mut self, item: Bound<'py, PyAny>) {
+        self.items.push(item.into_ptr());
+    }
+
+    /// The list of the items pushed since `mark`, made at its final size.
+    pub fn pop_list(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
+        let count = self.items.len() - mark;
+        // SAFETY: PyList_New(count) returns a list of `count` empty slots (or
+        // NULL with an error set); each is filled once with an owned
+        // reference from the stack, which PyList_SET_ITEM steals, and the
+        // stack forgets them (set_len) without releasing them again.
+        unsafe {
+            let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(count as ffi::Py_ssize_t))?;
+            for (i, &item) in self.items[mark..].iter().enumerate() {
+                ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item);
+            }
+            self.items.set_len(mark);
+            Ok(list)
+        }
+    }
+}
+
+impl Drop for ItemStack<'_> {
+    fn drop(&mut self) {
+        // After an error, release what the unfinished lists held.
+        for &item in &self.items {
+            // SAFETY: each pointer is an owned reference pushed by `push`,
+            // released once here; the GIL is held (`_py`).
+            unsafe { ffi::Py_DECREF(item) };
+        }
+        self.items.clear();
+        if self.items.capacity() <= MAX_POOLED {
+            let items = std::mem::take(&mut self.items);
+            POOL.with(|pool| *pool.borrow_mut() = items);
+        }
+    }
+}
