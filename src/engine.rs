@@ -3,12 +3,6 @@
 //! phase that brings its own engine or blocks adds its `cfg` here and nowhere
 //! else in shared code.
 
-use pyo3::prelude::*;
-
-use crate::api::build::Builder;
-use crate::api::input::Input;
-use crate::api::options::DumpOptions;
-
 // Encoder blocks: how a value is classified, how a dict's entries are read,
 // how a key becomes text.
 #[cfg(not(feature = "phase1"))]
@@ -30,10 +24,10 @@ pub use crate::api::to_json::OutputBuffer;
 #[cfg(feature = "phase2")]
 pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
-pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
-    crate::baseline::decode::decode(input, builder)
-}
-
-pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
-    crate::baseline::encode::encode(obj, opts)
-}
+// The engines, and how the encoder's output becomes a `str`.
+#[cfg(not(feature = "phase3"))]
+pub use crate::api::to_json::output_str;
+#[cfg(not(feature = "phase3"))]
+pub use crate::baseline::{decode::decode, encode::encode};
+#[cfg(feature = "phase3")]
+pub use crate::phase3::{parser::decode, strings::output_str, writer::encode};

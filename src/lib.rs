@@ -4,17 +4,21 @@
 //! conversion of their results. The work happens behind `engine`.
 
 mod api;
+// The serde_json engine serves the builds before phase3 brings its own.
+#[cfg(not(feature = "phase3"))]
 mod baseline;
 mod engine;
 #[cfg(feature = "phase1")]
 mod phase1;
 #[cfg(feature = "phase2")]
 mod phase2;
+#[cfg(feature = "phase3")]
+mod phase3;
 mod reference;
 pub mod text;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyTuple};
 
 use api::build::Builder;
 use api::errors::{decode_error_type, encode_error_type};
@@ -74,10 +78,9 @@ fn dumps<'py>(
     allow_nan: bool,
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyString>> {
+) -> PyResult<Bound<'py, PyAny>> {
     let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
-    let text = std::str::from_utf8(&text).expect("the encoder writes UTF-8");
-    Ok(PyString::new(obj.py(), text))
+    engine::output_str(obj.py(), &text)
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.
@@ -105,6 +108,14 @@ fn enabled_phases(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
     PyTuple::new(py, names)
 }
 
+/// `(hits, misses)` of this thread's dict-key cache (phase3 and later), for
+/// the benchmarks' hit-rate figures.
+#[cfg(feature = "phase3")]
+#[pyfunction]
+fn _key_cache_stats() -> (u64, u64) {
+    phase3::keys::stats()
+}
+
 #[pymodule(gil_used = true)]
 fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -112,6 +123,8 @@ fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dumps, m)?)?;
     m.add_function(wrap_pyfunction!(dumps_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(enabled_phases, m)?)?;
+    #[cfg(feature = "phase3")]
+    m.add_function(wrap_pyfunction!(_key_cache_stats, m)?)?;
     m.add("JSONDecodeError", decode_error_type(py)?)?;
     m.add("JSONEncodeError", encode_error_type(py)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -62,6 +62,12 @@ impl<'py> Builder<'py> {
         self.parse_constant.is_some()
     }
 
+    /// Objects go through `object_hook` or `object_pairs_hook`.
+    #[allow(dead_code)] // phase3's parser's
+    pub fn has_object_hooks(&self) -> bool {
+        self.object_hook.is_some() || self.object_pairs_hook.is_some()
+    }
+
     pub fn string(&self, text: &str) -> Bound<'py, PyAny> {
         PyString::new(self.py, text).into_any()
     }
@@ -94,6 +100,7 @@ impl<'py> Builder<'py> {
         }
     }
 
+    #[allow(dead_code)] // the serde engine's
     pub fn int_i64(&self, value: i64) -> PyResult<Bound<'py, PyAny>> {
         match &self.parse_int {
             Some(hook) => hook.call1((value.to_string(),)),
@@ -101,6 +108,7 @@ impl<'py> Builder<'py> {
         }
     }
 
+    #[allow(dead_code)] // the serde engine's
     pub fn int_u64(&self, value: u64) -> PyResult<Bound<'py, PyAny>> {
         match &self.parse_int {
             Some(hook) => hook.call1((value.to_string(),)),

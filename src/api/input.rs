@@ -80,6 +80,7 @@ impl<'a, 'py> Input<'a, 'py> {
     }
 
     /// The text as `&str`, when it holds no lone surrogates.
+    #[allow(dead_code)] // the serde engine's
     pub fn as_str(&self) -> Option<&str> {
         if self.surrogates {
             return None;

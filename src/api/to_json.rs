@@ -288,3 +288,9 @@ impl OutputBuffer {
     #[allow(unused_variables)]
     pub fn done(written: &[u8]) {}
 }
+
+/// The `str` of an encoder's output (the baseline's: a UTF-8 decode).
+#[allow(dead_code)]
+pub fn output_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    Ok(PyString::new(py, std::str::from_utf8(bytes).expect("the encoder writes UTF-8")).into_any())
+}

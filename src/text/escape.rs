@@ -78,6 +78,48 @@ pub fn write_non_ascii_escaped(text: &str, out: &mut Vec<u8>) {
     out.extend_from_slice(&text.as_bytes()[start..]);
 }
 
+/// Bytes that end a run of text copied as it is: 1 = needs an escape in
+/// every mode, 2 = non-ASCII or DEL (escaped only with `ensure_ascii`).
+static ESCAPE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = if i < 0x20 || i == b'"' as usize || i == b'\\' as usize {
+            1
+        } else if i >= 0x7F {
+            2
+        } else {
+            0
+        };
+        i += 1;
+    }
+    table
+};
+
+/// Appends a JSON string literal, quotes included, for UTF-8 `text`, with
+/// the standard library's escapes; runs that need none are copied whole.
+pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+    out.reserve(text.len() + 2);
+    out.push(b'"');
+    let stop = if ensure_ascii { 2 } else { 1 };
+    let mut run = 0;
+    let mut at = 0;
+    while at < text.len() {
+        let class = ESCAPE_CLASS[text[at] as usize];
+        if class == 0 || class > stop {
+            at += 1;
+            continue;
+        }
+        out.extend_from_slice(&text[run..at]);
+        let (code, len) = decode_wtf8(&text[at..]);
+        write_escaped_code_point(code, ensure_ascii, out);
+        at += len;
+        run = at;
+    }
+    out.extend_from_slice(&text[run..]);
+    out.push(b'"');
+}
+
 /// Decodes one code point of WTF-8 (UTF-8 that may hold encoded surrogates,
 /// as Python's "surrogatepass" produces). Returns the code point and its length.
 pub fn decode_wtf8(bytes: &[u8]) -> (u32, usize) {
@@ -123,6 +165,20 @@ mod tests {
         assert_eq!(literal("\x7f", true), r#""\u007f""#);
         assert_eq!(literal("é😀", false), "\"é😀\"");
         assert_eq!(literal("é😀", true), r#""\u00e9\ud83d\ude00""#);
+    }
+
+    #[test]
+    fn json_string_matches_the_code_point_writer() {
+        let samples = ["", "plain", "a\"b\\c\n\x00\x1f\x7f", "é😀\u{2028}x", "\u{ffff}\u{10ffff}"];
+        for text in samples {
+            for ensure_ascii in [false, true] {
+                let mut fast = Vec::new();
+                write_json_string(text.as_bytes(), ensure_ascii, &mut fast);
+                let mut slow = Vec::new();
+                write_wtf8_string(text.as_bytes(), ensure_ascii, &mut slow);
+                assert_eq!(fast, slow, "{text:?} ensure_ascii={ensure_ascii}");
+            }
+        }
     }
 
     #[test]

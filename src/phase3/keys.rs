@@ -1,0 +1,78 @@
+//! A cache of dict-key strings: documents repeat the same keys (records, API
+//! responses), so the decoder reuses one `str` per key, whose hash Python
+//! computes once and keeps. Direct-mapped, per thread, ASCII keys of at most
+//! `MAX_KEY_LEN` bytes; a miss replaces the slot's entry.
+
+use std::cell::{Cell, RefCell};
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use super::strings::new_ascii_str;
+
+const SLOTS: usize = 2048;
+const MAX_KEY_LEN: usize = 64;
+
+struct Slot {
+    hash: u64,
+    key: Option<Py<PyAny>>,
+}
+
+thread_local! {
+    static CACHE: RefCell<Vec<Slot>> = RefCell::new((0..SLOTS).map(|_| Slot { hash: 0, key: None }).collect());
+    static STATS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+}
+
+/// Counts of (hits, misses) on this thread since it started.
+pub fn stats() -> (u64, u64) {
+    STATS.with(Cell::get)
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
+    // FNV-1a: short keys, no need for more.
+    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ bytes.len() as u64;
+    for &b in bytes {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The key string for ASCII `bytes`, from the cache when it holds it.
+pub fn ascii_key<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    if bytes.len() > MAX_KEY_LEN {
+        return new_ascii_str(py, bytes);
+    }
+    let hash = hash_bytes(bytes);
+    let found = CACHE.with(|cache| {
+        let cache = cache.borrow();
+        let slot = &cache[hash as usize % SLOTS];
+        match &slot.key {
+            Some(key) if slot.hash == hash && same_ascii(key.bind(py), bytes) => Some(key.bind(py).clone()),
+            _ => None,
+        }
+    });
+    if let Some(key) = found {
+        STATS.with(|s| s.set((s.get().0 + 1, s.get().1)));
+        return Ok(key);
+    }
+    STATS.with(|s| s.set((s.get().0, s.get().1 + 1)));
+    let key = new_ascii_str(py, bytes)?;
+    // Hash now, once: the dict insert and every later use of the key reuse it.
+    key.hash()?;
+    CACHE.with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            cache[hash as usize % SLOTS] = Slot { hash, key: Some(key.clone().unbind()) };
+        }
+    });
+    Ok(key)
+}
+
+fn same_ascii(key: &Bound<'_, PyAny>, bytes: &[u8]) -> bool {
+    let ptr = key.as_ptr();
+    // SAFETY: cached keys are compact ASCII strings made by new_ascii_str;
+    // their data holds GET_LENGTH bytes.
+    unsafe {
+        let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+        len == bytes.len() && std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len) == bytes
+    }
+}

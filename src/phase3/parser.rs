@@ -1,0 +1,416 @@
+//! rjson's own decoder: recursive descent over the input bytes, making
+//! Python objects as it goes (no intermediate tree, no serde).
+//!
+//! It handles the documents that matter for speed. Anything else stops it:
+//! a syntax fault, the depth limit, an int past the digit limit, a lone
+//! surrogate, `parse_constant`. The reference decoder then runs on the same
+//! input and reports the fault, or decodes the rare document, exactly as
+//! every other build does. A hook's exception stops it and reaches the caller.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyFloat};
+
+use super::keys::ascii_key;
+use super::strings::new_str;
+use crate::api::build::{Builder, ObjectBuilder};
+use crate::api::input::Input;
+use crate::engine::{new_int, ItemStack};
+use crate::reference::{self, MAX_DEPTH};
+
+pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
+    if input.surrogates || builder.has_constant_hook() {
+        return reference::decode(input, builder);
+    }
+    let py = builder.py();
+    let mut parser = Parser {
+        py,
+        data: &input.data,
+        pos: 0,
+        depth: 0,
+        builder,
+        plain_objects: !builder.has_object_hooks(),
+        items: ItemStack::new(py),
+        scratch: Vec::new(),
+    };
+    match parser.document() {
+        Ok(value) => Ok(value),
+        Err(Stop::Python(err)) => Err(err),
+        Err(Stop::Explain) => reference::decode(input, builder),
+    }
+}
+
+enum Stop {
+    /// Let the reference decoder explain (or decode) the document.
+    Explain,
+    /// A Python exception from a hook or an allocation: it is the answer.
+    Python(PyErr),
+}
+
+impl From<PyErr> for Stop {
+    fn from(err: PyErr) -> Self {
+        Stop::Python(err)
+    }
+}
+
+type Parsed<'py> = Result<Bound<'py, PyAny>, Stop>;
+
+/// Byte classes inside a string.
+const PLAIN: u8 = 0;
+const NON_ASCII: u8 = 1;
+const QUOTE: u8 = 2;
+const BACKSLASH: u8 = 3;
+const CONTROL: u8 = 4;
+
+static STRING_CLASS: [u8; 256] = {
+    let mut table = [PLAIN; 256];
+    let mut i = 0;
+    while i < 256 {
+        table[i] = if i < 0x20 {
+            CONTROL
+        } else if i == b'"' as usize {
+            QUOTE
+        } else if i == b'\\' as usize {
+            BACKSLASH
+        } else if i >= 0x80 {
+            NON_ASCII
+        } else {
+            PLAIN
+        };
+        i += 1;
+    }
+    table
+};
+
+struct Parser<'a, 'py> {
+    py: Python<'py>,
+    data: &'a [u8],
+    pos: usize,
+    depth: usize,
+    builder: &'a Builder<'py>,
+    /// No object hook: objects are plain dicts, filled directly.
+    plain_objects: bool,
+    items: ItemStack<'py>,
+    /// Unescaped text of the current string.
+    scratch: Vec<u8>,
+}
+
+impl<'py> Parser<'_, 'py> {
+    fn document(&mut self) -> Parsed<'py> {
+        self.skip_whitespace();
+        let value = self.value()?;
+        self.skip_whitespace();
+        if self.pos != self.data.len() {
+            return Err(Stop::Explain);
+        }
+        Ok(value)
+    }
+
+    #[inline]
+    fn peek(&self) -> Option<u8> {
+        self.data.get(self.pos).copied()
+    }
+
+    #[inline]
+    fn skip_whitespace(&mut self) {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn value(&mut self) -> Parsed<'py> {
+        match self.peek() {
+            Some(b'"') => {
+                self.pos += 1;
+                self.string(false)
+            }
+            Some(b'{') => self.object(),
+            Some(b'[') => self.array(),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b't') => self.literal(b"true", self.builder.bool(true)),
+            Some(b'f') => self.literal(b"false", self.builder.bool(false)),
+            Some(b'n') => self.literal(b"null", self.builder.null()),
+            _ => Err(Stop::Explain),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8], value: Bound<'py, PyAny>) -> Parsed<'py> {
+        if !self.data[self.pos..].starts_with(word) {
+            return Err(Stop::Explain);
+        }
+        self.pos += word.len();
+        Ok(value)
+    }
+
+    fn enter(&mut self) -> Result<(), Stop> {
+        if self.depth == MAX_DEPTH {
+            return Err(Stop::Explain);
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn array(&mut self) -> Parsed<'py> {
+        self.enter()?;
+        self.pos += 1;
+        self.skip_whitespace();
+        let mark = self.items.len();
+        if self.peek() == Some(b']') {
+            self.pos += 1;
+        } else {
+            loop {
+                let item = self.value()?;
+                self.items.push(item);
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace();
+                    }
+                    Some(b']') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(Stop::Explain),
+                }
+            }
+        }
+        self.depth -= 1;
+        Ok(self.items.pop_list(self.py, mark)?)
+    }
+
+    fn object(&mut self) -> Parsed<'py> {
+        self.enter()?;
+        self.pos += 1;
+        self.skip_whitespace();
+        let mut object = if self.plain_objects {
+            ObjectBuilder::Dict(PyDict::new(self.py))
+        } else {
+            self.builder.object()
+        };
+        if self.peek() == Some(b'}') {
+            self.pos += 1;
+        } else {
+            loop {
+                if self.peek() != Some(b'"') {
+                    return Err(Stop::Explain);
+                }
+                self.pos += 1;
+                let key = self.string(true)?;
+                self.skip_whitespace();
+                if self.peek() != Some(b':') {
+                    return Err(Stop::Explain);
+                }
+                self.pos += 1;
+                self.skip_whitespace();
+                let value = self.value()?;
+                match &mut object {
+                    ObjectBuilder::Dict(dict) => set_item(dict, &key, &value)?,
+                    pairs => pairs.push(key, value)?,
+                }
+                self.skip_whitespace();
+                match self.peek() {
+                    Some(b',') => {
+                        self.pos += 1;
+                        self.skip_whitespace();
+                    }
+                    Some(b'}') => {
+                        self.pos += 1;
+                        break;
+                    }
+                    _ => return Err(Stop::Explain),
+                }
+            }
+        }
+        self.depth -= 1;
+        if self.plain_objects {
+            let ObjectBuilder::Dict(dict) = object else { unreachable!("plain objects are dicts") };
+            return Ok(dict.into_any());
+        }
+        Ok(self.builder.finish_object(object)?)
+    }
+
+    /// A string whose opening quote is consumed; `key` strings go through the key cache.
+    fn string(&mut self, key: bool) -> Parsed<'py> {
+        let data = self.data;
+        let start = self.pos;
+        let mut ascii = true;
+        let mut at = start;
+        loop {
+            let Some(&b) = data.get(at) else { return Err(Stop::Explain) };
+            match STRING_CLASS[b as usize] {
+                PLAIN => at += 1,
+                NON_ASCII => {
+                    ascii = false;
+                    at += 1;
+                }
+                QUOTE => {
+                    self.pos = at + 1;
+                    let text = &data[start..at];
+                    if key && ascii {
+                        return Ok(ascii_key(self.py, text)?);
+                    }
+                    return Ok(new_str(self.py, text, ascii)?);
+                }
+                BACKSLASH => return self.escaped_string(start, at, ascii),
+                _ => return Err(Stop::Explain),
+            }
+        }
+    }
+
+    /// The rest of a string with escapes, from the first backslash at `at`.
+    fn escaped_string(&mut self, start: usize, mut at: usize, mut ascii: bool) -> Parsed<'py> {
+        let data = self.data;
+        let mut text = std::mem::take(&mut self.scratch);
+        text.clear();
+        text.extend_from_slice(&data[start..at]);
+        loop {
+            let Some(&b) = data.get(at) else { return Err(Stop::Explain) };
+            match STRING_CLASS[b as usize] {
+                PLAIN => {
+                    text.push(b);
+                    at += 1;
+                }
+                NON_ASCII => {
+                    ascii = false;
+                    text.push(b);
+                    at += 1;
+                }
+                QUOTE => break,
+                BACKSLASH => {
+                    let unescaped = match data.get(at + 1) {
+                        Some(b'"') => b'"',
+                        Some(b'\\') => b'\\',
+                        Some(b'/') => b'/',
+                        Some(b'b') => 0x08,
+                        Some(b'f') => 0x0C,
+                        Some(b'n') => b'\n',
+                        Some(b'r') => b'\r',
+                        Some(b't') => b'\t',
+                        Some(b'u') => {
+                            let (code, len) = unicode_escape(data, at).ok_or(Stop::Explain)?;
+                            let ch = char::from_u32(code).ok_or(Stop::Explain)?;
+                            ascii &= ch.is_ascii();
+                            let mut utf8 = [0u8; 4];
+                            text.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+                            at += len;
+                            continue;
+                        }
+                        _ => return Err(Stop::Explain),
+                    };
+                    text.push(unescaped);
+                    at += 2;
+                }
+                _ => return Err(Stop::Explain),
+            }
+        }
+        self.pos = at + 1;
+        let value = new_str(self.py, &text, ascii);
+        self.scratch = text;
+        Ok(value?)
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`, the longest prefix
+    /// that fits, as the standard library reads numbers.
+    fn number(&mut self) -> Parsed<'py> {
+        let data = self.data;
+        let start = self.pos;
+        let digit_at = |i: usize| data.get(i).is_some_and(u8::is_ascii_digit);
+        let mut at = start;
+        let negative = data[at] == b'-';
+        if negative {
+            at += 1;
+        }
+        let int_start = at;
+        let mut magnitude: u64 = 0;
+        match data.get(at) {
+            Some(b'0') => at += 1,
+            Some(b'1'..=b'9') => {
+                while let Some(&d) = data.get(at).filter(|d| d.is_ascii_digit()) {
+                    magnitude = magnitude.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                    at += 1;
+                }
+            }
+            _ => return Err(Stop::Explain),
+        }
+        let int_digits = at - int_start;
+        let mut is_float = false;
+        if data.get(at) == Some(&b'.') && digit_at(at + 1) {
+            is_float = true;
+            at += 2;
+            while digit_at(at) {
+                at += 1;
+            }
+        }
+        if matches!(data.get(at), Some(b'e' | b'E')) {
+            let mut exp = at + 1;
+            if matches!(data.get(exp), Some(b'+' | b'-')) {
+                exp += 1;
+            }
+            if digit_at(exp) {
+                is_float = true;
+                at = exp;
+                while digit_at(at) {
+                    at += 1;
+                }
+            }
+        }
+        self.pos = at;
+        let b = self.builder;
+        if is_float {
+            let text = ascii_text(&data[start..at]);
+            if b.has_float_hook() {
+                return Ok(b.float(text)?);
+            }
+            let value: f64 = text.parse().map_err(|_| Stop::Explain)?;
+            return Ok(PyFloat::new(self.py, value).into_any());
+        }
+        if int_digits <= 18 && !b.has_int_hook() {
+            let value = magnitude as i64;
+            return Ok(new_int(self.py, if negative { -value } else { value }));
+        }
+        match b.int(ascii_text(&data[start..at])) {
+            Ok(value) => Ok(value),
+            Err(err) if b.has_int_hook() => Err(Stop::Python(err)),
+            Err(_) => Err(Stop::Explain),
+        }
+    }
+}
+
+fn ascii_text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("number text is ASCII")
+}
+
+/// `\uXXXX` at `at` (the backslash), joined with a following low surrogate
+/// escape. Returns the code point and the bytes consumed, or `None` for a
+/// malformed escape or a lone surrogate (the reference decoder handles both).
+fn unicode_escape(data: &[u8], at: usize) -> Option<(u32, usize)> {
+    let high = hex4(data.get(at + 2..at + 6)?)?;
+    if !(0xD800..0xE000).contains(&high) {
+        return Some((high, 6));
+    }
+    if high >= 0xDC00 || data.get(at + 6..at + 8)? != b"\\u" {
+        return None;
+    }
+    let low = hex4(data.get(at + 8..at + 12)?)?;
+    if !(0xDC00..0xE000).contains(&low) {
+        return None;
+    }
+    Some((0x1_0000 + ((high - 0xD800) << 10) + (low - 0xDC00), 12))
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+}
+
+#[inline]
+fn set_item(dict: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    // SAFETY: all three are live objects and the GIL is held; PyDict_SetItem
+    // takes its own references to key and value.
+    let status = unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };
+    if status == 0 {
+        Ok(())
+    } else {
+        Err(PyErr::fetch(dict.py()))
+    }
+}

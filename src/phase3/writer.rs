@@ -1,0 +1,189 @@
+//! rjson's own encoder: appends JSON text for Python objects straight into
+//! one byte buffer (no serde), with the standard library's layout. The
+//! compact layout (`","` and `":"`, no indent) is the fast path; other
+//! separators and indentation take a branch per item.
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList};
+
+use crate::api::options::DumpOptions;
+use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
+use crate::engine::{classify, dict_entries, key_text, OutputBuffer};
+use crate::phase3::strings::str_utf8;
+use crate::text::escape::{write_json_string, write_wtf8_string};
+use crate::text::float_repr::write_float_repr;
+
+pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
+    let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
+    let mut writer = Writer { out: OutputBuffer::take(), opts, compact, level: 0, nesting: Nesting::default() };
+    writer.value(obj)?;
+    OutputBuffer::done(&writer.out);
+    Ok(writer.out)
+}
+
+struct Writer<'a, 'py> {
+    out: Vec<u8>,
+    opts: &'a DumpOptions<'py>,
+    compact: bool,
+    /// Indentation level of the container being written.
+    level: usize,
+    nesting: Nesting,
+}
+
+impl<'py> Writer<'_, 'py> {
+    fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        match classify(obj) {
+            Kind::Str => self.string(obj),
+            Kind::Int => self.int(obj),
+            Kind::Float => self.float(obj),
+            Kind::Bool => {
+                // SAFETY: comparing addresses with the True singleton.
+                let is_true = obj.as_ptr() == unsafe { ffi::Py_True() };
+                self.out.extend_from_slice(if is_true { b"true" } else { b"false" });
+                Ok(())
+            }
+            Kind::Null => {
+                self.out.extend_from_slice(b"null");
+                Ok(())
+            }
+            Kind::List => self.list(obj),
+            Kind::Tuple | Kind::Sequence => self.sequence(obj),
+            Kind::Dict | Kind::Mapping => self.dict(obj),
+            Kind::Other => {
+                self.nesting.enter(obj)?;
+                let replacement = substitute(obj, self.opts)?;
+                self.value(&replacement)?;
+                self.nesting.leave();
+                Ok(())
+            }
+        }
+    }
+
+    fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        match str_utf8(obj) {
+            Some(text) => write_json_string(text, self.opts.ensure_ascii, &mut self.out),
+            None => {
+                // Lone surrogates: written as escapes, as in every build.
+                let wtf8 = obj.call_method1("encode", ("utf-8", "surrogatepass"))?;
+                write_wtf8_string(&wtf8.extract::<Vec<u8>>()?, self.opts.ensure_ascii, &mut self.out);
+            }
+        }
+        Ok(())
+    }
+
+    fn int(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let mut overflow = 0;
+        // SAFETY: `obj` is a live int (or int subclass); on overflow the call
+        // sets the flag and no exception.
+        let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
+        if overflow == 0 {
+            self.out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        } else {
+            self.out.extend_from_slice(int_text(obj)?.as_bytes());
+        }
+        Ok(())
+    }
+
+    fn float(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        // SAFETY: `obj` is a live float (or float subclass).
+        let value = unsafe { ffi::PyFloat_AsDouble(obj.as_ptr()) };
+        if value.is_finite() {
+            write_float_repr(value, &mut self.out);
+        } else {
+            self.out.extend_from_slice(non_finite_text(obj.py(), value, self.opts)?.as_bytes());
+        }
+        Ok(())
+    }
+
+    /// Before each item of a container: the separator and, when indenting, a new line.
+    #[inline]
+    fn item(&mut self, first: bool) {
+        if self.compact {
+            if !first {
+                self.out.push(b',');
+            }
+            return;
+        }
+        if !first {
+            self.out.extend_from_slice(self.opts.item_separator.as_bytes());
+        }
+        self.newline();
+    }
+
+    fn newline(&mut self) {
+        if let Some(indent) = &self.opts.indent {
+            self.out.push(b'\n');
+            for _ in 0..self.level {
+                self.out.extend_from_slice(indent.as_bytes());
+            }
+        }
+    }
+
+    fn open(&mut self, obj: &Bound<'py, PyAny>, bracket: u8) -> PyResult<()> {
+        self.nesting.enter(obj)?;
+        self.out.push(bracket);
+        self.level += 1;
+        Ok(())
+    }
+
+    /// After a container: a new line before the bracket if it had items and we indent.
+    fn close(&mut self, bracket: u8, had_items: bool) {
+        self.level -= 1;
+        if had_items && !self.compact {
+            self.newline();
+        }
+        self.out.push(bracket);
+        self.nesting.leave();
+    }
+
+    fn list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let list = obj.cast::<PyList>()?;
+        self.open(obj, b'[')?;
+        // By index, re-reading the length: `default=` may shorten the list.
+        let mut at = 0;
+        while let Ok(item) = list.get_item(at) {
+            self.item(at == 0);
+            self.value(&item)?;
+            at += 1;
+        }
+        self.close(b']', at > 0);
+        Ok(())
+    }
+
+    /// Tuples, and list subclasses through iteration as the standard library reads them.
+    fn sequence(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let items = obj.try_iter()?.collect::<PyResult<Vec<_>>>()?;
+        self.open(obj, b'[')?;
+        for (i, item) in items.iter().enumerate() {
+            self.item(i == 0);
+            self.value(item)?;
+        }
+        self.close(b']', !items.is_empty());
+        Ok(())
+    }
+
+    fn dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let dict = obj.cast::<PyDict>()?;
+        self.open(obj, b'{')?;
+        let mut key_buffer = KeyBuffer::default();
+        let mut first = true;
+        for entry in dict_entries(dict, self.opts)? {
+            let (key, value) = entry?;
+            let Some(text) = key_text(&key, self.opts, &mut key_buffer)? else {
+                continue;
+            };
+            self.item(first);
+            first = false;
+            write_json_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out);
+            if self.compact {
+                self.out.push(b':');
+            } else {
+                self.out.extend_from_slice(self.opts.key_separator.as_bytes());
+            }
+            self.value(&value)?;
+        }
+        self.close(b'}', !first);
+        Ok(())
+    }
+}
