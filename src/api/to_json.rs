@@ -184,6 +184,9 @@ impl<'py> Iterator for SnapshotEntries<'py> {
             self.size = None;
             return Some(Err(dict_changed_size()));
         }
+        if self.next >= self.items.len() {
+            return None;
+        }
         let item = self.items.get_item(self.next).ok()?;
         self.next += 1;
         Some(item.extract())

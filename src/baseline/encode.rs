@@ -106,7 +106,8 @@ impl PyValue<'_, '_> {
             // Read by index as it is written: `default=` may shorten the list.
             let mut seq = serializer.serialize_seq(Some(list.len()))?;
             let mut at = 0;
-            while let Ok(item) = list.get_item(at) {
+            while at < list.len() {
+                let item = state.keep(list.get_item(at))?;
                 seq.serialize_element(&PyValue { obj: &item, state })?;
                 at += 1;
             }

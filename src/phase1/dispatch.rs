@@ -7,7 +7,7 @@ use std::ptr::addr_of_mut;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{self, KeyBuffer, Kind, SnapshotEntries};
@@ -45,6 +45,21 @@ pub fn classify(obj: &Bound<'_, PyAny>) -> Kind {
 #[inline(never)]
 fn classify_other(obj: &Bound<'_, PyAny>) -> Kind {
     to_json::classify(obj)
+}
+
+/// Item `at` of a list, or `None` past its current end.
+#[inline]
+pub fn list_item<'py>(list: &Bound<'py, PyList>, at: usize) -> Option<Bound<'py, PyAny>> {
+    let ptr = list.as_ptr();
+    // SAFETY: `list` is a live list and the GIL is held; the index is checked
+    // against the list's current size, and the borrowed item is made owned
+    // before any Python code can run.
+    unsafe {
+        if at >= ffi::PyList_GET_SIZE(ptr) as usize {
+            return None;
+        }
+        Some(Bound::from_borrowed_ptr(list.py(), ffi::PyList_GET_ITEM(ptr, at as ffi::Py_ssize_t)))
+    }
 }
 
 /// A dict's entries: read in place for a plain dict in insertion order, else

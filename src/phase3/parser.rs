@@ -17,6 +17,7 @@ use crate::api::build::{Builder, ObjectBuilder};
 use crate::api::input::Input;
 use crate::engine::{new_int, ItemStack};
 use crate::reference::{self, MAX_DEPTH};
+use crate::text::scan::plain_run;
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     if input.surrogates || builder.has_constant_hook() {
@@ -54,33 +55,6 @@ impl From<PyErr> for Stop {
 }
 
 type Parsed<'py> = Result<Bound<'py, PyAny>, Stop>;
-
-/// Byte classes inside a string.
-const PLAIN: u8 = 0;
-const NON_ASCII: u8 = 1;
-const QUOTE: u8 = 2;
-const BACKSLASH: u8 = 3;
-const CONTROL: u8 = 4;
-
-static STRING_CLASS: [u8; 256] = {
-    let mut table = [PLAIN; 256];
-    let mut i = 0;
-    while i < 256 {
-        table[i] = if i < 0x20 {
-            CONTROL
-        } else if i == b'"' as usize {
-            QUOTE
-        } else if i == b'\\' as usize {
-            BACKSLASH
-        } else if i >= 0x80 {
-            NON_ASCII
-        } else {
-            PLAIN
-        };
-        i += 1;
-    }
-    table
-};
 
 struct Parser<'a, 'py> {
     py: Python<'py>,
@@ -234,27 +208,18 @@ impl<'py> Parser<'_, 'py> {
     fn string(&mut self, key: bool) -> Parsed<'py> {
         let data = self.data;
         let start = self.pos;
-        let mut ascii = true;
-        let mut at = start;
-        loop {
-            let Some(&b) = data.get(at) else { return Err(Stop::Explain) };
-            match STRING_CLASS[b as usize] {
-                PLAIN => at += 1,
-                NON_ASCII => {
-                    ascii = false;
-                    at += 1;
+        let (end, ascii) = plain_run(data, start);
+        match data.get(end) {
+            Some(b'"') => {
+                self.pos = end + 1;
+                let text = &data[start..end];
+                if key && ascii {
+                    return Ok(ascii_key(self.py, text)?);
                 }
-                QUOTE => {
-                    self.pos = at + 1;
-                    let text = &data[start..at];
-                    if key && ascii {
-                        return Ok(ascii_key(self.py, text)?);
-                    }
-                    return Ok(new_str(self.py, text, ascii)?);
-                }
-                BACKSLASH => return self.escaped_string(start, at, ascii),
-                _ => return Err(Stop::Explain),
+                Ok(new_str(self.py, text, ascii)?)
             }
+            Some(b'\\') => self.escaped_string(start, end, ascii),
+            _ => Err(Stop::Explain),
         }
     }
 
@@ -265,19 +230,13 @@ impl<'py> Parser<'_, 'py> {
         text.clear();
         text.extend_from_slice(&data[start..at]);
         loop {
-            let Some(&b) = data.get(at) else { return Err(Stop::Explain) };
-            match STRING_CLASS[b as usize] {
-                PLAIN => {
-                    text.push(b);
-                    at += 1;
-                }
-                NON_ASCII => {
-                    ascii = false;
-                    text.push(b);
-                    at += 1;
-                }
-                QUOTE => break,
-                BACKSLASH => {
+            let (end, run_ascii) = plain_run(data, at);
+            text.extend_from_slice(&data[at..end]);
+            ascii &= run_ascii;
+            at = end;
+            match data.get(at) {
+                Some(b'"') => break,
+                Some(b'\\') => {
                     let unescaped = match data.get(at + 1) {
                         Some(b'"') => b'"',
                         Some(b'\\') => b'\\',

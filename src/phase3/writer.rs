@@ -10,6 +10,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
 use crate::engine::{classify, dict_entries, key_text, OutputBuffer};
+use crate::phase1::dispatch::list_item;
 use crate::phase3::strings::str_utf8;
 use crate::text::escape::{write_json_string, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
@@ -142,7 +143,7 @@ impl<'py> Writer<'_, 'py> {
         self.open(obj, b'[')?;
         // By index, re-reading the length: `default=` may shorten the list.
         let mut at = 0;
-        while let Ok(item) = list.get_item(at) {
+        while let Some(item) = list_item(list, at) {
             self.item(at == 0);
             self.value(&item)?;
             at += 1;

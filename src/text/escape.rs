@@ -96,16 +96,42 @@ static ESCAPE_CLASS: [u8; 256] = {
     table
 };
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Whether any of the 8 bytes of `word` may need an escape (SWAR: a zero
+/// byte of `x` sets its high bit in `(x - ONES) & !x`; the test can flag a
+/// clean byte after a flagged one, never miss one).
+#[inline]
+pub fn word_needs_escape(word: u64, ensure_ascii: bool) -> bool {
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
+    let control = word.wrapping_sub(ONES * 0x20) & !word;
+    let mut flags = control | zero_byte(word ^ (ONES * b'"' as u64)) | zero_byte(word ^ (ONES * b'\\' as u64));
+    if ensure_ascii {
+        flags |= word | zero_byte(word ^ (ONES * 0x7F));
+    }
+    flags & HIGHS != 0
+}
+
 /// Appends a JSON string literal, quotes included, for UTF-8 `text`, with
-/// the standard library's escapes; runs that need none are copied whole.
+/// the standard library's escapes; runs that need none are copied whole,
+/// found 8 bytes at a time.
 pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
     out.reserve(text.len() + 2);
     out.push(b'"');
     let stop = if ensure_ascii { 2 } else { 1 };
     let mut run = 0;
     let mut at = 0;
-    while at < text.len() {
-        let class = ESCAPE_CLASS[text[at] as usize];
+    loop {
+        while let Some(chunk) = text.get(at..at + 8) {
+            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+            if word_needs_escape(word, ensure_ascii) {
+                break;
+            }
+            at += 8;
+        }
+        let Some(&byte) = text.get(at) else { break };
+        let class = ESCAPE_CLASS[byte as usize];
         if class == 0 || class > stop {
             at += 1;
             continue;
@@ -169,7 +195,13 @@ mod tests {
 
     #[test]
     fn json_string_matches_the_code_point_writer() {
-        let samples = ["", "plain", "a\"b\\c\n\x00\x1f\x7f", "é😀\u{2028}x", "\u{ffff}\u{10ffff}"];
+        let long = "0123456789abcdef\"0123456789abcdef\\é0123456789abcdef\x7f0123456789abcdef";
+        let mut samples = vec!["", "plain", "a\"b\\c\n\x00\x1f\x7f", "é😀\u{2028}x", "\u{ffff}\u{10ffff}", long];
+        // Every escape-worthy byte at every offset of a 24-byte window.
+        let owned: Vec<String> = (0..24)
+            .flat_map(|i| ["\"", "\\", "\n", "\x01", "\x7f", "é", " "].map(|c| format!("{}{}{}", "x".repeat(i), c, "y".repeat(23 - i))))
+            .collect();
+        samples.extend(owned.iter().map(String::as_str));
         for text in samples {
             for ensure_ascii in [false, true] {
                 let mut fast = Vec::new();

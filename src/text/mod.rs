@@ -3,3 +3,4 @@
 
 pub mod escape;
 pub mod float_repr;
+pub mod scan;
