@@ -14,6 +14,8 @@ mod phase1;
 mod phase2;
 #[cfg(feature = "phase3")]
 mod phase3;
+#[cfg(feature = "phase4")]
+mod phase4;
 mod reference;
 pub mod text;
 
@@ -116,6 +118,13 @@ fn _key_cache_stats() -> (u64, u64) {
     phase3::keys::stats()
 }
 
+/// The scanning kernels in use (phase4 and later): "scalar", "sse2" or "avx2".
+#[cfg(feature = "phase4")]
+#[pyfunction]
+fn _kernels() -> &'static str {
+    phase4::kernels::chosen().name
+}
+
 #[pymodule(gil_used = true)]
 fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -125,6 +134,8 @@ fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(enabled_phases, m)?)?;
     #[cfg(feature = "phase3")]
     m.add_function(wrap_pyfunction!(_key_cache_stats, m)?)?;
+    #[cfg(feature = "phase4")]
+    m.add_function(wrap_pyfunction!(_kernels, m)?)?;
     m.add("JSONDecodeError", decode_error_type(py)?)?;
     m.add("JSONEncodeError", encode_error_type(py)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -25,3 +25,30 @@ def test_enabled_phases_is_a_prefix_of_the_roadmap():
 
 def test_version():
     assert isinstance(rjson.__version__, str) and rjson.__version__.count(".") == 2
+
+
+def test_scalar_kernels_give_the_same_results():
+    """phase4+ choose vector kernels at run time; the forced scalar path must
+    agree on the corpus (run in a subprocess: the choice is made once)."""
+    if not hasattr(rjson._rjson, "_kernels"):
+        pytest.skip("no run-time kernels in this build")
+    import subprocess
+    import sys
+
+    from conftest import CORPUS
+
+    script = (
+        "import rjson, json, pathlib, sys\n"
+        "assert rjson._rjson._kernels() == sys.argv[1], rjson._rjson._kernels()\n"
+        "for p in sorted(pathlib.Path(sys.argv[2]).glob('*.json')):\n"
+        "    data = p.read_bytes(); v = rjson.loads(data)\n"
+        "    assert v == json.loads(data), p\n"
+        "    assert rjson.dumps(v) == json.dumps(v, ensure_ascii=False, separators=(',', ':')), p\n"
+        "    assert rjson.dumps(v, ensure_ascii=True) == json.dumps(v, separators=(',', ':')), p\n"
+    )
+    import platform
+
+    for name in ("scalar", "sse2") if platform.machine() in ("x86_64", "AMD64") else ("scalar",):
+        env = dict(os.environ, RJSON_KERNELS=name)
+        result = subprocess.run([sys.executable, "-c", script, name, str(CORPUS)], env=env, capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stderr[-2000:]

@@ -63,8 +63,7 @@ impl<'a, 'py> Input<'a, 'py> {
             owned => owned,
         };
         let input = Input { source, data, surrogates: false, is_bytes: true };
-        if let Err(err) = std::str::from_utf8(&input.data) {
-            let at = err.valid_up_to();
+        if let Err(at) = crate::engine::validate_utf8(&input.data) {
             let msg = format!("Invalid UTF-8 byte 0x{:02x}", input.data[at]);
             return Err(decode_error(&input, &msg, at));
         }

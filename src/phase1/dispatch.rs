@@ -48,6 +48,7 @@ fn classify_other(obj: &Bound<'_, PyAny>) -> Kind {
 }
 
 /// Item `at` of a list, or `None` past its current end.
+#[allow(dead_code)] // phase3's writer's
 #[inline]
 pub fn list_item<'py>(list: &Bound<'py, PyList>, at: usize) -> Option<Bound<'py, PyAny>> {
     let ptr = list.as_ptr();

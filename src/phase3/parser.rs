@@ -15,9 +15,8 @@ use super::keys::ascii_key;
 use super::strings::new_str;
 use crate::api::build::{Builder, ObjectBuilder};
 use crate::api::input::Input;
-use crate::engine::{new_int, ItemStack};
+use crate::engine::{new_int, plain_run, ItemStack};
 use crate::reference::{self, MAX_DEPTH};
-use crate::text::scan::plain_run;
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     if input.surrogates || builder.has_constant_hook() {

@@ -9,10 +9,10 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
-use crate::engine::{classify, dict_entries, key_text, OutputBuffer};
+use crate::engine::{classify, dict_entries, escape_run, key_text, OutputBuffer};
 use crate::phase1::dispatch::list_item;
 use crate::phase3::strings::str_utf8;
-use crate::text::escape::{write_json_string, write_wtf8_string};
+use crate::text::escape::{write_json_string_with, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
@@ -63,7 +63,7 @@ impl<'py> Writer<'_, 'py> {
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         match str_utf8(obj) {
-            Some(text) => write_json_string(text, self.opts.ensure_ascii, &mut self.out),
+            Some(text) => write_json_string_with(text, self.opts.ensure_ascii, &mut self.out, escape_run),
             None => {
                 // Lone surrogates: written as escapes, as in every build.
                 let wtf8 = obj.call_method1("encode", ("utf-8", "surrogatepass"))?;
@@ -176,7 +176,7 @@ impl<'py> Writer<'_, 'py> {
             };
             self.item(first);
             first = false;
-            write_json_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out);
+            write_json_string_with(text.as_bytes(), self.opts.ensure_ascii, &mut self.out, escape_run);
             if self.compact {
                 self.out.push(b':');
             } else {

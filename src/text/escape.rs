@@ -99,37 +99,50 @@ static ESCAPE_CLASS: [u8; 256] = {
 const ONES: u64 = 0x0101_0101_0101_0101;
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
-/// Whether any of the 8 bytes of `word` may need an escape (SWAR: a zero
-/// byte of `x` sets its high bit in `(x - ONES) & !x`; the test can flag a
-/// clean byte after a flagged one, never miss one).
+/// The bytes of `word` (little-endian) that may need an escape, as their
+/// high bits (SWAR: a zero byte of `x` sets its high bit in `(x - ONES) & !x`).
+/// The lowest flagged byte is exact; bytes above it may be flagged falsely.
 #[inline]
-pub fn word_needs_escape(word: u64, ensure_ascii: bool) -> bool {
+pub fn escape_mask(word: u64, ensure_ascii: bool) -> u64 {
     let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
     let control = word.wrapping_sub(ONES * 0x20) & !word;
     let mut flags = control | zero_byte(word ^ (ONES * b'"' as u64)) | zero_byte(word ^ (ONES * b'\\' as u64));
     if ensure_ascii {
         flags |= word | zero_byte(word ^ (ONES * 0x7F));
     }
-    flags & HIGHS != 0
+    flags & HIGHS
+}
+
+/// From `at`, the first byte that may need an escape (or `text.len()`),
+/// found 8 bytes at a time: the scalar kernel.
+#[inline]
+pub fn escape_run(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
+    while let Some(chunk) = text.get(at..at + 8) {
+        let mask = escape_mask(u64::from_le_bytes(chunk.try_into().expect("8 bytes")), ensure_ascii);
+        if mask != 0 {
+            return at + (mask.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    at
 }
 
 /// Appends a JSON string literal, quotes included, for UTF-8 `text`, with
-/// the standard library's escapes; runs that need none are copied whole,
-/// found 8 bytes at a time.
+/// the standard library's escapes; runs that need none are copied whole.
 pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+    write_json_string_with(text, ensure_ascii, out, escape_run);
+}
+
+/// `write_json_string` with the run finder `find_run` (a vector kernel).
+#[inline]
+pub fn write_json_string_with(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>, find_run: fn(&[u8], usize, bool) -> usize) {
     out.reserve(text.len() + 2);
     out.push(b'"');
     let stop = if ensure_ascii { 2 } else { 1 };
     let mut run = 0;
     let mut at = 0;
     loop {
-        while let Some(chunk) = text.get(at..at + 8) {
-            let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-            if word_needs_escape(word, ensure_ascii) {
-                break;
-            }
-            at += 8;
-        }
+        at = find_run(text, at, ensure_ascii);
         let Some(&byte) = text.get(at) else { break };
         let class = ESCAPE_CLASS[byte as usize];
         if class == 0 || class > stop {
@@ -137,9 +150,14 @@ pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
             continue;
         }
         out.extend_from_slice(&text[run..at]);
-        let (code, len) = decode_wtf8(&text[at..]);
-        write_escaped_code_point(code, ensure_ascii, out);
-        at += len;
+        if byte < 0x80 {
+            write_escaped_code_point(u32::from(byte), ensure_ascii, out);
+            at += 1;
+        } else {
+            let (code, len) = decode_wtf8(&text[at..]);
+            write_escaped_code_point(code, ensure_ascii, out);
+            at += len;
+        }
         run = at;
     }
     out.extend_from_slice(&text[run..]);

@@ -1,6 +1,6 @@
 //! Scanning JSON string bodies, 8 bytes at a time.
 
-use super::escape::word_needs_escape;
+use super::escape::escape_mask;
 
 const HIGHS: u64 = 0x8080_8080_8080_8080;
 
@@ -12,7 +12,12 @@ pub fn plain_run(text: &[u8], mut at: usize) -> (usize, bool) {
     let mut seen = 0u64;
     while let Some(chunk) = text.get(at..at + 8) {
         let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        if word_needs_escape(word, false) {
+        let mask = escape_mask(word, false);
+        if mask != 0 {
+            // Bytes below the first flagged one are clean.
+            let clean = mask.trailing_zeros() / 8;
+            seen |= word & ((1u64 << (clean * 8)) - 1);
+            at += clean as usize;
             break;
         }
         seen |= word;
@@ -27,6 +32,11 @@ pub fn plain_run(text: &[u8], mut at: usize) -> (usize, bool) {
         at += 1;
     }
     (at, ascii)
+}
+
+/// Checks that `bytes` is UTF-8; the error is the offset of the first bad byte.
+pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
+    std::str::from_utf8(bytes).map(|_| ()).map_err(|e| e.valid_up_to())
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use rjson::text::escape::{write_non_ascii_escaped, write_wtf8_string};
+use rjson::text::escape::{write_json_string, write_non_ascii_escaped, write_wtf8_string};
+use rjson::text::scan::plain_run;
 use rjson::text::float_repr::write_float_repr;
 
 fn floats(c: &mut Criterion) {
@@ -43,6 +44,14 @@ fn strings(c: &mut Criterion) {
                 write_wtf8_string(black_box(text.as_bytes()), false, &mut out);
             })
         });
+        group.bench_function(format!("write_json_string/{name}"), |b| {
+            let mut out = Vec::with_capacity(text.len() * 2);
+            b.iter(|| {
+                out.clear();
+                write_json_string(black_box(text.as_bytes()), false, &mut out);
+            })
+        });
+        group.bench_function(format!("plain_run/{name}"), |b| b.iter(|| plain_run(black_box(text.as_bytes()), 0)));
         group.bench_function(format!("write_non_ascii_escaped/{name}"), |b| {
             let mut out = Vec::with_capacity(text.len() * 6);
             b.iter(|| {

@@ -1,0 +1,124 @@
+//! The kernel interface and its run-time dispatch.
+//!
+//! Each implementation provides the same two scans (see `Kernels`); the best
+//! one the CPU supports is chosen on first use. `RJSON_KERNELS=scalar|sse2|avx2`
+//! forces one (for tests and measurements); an unsupported choice falls back
+//! to the best available.
+
+use std::sync::OnceLock;
+
+use crate::text::{escape, scan};
+
+#[derive(Clone, Copy)]
+pub struct Kernels {
+    pub name: &'static str,
+    /// From `at`: the first byte that may need an escape when writing.
+    pub escape_run: fn(&[u8], usize, bool) -> usize,
+    /// From `at`: the end of a string's plain bytes, and whether they are ASCII.
+    pub plain_run: fn(&[u8], usize) -> (usize, bool),
+}
+
+pub const SCALAR: Kernels = Kernels { name: "scalar", escape_run: escape::escape_run, plain_run: scan::plain_run };
+
+/// Every implementation this CPU can run, best last.
+pub fn available() -> Vec<Kernels> {
+    #[allow(unused_mut)]
+    let mut found = vec![SCALAR];
+    #[cfg(target_arch = "x86_64")]
+    {
+        found.push(super::sse2::KERNELS); // part of x86-64
+        if std::is_x86_feature_detected!("avx2") {
+            found.push(super::avx2::KERNELS);
+        }
+    }
+    found
+}
+
+static CHOSEN: OnceLock<Kernels> = OnceLock::new();
+
+#[inline]
+pub fn chosen() -> &'static Kernels {
+    CHOSEN.get_or_init(|| {
+        let all = available();
+        let forced = std::env::var("RJSON_KERNELS").ok();
+        let best = *all.last().expect("scalar is always there");
+        forced.and_then(|name| all.iter().copied().find(|k| k.name == name)).unwrap_or(best)
+    })
+}
+
+#[inline]
+pub fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
+    (chosen().escape_run)(text, at, ensure_ascii)
+}
+
+#[inline]
+pub fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
+    (chosen().plain_run)(text, at)
+}
+
+/// Validates UTF-8 with simdutf8; the error's offset comes from the standard
+/// library's validator on the (cold) failure path.
+pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
+    match simdutf8::basic::from_utf8(bytes) {
+        Ok(_) => Ok(()),
+        Err(_) => Err(std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        // Every interesting byte at every offset across 16/32/64-byte blocks,
+        // in ASCII and non-ASCII surroundings.
+        for len in [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100] {
+            for fill in [b'a', 0xC3] {
+                out.push(vec![fill; len]);
+                for pos in 0..len {
+                    for special in [b'"', b'\\', 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xFF] {
+                        let mut text = vec![fill; len];
+                        text[pos] = special;
+                        out.push(text);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn every_implementation_agrees_with_scalar() {
+        let impls = available();
+        assert!(!impls.is_empty());
+        for text in samples() {
+            for start in [0, 1, 5, 17] {
+                if start > text.len() {
+                    continue;
+                }
+                for k in &impls {
+                    for ensure_ascii in [false, true] {
+                        assert_eq!(
+                            (k.escape_run)(&text, start, ensure_ascii),
+                            (SCALAR.escape_run)(&text, start, ensure_ascii),
+                            "{} escape_run {text:?} from {start} ensure_ascii={ensure_ascii}",
+                            k.name
+                        );
+                    }
+                    assert_eq!((k.plain_run)(&text, start), (SCALAR.plain_run)(&text, start), "{} plain_run {text:?} from {start}", k.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn utf8_validation_reports_the_first_bad_byte() {
+        assert_eq!(validate_utf8("héllo 😀".as_bytes()), Ok(()));
+        for at in 0..70 {
+            let mut text = vec![b'x'; 70];
+            text[at] = 0xFF;
+            assert_eq!(validate_utf8(&text), Err(at));
+        }
+    }
+}

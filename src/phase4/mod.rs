@@ -1,0 +1,9 @@
+//! Phase 4: basic SIMD. One small kernel interface used by the phase3 parser
+//! and writer, with a scalar implementation that always compiles and vector
+//! ones chosen once per process by CPU-feature detection.
+
+pub mod kernels;
+#[cfg(target_arch = "x86_64")]
+mod sse2;
+#[cfg(target_arch = "x86_64")]
+mod avx2;

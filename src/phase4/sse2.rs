@@ -1,0 +1,75 @@
+//! The kernels with SSE2 (16 bytes at a time), scalar for the tail.
+
+use std::arch::x86_64::*;
+
+use super::kernels::{Kernels, SCALAR};
+
+pub const KERNELS: Kernels = Kernels { name: "sse2", escape_run, plain_run };
+
+const WIDTH: usize = 16;
+
+/// Bytes of `block` that are `"`, `\\` or below 0x20, as a bit mask.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn stops(block: __m128i) -> u32 {
+    let quote = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'"' as i8));
+    let backslash = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'\\' as i8));
+    // Unsigned b <= 0x1F exactly when max(b, 0x1F) == 0x1F.
+    let limit = _mm_set1_epi8(0x1F);
+    let control = _mm_cmpeq_epi8(_mm_max_epu8(block, limit), limit);
+    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
+}
+
+#[inline]
+#[target_feature(enable = "sse2")]
+fn load(text: &[u8], at: usize) -> __m128i {
+    assert!(at + WIDTH <= text.len());
+    // SAFETY: the assertion keeps the unaligned load inside `text`.
+    unsafe { _mm_loadu_si128(text.as_ptr().add(at).cast()) }
+}
+
+fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
+    // SAFETY: KERNELS is only offered when the CPU has sse2 (kernels::available).
+    unsafe { escape_run_impl(text, at, ensure_ascii) }
+}
+
+#[target_feature(enable = "sse2")]
+fn escape_run_impl(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
+    while at + WIDTH <= text.len() {
+        let block = load(text, at);
+        let mut mask = stops(block);
+        if ensure_ascii {
+            let del = _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F));
+            mask |= (_mm_movemask_epi8(block) | _mm_movemask_epi8(del)) as u32;
+        }
+        if mask != 0 {
+            return at + mask.trailing_zeros() as usize;
+        }
+        at += WIDTH;
+    }
+    (SCALAR.escape_run)(text, at, ensure_ascii)
+}
+
+fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
+    // SAFETY: as for escape_run.
+    unsafe { plain_run_impl(text, at) }
+}
+
+#[target_feature(enable = "sse2")]
+fn plain_run_impl(text: &[u8], mut at: usize) -> (usize, bool) {
+    let mut high = 0u32;
+    while at + WIDTH <= text.len() {
+        let block = load(text, at);
+        let mask = stops(block);
+        let non_ascii = _mm_movemask_epi8(block) as u32;
+        if mask != 0 {
+            let clean = mask.trailing_zeros();
+            high |= non_ascii & ((1u64 << clean) - 1) as u32;
+            return (at + clean as usize, high == 0);
+        }
+        high |= non_ascii;
+        at += WIDTH;
+    }
+    let (end, ascii) = (SCALAR.plain_run)(text, at);
+    (end, ascii && high == 0)
+}
