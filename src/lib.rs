@@ -82,7 +82,9 @@ fn dumps<'py>(
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
-    engine::output_str(obj.py(), &text)
+    let result = engine::output_str(obj.py(), &text);
+    engine::OutputBuffer::give_back(text);
+    result
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.
@@ -100,7 +102,9 @@ fn dumps_bytes<'py>(
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
-    Ok(PyBytes::new(obj.py(), &text))
+    let result = PyBytes::new(obj.py(), &text);
+    engine::OutputBuffer::give_back(text);
+    Ok(result)
 }
 
 /// The roadmap phases compiled into this build, e.g. `("phase1", "phase2")`; `()` for the baseline.

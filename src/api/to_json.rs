@@ -277,8 +277,8 @@ impl Nesting {
     }
 }
 
-/// Where an encoder writes (the baseline's: a fresh small vector; phase2
-/// sizes it from the previous output).
+/// Where an encoder writes (the baseline's: a fresh small vector each call;
+/// phase2 keeps one per thread).
 #[allow(dead_code)]
 pub struct OutputBuffer;
 
@@ -288,8 +288,10 @@ impl OutputBuffer {
         Vec::with_capacity(128)
     }
 
-    #[allow(unused_variables)]
-    pub fn done(written: &[u8]) {}
+    /// Called once the output has been copied into its Python object.
+    pub fn give_back(buffer: Vec<u8>) {
+        drop(buffer);
+    }
 }
 
 /// The `str` of an encoder's output (the baseline's: a UTF-8 decode).

@@ -24,11 +24,7 @@ pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8
     let written = PyValue { obj, state: &state }.serialize(&mut serializer);
     match (written, state.python_error.take()) {
         (_, Some(err)) => Err(err),
-        (Ok(()), None) => {
-            let written = serializer.into_inner();
-            engine::OutputBuffer::done(&written);
-            Ok(written)
-        }
+        (Ok(()), None) => Ok(serializer.into_inner()),
         (Err(err), None) => Err(pyo3::exceptions::PyRuntimeError::new_err(err.to_string())),
     }
 }

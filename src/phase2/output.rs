@@ -1,27 +1,36 @@
-//! The encoder's output buffer, pre-sized from the size of this thread's
-//! previous output, so that repeated dumps of similar documents grow it
-//! rarely (each growth copies everything written so far).
+//! The encoder's output buffer, kept per thread from call to call: its
+//! memory is already allocated and touched, so a dumps of a size seen before
+//! neither grows the buffer (each growth copies everything written so far)
+//! nor maps fresh pages. The result is copied once into the Python object.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 
-/// Never pre-size beyond this: one huge document must not make every later
-/// small one pay for a huge allocation.
-const MAX_HINT: usize = 1 << 24;
-const MIN_HINT: usize = 256;
+/// Keep at most this much between calls: one huge document must not pin
+/// its memory for the life of the thread.
+const MAX_KEPT: usize = 1 << 24;
+const INITIAL: usize = 1024;
 
 thread_local! {
-    static LAST_OUTPUT_LEN: Cell<usize> = const { Cell::new(MIN_HINT) };
+    static KEPT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
 }
 
 pub struct OutputBuffer;
 
 impl OutputBuffer {
+    /// An empty buffer (a re-entrant call, from `default=`, gets a new one).
     pub fn take() -> Vec<u8> {
-        let hint = LAST_OUTPUT_LEN.with(Cell::get);
-        Vec::with_capacity(hint + hint / 8)
+        let mut buffer = KEPT.with(|kept| std::mem::take(&mut *kept.borrow_mut()));
+        if buffer.capacity() == 0 {
+            buffer.reserve(INITIAL);
+        }
+        buffer
     }
 
-    pub fn done(written: &[u8]) {
-        LAST_OUTPUT_LEN.with(|last| last.set(written.len().clamp(MIN_HINT, MAX_HINT)));
+    /// Hands the buffer back once its content has been copied out.
+    pub fn give_back(mut buffer: Vec<u8>) {
+        if buffer.capacity() <= MAX_KEPT {
+            buffer.clear();
+            KEPT.with(|kept| *kept.borrow_mut() = buffer);
+        }
     }
 }

@@ -18,9 +18,13 @@ use crate::text::float_repr::write_float_repr;
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
     let mut writer = Writer { out: OutputBuffer::take(), opts, compact, level: 0, nesting: Nesting::default() };
-    writer.value(obj)?;
-    OutputBuffer::done(&writer.out);
-    Ok(writer.out)
+    match writer.value(obj) {
+        Ok(()) => Ok(writer.out),
+        Err(err) => {
+            OutputBuffer::give_back(writer.out);
+            Err(err)
+        }
+    }
 }
 
 struct Writer<'a, 'py> {
@@ -51,25 +55,33 @@ impl<'py> Writer<'_, 'py> {
             Kind::List => self.list(obj),
             Kind::Tuple | Kind::Sequence => self.sequence(obj),
             Kind::Dict | Kind::Mapping => self.dict(obj),
-            Kind::Other => {
-                self.nesting.enter(obj)?;
-                let replacement = substitute(obj, self.opts)?;
-                self.value(&replacement)?;
-                self.nesting.leave();
-                Ok(())
-            }
+            Kind::Other => self.other(obj),
         }
+    }
+
+    /// A value JSON has no form for: an extra type's form, or `default`'s answer.
+    #[inline(never)]
+    fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.nesting.enter(obj)?;
+        let replacement = substitute(obj, self.opts)?;
+        self.value(&replacement)?;
+        self.nesting.leave();
+        Ok(())
     }
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         match str_utf8(obj) {
             Some(text) => write_json_string_with(text, self.opts.ensure_ascii, &mut self.out, escape_run),
-            None => {
-                // Lone surrogates: written as escapes, as in every build.
-                let wtf8 = obj.call_method1("encode", ("utf-8", "surrogatepass"))?;
-                write_wtf8_string(&wtf8.extract::<Vec<u8>>()?, self.opts.ensure_ascii, &mut self.out);
-            }
+            None => return self.surrogate_string(obj),
         }
+        Ok(())
+    }
+
+    /// Lone surrogates: written as escapes, as in every build.
+    #[inline(never)]
+    fn surrogate_string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        let wtf8 = obj.call_method1("encode", ("utf-8", "surrogatepass"))?;
+        write_wtf8_string(&wtf8.extract::<Vec<u8>>()?, self.opts.ensure_ascii, &mut self.out);
         Ok(())
     }
 
@@ -80,25 +92,30 @@ impl<'py> Writer<'_, 'py> {
         let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
         if overflow == 0 {
             self.out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-        } else {
-            self.out.extend_from_slice(int_text(obj)?.as_bytes());
+            return Ok(());
         }
+        self.big_int(obj)
+    }
+
+    #[inline(never)]
+    fn big_int(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.out.extend_from_slice(int_text(obj)?.as_bytes());
         Ok(())
     }
 
     fn float(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         // SAFETY: `obj` is a live float (or float subclass).
         let value = unsafe { ffi::PyFloat_AsDouble(obj.as_ptr()) };
-        if value.is_finite() {
-            write_float_repr(value, &mut self.out);
-        } else {
+        if !value.is_finite() {
             self.out.extend_from_slice(non_finite_text(obj.py(), value, self.opts)?.as_bytes());
+            return Ok(());
         }
+        write_float_repr(value, &mut self.out);
         Ok(())
     }
 
     /// Before each item of a container: the separator and, when indenting, a new line.
-    #[inline]
+    #[inline(always)]
     fn item(&mut self, first: bool) {
         if self.compact {
             if !first {
@@ -112,6 +129,7 @@ impl<'py> Writer<'_, 'py> {
         self.newline();
     }
 
+    #[inline(never)]
     fn newline(&mut self) {
         if let Some(indent) = &self.opts.indent {
             self.out.push(b'\n');
@@ -138,6 +156,7 @@ impl<'py> Writer<'_, 'py> {
         self.nesting.leave();
     }
 
+    #[inline(never)]
     fn list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let list = obj.cast::<PyList>()?;
         self.open(obj, b'[')?;
@@ -153,6 +172,7 @@ impl<'py> Writer<'_, 'py> {
     }
 
     /// Tuples, and list subclasses through iteration as the standard library reads them.
+    #[inline(never)]
     fn sequence(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let items = obj.try_iter()?.collect::<PyResult<Vec<_>>>()?;
         self.open(obj, b'[')?;
@@ -164,6 +184,7 @@ impl<'py> Writer<'_, 'py> {
         Ok(())
     }
 
+    #[inline(never)]
     fn dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let dict = obj.cast::<PyDict>()?;
         self.open(obj, b'{')?;

@@ -1,4 +1,4 @@
-//! The kernels with SSE2 (16 bytes at a time), scalar for the tail.
+//! The kernels with SSE2 (16 bytes at a time; the tail in a padded block).
 
 use std::arch::x86_64::*;
 
@@ -47,7 +47,26 @@ fn escape_run_impl(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
         }
         at += WIDTH;
     }
-    (SCALAR.escape_run)(text, at, ensure_ascii)
+    if at == text.len() {
+        return at;
+    }
+    if text.len() < WIDTH {
+        return (SCALAR.escape_run)(text, at, ensure_ascii);
+    }
+    // The tail: one overlapping block ending at the end, earlier bytes shifted out.
+    let start = text.len() - WIDTH;
+    let block = load(text, start);
+    let mut mask = stops(block);
+    if ensure_ascii {
+        let del = _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F));
+        mask |= (_mm_movemask_epi8(block) | _mm_movemask_epi8(del)) as u32;
+    }
+    let mask = mask >> (at - start);
+    if mask != 0 {
+        at + mask.trailing_zeros() as usize
+    } else {
+        text.len()
+    }
 }
 
 fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
@@ -70,6 +89,19 @@ fn plain_run_impl(text: &[u8], mut at: usize) -> (usize, bool) {
         high |= non_ascii;
         at += WIDTH;
     }
-    let (end, ascii) = (SCALAR.plain_run)(text, at);
-    (end, ascii && high == 0)
+    if at == text.len() {
+        return (at, high == 0);
+    }
+    if text.len() < WIDTH {
+        let (end, ascii) = (SCALAR.plain_run)(text, at);
+        return (end, ascii && high == 0);
+    }
+    // The tail: one overlapping block ending at the end, earlier bytes shifted out.
+    let start = text.len() - WIDTH;
+    let block = load(text, start);
+    let mask = stops(block) >> (at - start);
+    let non_ascii = _mm_movemask_epi8(block) as u32 >> (at - start);
+    let clean = if mask != 0 { mask.trailing_zeros() } else { (text.len() - at) as u32 };
+    high |= non_ascii & ((1u64 << clean) - 1) as u32;
+    (at + clean as usize, high == 0)
 }

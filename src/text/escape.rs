@@ -124,6 +124,14 @@ pub fn escape_run(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
         }
         at += 8;
     }
+    let stop = if ensure_ascii { 2 } else { 1 };
+    while let Some(&byte) = text.get(at) {
+        let class = ESCAPE_CLASS[byte as usize];
+        if class != 0 && class <= stop {
+            break;
+        }
+        at += 1;
+    }
     at
 }
 
