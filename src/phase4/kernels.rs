@@ -14,11 +14,15 @@ pub struct Kernels {
     pub name: &'static str,
     /// From `at`: the first byte that may need an escape when writing.
     pub escape_run: fn(&[u8], usize, bool) -> usize,
+    /// From `at`: copies into the output up to the first byte that needs an
+    /// escape when writing, and returns its position.
+    pub copy_run: escape::CopyRun,
     /// From `at`: the end of a string's plain bytes, and whether they are ASCII.
     pub plain_run: fn(&[u8], usize) -> (usize, bool),
 }
 
-pub const SCALAR: Kernels = Kernels { name: "scalar", escape_run: escape::escape_run, plain_run: scan::plain_run };
+pub const SCALAR: Kernels =
+    Kernels { name: "scalar", escape_run: escape::escape_run, copy_run: escape::copy_run, plain_run: scan::plain_run };
 
 /// Every implementation this CPU can run, best last.
 pub fn available() -> Vec<Kernels> {
@@ -47,8 +51,8 @@ pub fn chosen() -> &'static Kernels {
 }
 
 #[inline]
-pub fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
-    (chosen().escape_run)(text, at, ensure_ascii)
+pub fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
+    (chosen().copy_run)(text, at, ensure_ascii, out)
 }
 
 #[inline]
@@ -107,6 +111,13 @@ mod tests {
                         );
                     }
                     assert_eq!((k.plain_run)(&text, start), (SCALAR.plain_run)(&text, start), "{} plain_run {text:?} from {start}", k.name);
+                    for ensure_ascii in [false, true] {
+                        // After some earlier output, as in a real document.
+                        let (mut fast, mut slow) = (b"prefix".to_vec(), b"prefix".to_vec());
+                        let fast_end = (k.copy_run)(&text, start, ensure_ascii, &mut fast);
+                        let slow_end = (SCALAR.copy_run)(&text, start, ensure_ascii, &mut slow);
+                        assert_eq!((fast_end, &fast), (slow_end, &slow), "{} copy_run {text:?} from {start}", k.name);
+                    }
                 }
             }
         }

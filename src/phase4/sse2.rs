@@ -4,7 +4,7 @@ use std::arch::x86_64::*;
 
 use super::kernels::{Kernels, SCALAR};
 
-pub const KERNELS: Kernels = Kernels { name: "sse2", escape_run, plain_run };
+pub const KERNELS: Kernels = Kernels { name: "sse2", escape_run, copy_run, plain_run };
 
 const WIDTH: usize = 16;
 
@@ -28,6 +28,70 @@ fn load(text: &[u8], at: usize) -> __m128i {
     unsafe { _mm_loadu_si128(text.as_ptr().add(at).cast()) }
 }
 
+/// Bytes of `block` that need an escape when writing, as a bit mask.
+#[inline]
+#[target_feature(enable = "sse2")]
+fn escapes(block: __m128i, ensure_ascii: bool) -> u32 {
+    let mut mask = stops(block);
+    if ensure_ascii {
+        let del = _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F));
+        mask |= (_mm_movemask_epi8(block) | _mm_movemask_epi8(del)) as u32;
+    }
+    mask
+}
+
+fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
+    // SAFETY: KERNELS is only offered when the CPU has SSE2 (kernels::available).
+    unsafe { copy_run_impl(text, at, ensure_ascii, out) }
+}
+
+/// Copies block by block straight into the output's spare capacity, storing
+/// each whole block before looking at its mask (the bytes past the stop are
+/// left beyond the vector's length); the tail is one overlapping block.
+#[target_feature(enable = "sse2")]
+fn copy_run_impl(text: &[u8], from: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
+    let len = text.len();
+    if len - from < WIDTH {
+        let end = (SCALAR.escape_run)(text, from, ensure_ascii);
+        out.extend_from_slice(&text[from..end]);
+        return end;
+    }
+    out.reserve(len - from);
+    let base = out.len();
+    let mut at = from;
+    // SAFETY: `reserve` made room for len - from bytes after `base`. Every
+    // store below writes WIDTH bytes at offset (block start - from) with the
+    // block inside text[from..len], so within that room; `set_len` then
+    // covers only bytes those stores initialized.
+    unsafe {
+        let dst = out.as_mut_ptr().add(base);
+        while at + WIDTH <= len {
+            let block = load(text, at);
+            _mm_storeu_si128(dst.add(at - from).cast(), block);
+            let mask = escapes(block, ensure_ascii);
+            if mask != 0 {
+                let end = at + mask.trailing_zeros() as usize;
+                out.set_len(base + end - from);
+                return end;
+            }
+            at += WIDTH;
+        }
+        let mut end = len;
+        if at < len {
+            // len - from >= WIDTH: the last block starts inside this run.
+            let start = len - WIDTH;
+            let block = load(text, start);
+            _mm_storeu_si128(dst.add(start - from).cast(), block);
+            let mask = escapes(block, ensure_ascii) >> (at - start);
+            if mask != 0 {
+                end = at + mask.trailing_zeros() as usize;
+            }
+        }
+        out.set_len(base + end - from);
+        end
+    }
+}
+
 fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
     // SAFETY: KERNELS is only offered when the CPU has sse2 (kernels::available).
     unsafe { escape_run_impl(text, at, ensure_ascii) }
@@ -36,12 +100,7 @@ fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
 #[target_feature(enable = "sse2")]
 fn escape_run_impl(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     while at + WIDTH <= text.len() {
-        let block = load(text, at);
-        let mut mask = stops(block);
-        if ensure_ascii {
-            let del = _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F));
-            mask |= (_mm_movemask_epi8(block) | _mm_movemask_epi8(del)) as u32;
-        }
+        let mask = escapes(load(text, at), ensure_ascii);
         if mask != 0 {
             return at + mask.trailing_zeros() as usize;
         }
@@ -55,13 +114,7 @@ fn escape_run_impl(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     }
     // The tail: one overlapping block ending at the end, earlier bytes shifted out.
     let start = text.len() - WIDTH;
-    let block = load(text, start);
-    let mut mask = stops(block);
-    if ensure_ascii {
-        let del = _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F));
-        mask |= (_mm_movemask_epi8(block) | _mm_movemask_epi8(del)) as u32;
-    }
-    let mask = mask >> (at - start);
+    let mask = escapes(load(text, start), ensure_ascii) >> (at - start);
     if mask != 0 {
         at + mask.trailing_zeros() as usize
     } else {

@@ -135,29 +135,34 @@ pub fn escape_run(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     at
 }
 
+/// Copies `text[at..]` into `out` up to the first byte that needs an escape
+/// and returns that byte's position (`text.len()` if none): the scalar kernel.
+#[inline]
+pub fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
+    let end = escape_run(text, at, ensure_ascii);
+    out.extend_from_slice(&text[at..end]);
+    end
+}
+
+/// The signature of a `copy_run` kernel.
+pub type CopyRun = fn(&[u8], usize, bool, &mut Vec<u8>) -> usize;
+
 /// Appends a JSON string literal, quotes included, for UTF-8 `text`, with
 /// the standard library's escapes; runs that need none are copied whole.
 pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
-    write_json_string_with(text, ensure_ascii, out, escape_run);
+    write_json_string_with(text, ensure_ascii, out, copy_run);
 }
 
-/// `write_json_string` with the run finder `find_run` (a vector kernel).
+/// `write_json_string` with the run copier `copy_run` (a vector kernel).
 #[inline]
-pub fn write_json_string_with(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>, find_run: fn(&[u8], usize, bool) -> usize) {
+pub fn write_json_string_with(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>, copy_run: CopyRun) {
     out.reserve(text.len() + 2);
     out.push(b'"');
-    let stop = if ensure_ascii { 2 } else { 1 };
-    let mut run = 0;
     let mut at = 0;
     loop {
-        at = find_run(text, at, ensure_ascii);
+        at = copy_run(text, at, ensure_ascii, out);
         let Some(&byte) = text.get(at) else { break };
-        let class = ESCAPE_CLASS[byte as usize];
-        if class == 0 || class > stop {
-            at += 1;
-            continue;
-        }
-        out.extend_from_slice(&text[run..at]);
+        debug_assert!(ESCAPE_CLASS[byte as usize] != 0);
         if byte < 0x80 {
             write_escaped_code_point(u32::from(byte), ensure_ascii, out);
             at += 1;
@@ -166,9 +171,7 @@ pub fn write_json_string_with(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>
             write_escaped_code_point(code, ensure_ascii, out);
             at += len;
         }
-        run = at;
     }
-    out.extend_from_slice(&text[run..]);
     out.push(b'"');
 }
 
