@@ -147,3 +147,26 @@ def test_floats_are_written_as_repr_in_bulk():
     values += [rng.uniform(-1e6, 1e6) for _ in range(50_000)] + [10.0**e for e in range(-320, 309)]
     values += [1.234 * 10.0**e for e in range(-10, 20)]
     assert rjson.dumps(values) == json.dumps(values, separators=(",", ":"))
+
+
+def test_floats_are_read_correctly_rounded_in_bulk():
+    import random
+    import struct
+
+    rng = random.Random(11)
+    texts = [repr(struct.unpack("<d", struct.pack("<Q", rng.getrandbits(64)))[0]) for _ in range(50_000)]
+    texts = [t for t in texts if t not in ("nan", "inf", "-inf")]
+    # Short decimals with exponents: the exact fast path's range and its edges.
+    for _ in range(50_000):
+        digits = str(rng.randrange(10 ** rng.randint(1, 20)))
+        point = rng.randint(0, len(digits))
+        text = (digits[:point] or "0") + "." + (digits[point:] or "0")
+        if rng.random() < 0.5:
+            text += rng.choice("eE") + rng.choice(["", "+", "-"]) + str(rng.randint(0, 30))
+        texts.append(rng.choice(["", "-"]) + text)
+    texts += ["9007199254740993.0", "9007199254740992.0", "1e22", "1e23", "1.7976931348623157e308", "5e-324", "2.2250738585072011e-308"]
+    doc = "[" + ",".join(texts) + "]"
+    expected = json.loads(doc)
+    actual = rjson.loads(doc)
+    for t, a, e in zip(texts, actual, expected):
+        assert struct.pack("<d", a) == struct.pack("<d", e), t

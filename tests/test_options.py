@@ -140,3 +140,20 @@ def test_lone_surrogates_in_strings_are_escaped():
     assert rjson.dumps_bytes(["\udfff"], ensure_ascii=True) == b'["\\udfff"]'
     assert rjson.loads(rjson.dumps("a\ud800b")) == "a\ud800b"
     assert rjson.loads('"a\ud800b"') == json.loads('"a\ud800b"')
+
+
+def test_garbage_collector_state_is_left_as_found():
+    import gc
+
+    assert gc.isenabled()
+    rjson.loads('{"a": [1, 2, {"b": null}]}')
+    assert gc.isenabled()
+    with pytest.raises(rjson.JSONDecodeError):
+        rjson.loads('{"a": [1, 2, {"b": nul}]}')
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        rjson.loads('{"a": [1]}')
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

@@ -62,6 +62,12 @@ impl<'py> Builder<'py> {
         self.parse_constant.is_some()
     }
 
+    /// Some hook may run Python code during the parse.
+    #[allow(dead_code)] // phase3's parser's
+    pub fn has_any_hook(&self) -> bool {
+        self.has_object_hooks() || self.parse_float.is_some() || self.parse_int.is_some() || self.parse_constant.is_some()
+    }
+
     /// Objects go through `object_hook` or `object_pairs_hook`.
     #[allow(dead_code)] // phase3's parser's
     pub fn has_object_hooks(&self) -> bool {

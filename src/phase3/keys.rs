@@ -28,13 +28,22 @@ pub fn stats() -> (u64, u64) {
     STATS.with(Cell::get)
 }
 
+/// A slot hash from the length and the first and last 8 bytes (keys that
+/// differ only in the middle share a slot and evict each other: slower,
+/// never wrong, as a hit compares every byte).
+#[inline]
 fn hash_bytes(bytes: &[u8]) -> u64 {
-    // FNV-1a: short keys, no need for more.
-    let mut hash = 0xcbf2_9ce4_8422_2325u64 ^ bytes.len() as u64;
-    for &b in bytes {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
+    let n = bytes.len();
+    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+    let (head, tail) = if n >= 8 {
+        (word(0), word(n - 8))
+    } else {
+        let mut padded = [0u8; 8];
+        padded[..n].copy_from_slice(bytes);
+        (u64::from_le_bytes(padded), 0)
+    };
+    let mixed = (head ^ tail.rotate_left(23) ^ (n as u64).rotate_left(57)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    mixed ^ (mixed >> 29)
 }
 
 /// The key string for ASCII `bytes`, from the cache when it holds it.

@@ -33,11 +33,30 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         items: ItemStack::new(py),
         scratch: Vec::new(),
     };
-    match parser.document() {
+    // Without hooks no Python code runs while the parser builds an acyclic
+    // tree, so collecting garbage cycles mid-parse finds nothing: the
+    // collector is paused (most of a gen-0 collection's cost is traversing
+    // the fresh containers themselves).
+    let paused = !builder.has_any_hook() && pause_gc();
+    let parsed = parser.document();
+    if paused {
+        resume_gc();
+    }
+    match parsed {
         Ok(value) => Ok(value),
         Err(Stop::Python(err)) => Err(err),
         Err(Stop::Explain) => reference::decode(input, builder),
     }
+}
+
+fn pause_gc() -> bool {
+    // SAFETY: the GIL is held; PyGC_Disable returns the previous state.
+    unsafe { ffi::PyGC_Disable() != 0 }
+}
+
+fn resume_gc() {
+    // SAFETY: the GIL is held.
+    unsafe { ffi::PyGC_Enable() };
 }
 
 enum Stop {
@@ -293,35 +312,49 @@ impl<'py> Parser<'_, 'py> {
         }
         let int_digits = at - int_start;
         let mut is_float = false;
+        // The significand's digits (integer and fraction) as one integer, and
+        // the power of ten to scale it by, for the exact fast path below.
+        let mut significand = magnitude;
+        let mut digits = int_digits;
+        let mut scale: i64 = 0;
         if data.get(at) == Some(&b'.') && digit_at(at + 1) {
             is_float = true;
-            at += 2;
-            while digit_at(at) {
+            at += 1;
+            while let Some(&d) = data.get(at).filter(|d| d.is_ascii_digit()) {
+                significand = significand.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                digits += 1;
+                scale -= 1;
                 at += 1;
             }
         }
         if matches!(data.get(at), Some(b'e' | b'E')) {
             let mut exp = at + 1;
+            let exp_negative = data.get(exp) == Some(&b'-');
             if matches!(data.get(exp), Some(b'+' | b'-')) {
                 exp += 1;
             }
             if digit_at(exp) {
                 is_float = true;
                 at = exp;
-                while digit_at(at) {
+                let mut exponent: i64 = 0;
+                while let Some(&d) = data.get(at).filter(|d| d.is_ascii_digit()) {
+                    exponent = (exponent * 10 + i64::from(d - b'0')).min(1 << 20);
                     at += 1;
                 }
+                scale += if exp_negative { -exponent } else { exponent };
             }
         }
         self.pos = at;
         let b = self.builder;
         if is_float {
-            let text = ascii_text(&data[start..at]);
             if b.has_float_hook() {
-                return Ok(b.float(text)?);
+                return Ok(b.float(ascii_text(&data[start..at]))?);
             }
-            let value: f64 = text.parse().map_err(|_| Stop::Explain)?;
-            return Ok(PyFloat::new(self.py, value).into_any());
+            let value = match exact_float(significand, digits, scale) {
+                Some(v) => v,
+                None => ascii_text(&data[int_start..at]).parse().map_err(|_| Stop::Explain)?,
+            };
+            return Ok(PyFloat::new(self.py, if negative { -value } else { value }).into_any());
         }
         if int_digits <= 18 && !b.has_int_hook() {
             let value = magnitude as i64;
@@ -337,6 +370,22 @@ impl<'py> Parser<'_, 'py> {
 
 fn ascii_text(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).expect("number text is ASCII")
+}
+
+/// Clinger's fast path: a significand below 2^53 and a power of ten up to
+/// 22 are both exact doubles, so one multiplication or division rounds the
+/// value correctly. `None` when it does not apply (the full parser decides).
+#[inline]
+fn exact_float(significand: u64, digits: usize, scale: i64) -> Option<f64> {
+    const POWERS: [f64; 23] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+        1e20, 1e21, 1e22,
+    ];
+    if digits > 19 || significand > 1 << 53 || !(-22..=22).contains(&scale) {
+        return None;
+    }
+    let m = significand as f64;
+    Some(if scale < 0 { m / POWERS[(-scale) as usize] } else { m * POWERS[scale as usize] })
 }
 
 /// `\uXXXX` at `at` (the backslash), joined with a following low surrogate
