@@ -25,11 +25,11 @@ pub use crate::api::to_json::OutputBuffer;
 pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
 // Scanning kernels: scalar (SWAR) before phase4, vectorized from phase4 on.
+#[cfg(feature = "phase4")]
+pub use crate::phase4::kernels::{copy_run, plain_run, validate_utf8};
 #[cfg(not(feature = "phase4"))]
 #[allow(unused_imports)] // the scans serve phase3's engine
 pub use crate::text::{escape::copy_run, scan::plain_run, scan::validate_utf8};
-#[cfg(feature = "phase4")]
-pub use crate::phase4::kernels::{copy_run, plain_run, validate_utf8};
 
 // The engines, and how the encoder's output becomes a `str`.
 #[cfg(not(feature = "phase3"))]

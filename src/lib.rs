@@ -48,7 +48,14 @@ fn loads<'py>(
     parse_constant: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let input = Input::new(s)?;
-    let builder = Builder::new(s.py(), object_hook, object_pairs_hook, parse_float, parse_int, parse_constant);
+    let builder = Builder::new(
+        s.py(),
+        object_hook,
+        object_pairs_hook,
+        parse_float,
+        parse_int,
+        parse_constant,
+    );
     engine::decode(&input, &builder)
 }
 
@@ -63,7 +70,15 @@ fn encode<'py>(
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Vec<u8>> {
-    let opts = DumpOptions::new(default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
+    let opts = DumpOptions::new(
+        default,
+        indent,
+        sort_keys,
+        ensure_ascii,
+        allow_nan,
+        skipkeys,
+        separators,
+    )?;
     engine::encode(obj, &opts)
 }
 
@@ -81,7 +96,16 @@ fn dumps<'py>(
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
+    let text = encode(
+        obj,
+        default,
+        indent,
+        sort_keys,
+        ensure_ascii,
+        allow_nan,
+        skipkeys,
+        separators,
+    )?;
     let result = engine::output_str(obj.py(), &text);
     engine::OutputBuffer::give_back(text);
     result
@@ -101,7 +125,16 @@ fn dumps_bytes<'py>(
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let text = encode(obj, default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, separators)?;
+    let text = encode(
+        obj,
+        default,
+        indent,
+        sort_keys,
+        ensure_ascii,
+        allow_nan,
+        skipkeys,
+        separators,
+    )?;
     let result = PyBytes::new(obj.py(), &text);
     engine::OutputBuffer::give_back(text);
     Ok(result)
@@ -110,7 +143,11 @@ fn dumps_bytes<'py>(
 /// The roadmap phases compiled into this build, e.g. `("phase1", "phase2")`; `()` for the baseline.
 #[pyfunction]
 fn enabled_phases(py: Python<'_>) -> PyResult<Bound<'_, PyTuple>> {
-    let names: Vec<&str> = PHASES.iter().filter(|(_, on)| *on).map(|(name, _)| *name).collect();
+    let names: Vec<&str> = PHASES
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(name, _)| *name)
+        .collect();
     PyTuple::new(py, names)
 }
 

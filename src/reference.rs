@@ -34,7 +34,12 @@ type Parsed<'py> = Result<Bound<'py, PyAny>, Fault>;
 
 /// Decodes the whole input, or raises what the standard library would raise.
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
-    let mut parser = Parser { data: &input.data, pos: 0, depth: 0, builder };
+    let mut parser = Parser {
+        data: &input.data,
+        pos: 0,
+        depth: 0,
+        builder,
+    };
     match parser.document() {
         Ok(value) => Ok(value),
         Err(Fault::Python(err)) => Err(err),
@@ -131,7 +136,10 @@ impl<'py> Parser<'_, 'py> {
         }
         loop {
             if self.peek() != Some(b'"') {
-                return syntax("Expecting property name enclosed in double quotes", self.pos);
+                return syntax(
+                    "Expecting property name enclosed in double quotes",
+                    self.pos,
+                );
             }
             let key = self.string()?;
             self.skip_whitespace();
@@ -287,7 +295,11 @@ impl<'py> Parser<'_, 'py> {
                 return syntax("Invalid \\uXXXX escape", at + 1);
             };
             at += 6;
-            if (0xD800..0xDC00).contains(&code) && at + 6 < data.len() && data[at] == b'\\' && data[at + 1] == b'u' {
+            if (0xD800..0xDC00).contains(&code)
+                && at + 6 < data.len()
+                && data[at] == b'\\'
+                && data[at + 1] == b'u'
+            {
                 let Some(low) = hex4(data, at + 2) else {
                     return syntax("Invalid \\uXXXX escape", at + 1);
                 };
@@ -305,14 +317,18 @@ impl<'py> Parser<'_, 'py> {
 
 fn hex4(data: &[u8], at: usize) -> Option<u32> {
     let digits = data.get(at..at + 4)?;
-    digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
 }
 
 /// Encodes a code point, a lone surrogate included, as (W)UTF-8.
 fn push_wtf8(code: u32, out: &mut Vec<u8>) {
     match code {
         0..=0x7F => out.push(code as u8),
-        0x80..=0x7FF => out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8]),
+        0x80..=0x7FF => {
+            out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8])
+        }
         0x800..=0xFFFF => out.extend_from_slice(&[
             0xE0 | (code >> 12) as u8,
             0x80 | ((code >> 6) & 0x3F) as u8,

@@ -170,3 +170,9 @@ def test_floats_are_read_correctly_rounded_in_bulk():
     actual = rjson.loads(doc)
     for t, a, e in zip(texts, actual, expected):
         assert struct.pack("<d", a) == struct.pack("<d", e), t
+
+
+def test_whole_floats_are_written_as_repr():
+    values = [float(i) for i in range(-2000, 2000)] + [2.0**k for k in range(0, 60)] + [10.0**k for k in range(0, 20)]
+    values += [9007199254740994.0, 9999999999999998.0, 1e16 - 2, 1e16, 1e16 + 2, -0.0, 0.0]
+    assert rjson.dumps(values) == json.dumps(values, separators=(",", ":"))

@@ -65,7 +65,10 @@ impl<'py> Builder<'py> {
     /// Some hook may run Python code during the parse.
     #[allow(dead_code)] // phase3's parser's
     pub fn has_any_hook(&self) -> bool {
-        self.has_object_hooks() || self.parse_float.is_some() || self.parse_int.is_some() || self.parse_constant.is_some()
+        self.has_object_hooks()
+            || self.parse_float.is_some()
+            || self.parse_int.is_some()
+            || self.parse_constant.is_some()
     }
 
     /// Objects go through `object_hook` or `object_pairs_hook`.
@@ -88,7 +91,11 @@ impl<'py> Builder<'py> {
         unsafe {
             Bound::from_owned_ptr_or_err(
                 self.py,
-                ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), bytes.len() as ffi::Py_ssize_t, c"surrogatepass".as_ptr()),
+                ffi::PyUnicode_DecodeUTF8(
+                    bytes.as_ptr().cast(),
+                    bytes.len() as ffi::Py_ssize_t,
+                    c"surrogatepass".as_ptr(),
+                ),
             )
         }
     }
@@ -133,7 +140,10 @@ impl<'py> Builder<'py> {
 
     /// `NaN`, `Infinity` or `-Infinity`, through `parse_constant`.
     pub fn constant(&self, name: &str) -> PyResult<Bound<'py, PyAny>> {
-        let hook = self.parse_constant.as_ref().expect("checked by has_constant_hook");
+        let hook = self
+            .parse_constant
+            .as_ref()
+            .expect("checked by has_constant_hook");
         hook.call1((name,))
     }
 
@@ -142,7 +152,9 @@ impl<'py> Builder<'py> {
     }
 
     pub fn bool(&self, value: bool) -> Bound<'py, PyAny> {
-        pyo3::types::PyBool::new(self.py, value).to_owned().into_any()
+        pyo3::types::PyBool::new(self.py, value)
+            .to_owned()
+            .into_any()
     }
 
     pub fn array(&self, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
@@ -161,7 +173,10 @@ impl<'py> Builder<'py> {
     pub fn finish_object(&self, object: ObjectBuilder<'py>) -> PyResult<Bound<'py, PyAny>> {
         match object {
             ObjectBuilder::Pairs(pairs) => {
-                let hook = self.object_pairs_hook.as_ref().expect("pairs are only staged for the hook");
+                let hook = self
+                    .object_pairs_hook
+                    .as_ref()
+                    .expect("pairs are only staged for the hook");
                 hook.call1((PyList::new(self.py, pairs)?,))
             }
             ObjectBuilder::Dict(dict) => match &self.object_hook {
@@ -195,7 +210,9 @@ impl<'py> ObjectBuilder<'py> {
 /// A Python int (the baseline's generic conversion; phase1 replaces it).
 #[allow(dead_code)]
 pub fn new_int(py: Python<'_>, value: i64) -> Bound<'_, PyAny> {
-    value.into_bound_py_any(py).expect("int conversion cannot fail")
+    value
+        .into_bound_py_any(py)
+        .expect("int conversion cannot fail")
 }
 
 /// The items of the lists being decoded, innermost last: each list pushes
@@ -228,6 +245,9 @@ impl<'py> ItemStack<'py> {
 
 /// A Python list of `items` (the baseline's generic conversion; phase1 replaces it).
 #[allow(dead_code)]
-pub fn new_list<'py>(py: Python<'py>, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+pub fn new_list<'py>(
+    py: Python<'py>,
+    items: Vec<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     Ok(PyList::new(py, items)?.into_any())
 }

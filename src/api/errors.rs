@@ -1,10 +1,10 @@
 //! rjson's exception types and the helpers that raise them.
 
 use pyo3::exceptions::PyTypeError;
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
-use pyo3::ffi;
 
 use super::input::Input;
 
@@ -25,14 +25,21 @@ pub fn encode_error_type(py: Python<'_>) -> PyResult<&Bound<'_, PyType>> {
     let ty = ENCODE_ERROR.get_or_try_init(py, || {
         let bases = PyTuple::new(
             py,
-            [py.get_type::<PyTypeError>(), py.get_type::<pyo3::exceptions::PyValueError>()],
+            [
+                py.get_type::<PyTypeError>(),
+                py.get_type::<pyo3::exceptions::PyValueError>(),
+            ],
         )?;
         new_exception(py, c"rjson.JSONEncodeError", &bases)
     })?;
     Ok(ty.bind(py))
 }
 
-fn new_exception(py: Python<'_>, name: &std::ffi::CStr, bases: &Bound<'_, PyTuple>) -> PyResult<Py<PyType>> {
+fn new_exception(
+    py: Python<'_>,
+    name: &std::ffi::CStr,
+    bases: &Bound<'_, PyTuple>,
+) -> PyResult<Py<PyType>> {
     // SAFETY: `name` is NUL-terminated, `bases` is a live tuple of exception
     // types; PyErr_NewException returns a new reference or NULL with an error set.
     let ty = unsafe {
@@ -81,5 +88,8 @@ pub fn not_serializable(obj: &Bound<'_, PyAny>) -> PyErr {
         .name()
         .map(|n| n.to_string())
         .unwrap_or_else(|_| "?".to_owned());
-    encode_error(obj.py(), format!("Object of type {name} is not JSON serializable"))
+    encode_error(
+        obj.py(),
+        format!("Object of type {name} is not JSON serializable"),
+    )
 }

@@ -40,7 +40,11 @@ impl<'a, 'py> Input<'a, 'py> {
             };
             if input.data.starts_with(UTF8_BOM) {
                 // As json.loads: a str must not start with a byte-order mark.
-                return Err(decode_error(&input, "Unexpected UTF-8 BOM (decode using utf-8-sig)", 0));
+                return Err(decode_error(
+                    &input,
+                    "Unexpected UTF-8 BOM (decode using utf-8-sig)",
+                    0,
+                ));
             }
             return Ok(input);
         }
@@ -50,7 +54,13 @@ impl<'a, 'py> Input<'a, 'py> {
             // Copied: a hook could resize the bytearray while it is parsed.
             Cow::Owned(array.to_vec())
         } else if source.is_instance_of::<PyMemoryView>() {
-            Cow::Owned(source.call_method0("tobytes")?.cast::<PyBytes>()?.as_bytes().to_vec())
+            Cow::Owned(
+                source
+                    .call_method0("tobytes")?
+                    .cast::<PyBytes>()?
+                    .as_bytes()
+                    .to_vec(),
+            )
         } else {
             let name = source.get_type().name()?;
             return Err(PyTypeError::new_err(format!(
@@ -62,7 +72,12 @@ impl<'a, 'py> Input<'a, 'py> {
             Cow::Owned(b) if b.starts_with(UTF8_BOM) => Cow::Owned(b[UTF8_BOM.len()..].to_vec()),
             owned => owned,
         };
-        let input = Input { source, data, surrogates: false, is_bytes: true };
+        let input = Input {
+            source,
+            data,
+            surrogates: false,
+            is_bytes: true,
+        };
         if let Err(at) = crate::engine::validate_utf8(&input.data) {
             let msg = format!("Invalid UTF-8 byte 0x{:02x}", input.data[at]);
             return Err(decode_error(&input, &msg, at));
@@ -71,7 +86,12 @@ impl<'a, 'py> Input<'a, 'py> {
     }
 
     fn text(source: &'a Bound<'py, PyAny>, data: Cow<'a, [u8]>, surrogates: bool) -> Self {
-        Input { source, data, surrogates, is_bytes: false }
+        Input {
+            source,
+            data,
+            surrogates,
+            is_bytes: false,
+        }
     }
 
     pub fn py(&self) -> Python<'py> {
@@ -102,7 +122,10 @@ impl<'a, 'py> Input<'a, 'py> {
     pub fn char_index(&self, byte_pos: usize) -> usize {
         let end = byte_pos.min(self.data.len());
         if !self.is_bytes || std::str::from_utf8(&self.data[..end]).is_ok() {
-            return self.data[..end].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
+            return self.data[..end]
+                .iter()
+                .filter(|&&b| (b & 0xC0) != 0x80)
+                .count();
         }
         // Invalid UTF-8 before the fault: count as the lossy `doc` does.
         String::from_utf8_lossy(&self.data[..end]).chars().count()

@@ -38,7 +38,9 @@ impl<'py> DumpOptions<'py> {
                 // Any pair, as `item_separator, key_separator = separators` takes.
                 let pair = seps.try_iter()?.collect::<PyResult<Vec<_>>>()?;
                 let [item, key] = pair.as_slice() else {
-                    return Err(PyTypeError::new_err("separators must be a pair of str: (item_separator, key_separator)"));
+                    return Err(PyTypeError::new_err(
+                        "separators must be a pair of str: (item_separator, key_separator)",
+                    ));
                 };
                 (separator_text(item)?, separator_text(key)?)
             }
@@ -46,7 +48,16 @@ impl<'py> DumpOptions<'py> {
             _ => (",".to_owned(), ":".to_owned()),
         };
         let default = default.filter(|d| !d.is_none());
-        Ok(DumpOptions { default, indent, sort_keys, ensure_ascii, allow_nan, skipkeys, item_separator, key_separator })
+        Ok(DumpOptions {
+            default,
+            indent,
+            sort_keys,
+            ensure_ascii,
+            allow_nan,
+            skipkeys,
+            item_separator,
+            key_separator,
+        })
     }
 }
 
@@ -60,7 +71,9 @@ fn indent_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
         return Ok(" ".repeat(width.clamp(0, 1 << 20) as usize));
     }
     let name = value.get_type().name()?;
-    Err(PyTypeError::new_err(format!("indent must be None, an int or a str, not {name}")))
+    Err(PyTypeError::new_err(format!(
+        "indent must be None, an int or a str, not {name}"
+    )))
 }
 
 fn separator_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
@@ -68,7 +81,9 @@ fn separator_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
         Ok(text) => Ok(text.to_str()?.to_owned()),
         Err(_) => {
             let name = value.get_type().name()?;
-            Err(PyTypeError::new_err(format!("separators must be str, not {name}")))
+            Err(PyTypeError::new_err(format!(
+                "separators must be str, not {name}"
+            )))
         }
     }
 }

@@ -7,7 +7,9 @@ use std::borrow::Cow;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple, PyType};
+use pyo3::types::{
+    PyBool, PyDate, PyDateTime, PyDict, PyFloat, PyInt, PyList, PyString, PyTime, PyTuple, PyType,
+};
 
 use super::errors::{encode_error, encode_error_from, not_serializable};
 use super::options::DumpOptions;
@@ -24,12 +26,19 @@ pub struct KeyBuffer {
 
 /// A dict key as text, or `None` when `skipkeys` drops it; str keys are
 /// borrowed, others converted as the standard library converts them.
-pub fn key_text<'a>(key: &'a Bound<'_, PyAny>, opts: &DumpOptions<'_>, buffer: &'a mut KeyBuffer) -> PyResult<Option<&'a str>> {
+pub fn key_text<'a>(
+    key: &'a Bound<'_, PyAny>,
+    opts: &DumpOptions<'_>,
+    buffer: &'a mut KeyBuffer,
+) -> PyResult<Option<&'a str>> {
     let py = key.py();
     if let Ok(text) = key.cast::<PyString>() {
         return match text.to_str() {
             Ok(s) => Ok(Some(s)),
-            Err(_) => Err(encode_error(py, "dict key is not valid UTF-8: lone surrogates are not supported in keys")),
+            Err(_) => Err(encode_error(
+                py,
+                "dict key is not valid UTF-8: lone surrogates are not supported in keys",
+            )),
         };
     }
     let converted: Cow<'static, str> = if let Ok(float) = key.cast::<PyFloat>() {
@@ -44,7 +53,10 @@ pub fn key_text<'a>(key: &'a Bound<'_, PyAny>, opts: &DumpOptions<'_>, buffer: &
         return Ok(None);
     } else {
         let name = key.get_type().name()?;
-        return Err(encode_error(py, format!("keys must be str, int, float, bool or None, not {name}")));
+        return Err(encode_error(
+            py,
+            format!("keys must be str, int, float, bool or None, not {name}"),
+        ));
     };
     buffer.text.clear();
     buffer.text.push_str(&converted);
@@ -66,7 +78,11 @@ pub fn int_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
 }
 
 /// A float as Python's `repr` writes it; NaN and infinities only with `allow_nan`.
-pub fn float_text(py: Python<'_>, value: f64, opts: &DumpOptions<'_>) -> PyResult<Cow<'static, str>> {
+pub fn float_text(
+    py: Python<'_>,
+    value: f64,
+    opts: &DumpOptions<'_>,
+) -> PyResult<Cow<'static, str>> {
     if value.is_finite() {
         let mut out = Vec::with_capacity(24);
         write_float_repr(value, &mut out);
@@ -76,7 +92,11 @@ pub fn float_text(py: Python<'_>, value: f64, opts: &DumpOptions<'_>) -> PyResul
 }
 
 /// `NaN`, `Infinity` or `-Infinity` (with `allow_nan`), else the standard library's error.
-pub fn non_finite_text(py: Python<'_>, value: f64, opts: &DumpOptions<'_>) -> PyResult<&'static str> {
+pub fn non_finite_text(
+    py: Python<'_>,
+    value: f64,
+    opts: &DumpOptions<'_>,
+) -> PyResult<&'static str> {
     let text = if value.is_nan() {
         "NaN"
     } else if value > 0.0 {
@@ -87,7 +107,10 @@ pub fn non_finite_text(py: Python<'_>, value: f64, opts: &DumpOptions<'_>) -> Py
     if opts.allow_nan {
         return Ok(text);
     }
-    let msg = format!("Out of range float values are not JSON compliant: {}", python_float_name(text));
+    let msg = format!(
+        "Out of range float values are not JSON compliant: {}",
+        python_float_name(text)
+    );
     Err(encode_error(py, msg))
 }
 
@@ -155,16 +178,29 @@ pub fn classify(obj: &Bound<'_, PyAny>) -> Kind {
 /// while the dict is written (`default=`, a property) changes its size, the
 /// next entry raises RuntimeError, as iterating the dict in Python would, in
 /// every build (phase1 reads plain dicts in place).
-pub fn dict_entries<'py>(dict: &Bound<'py, PyDict>, opts: &DumpOptions<'py>) -> PyResult<SnapshotEntries<'py>> {
+pub fn dict_entries<'py>(
+    dict: &Bound<'py, PyDict>,
+    opts: &DumpOptions<'py>,
+) -> PyResult<SnapshotEntries<'py>> {
     let items = if dict.is_exact_instance_of::<PyDict>() {
         dict.items()
     } else {
-        PyList::new(dict.py(), dict.call_method0("items")?.try_iter()?.collect::<PyResult<Vec<_>>>()?)?
+        PyList::new(
+            dict.py(),
+            dict.call_method0("items")?
+                .try_iter()?
+                .collect::<PyResult<Vec<_>>>()?,
+        )?
     };
     if opts.sort_keys {
         items.sort()?;
     }
-    Ok(SnapshotEntries { dict: dict.clone(), size: Some(dict.len()), items, next: 0 })
+    Ok(SnapshotEntries {
+        dict: dict.clone(),
+        size: Some(dict.len()),
+        items,
+        next: 0,
+    })
 }
 
 pub struct SnapshotEntries<'py> {
@@ -199,9 +235,15 @@ pub fn dict_changed_size() -> PyErr {
 
 /// The value to write in place of `obj`, a type JSON has no form for: an
 /// extra type's natural form, or what `default` returns.
-pub fn substitute<'py>(obj: &Bound<'py, PyAny>, opts: &DumpOptions<'py>) -> PyResult<Bound<'py, PyAny>> {
+pub fn substitute<'py>(
+    obj: &Bound<'py, PyAny>,
+    opts: &DumpOptions<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    if obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() || obj.is_instance_of::<PyTime>() {
+    if obj.is_instance_of::<PyDateTime>()
+        || obj.is_instance_of::<PyDate>()
+        || obj.is_instance_of::<PyTime>()
+    {
         return obj.call_method0("isoformat");
     }
     if obj.is_instance(uuid_type(py)?)? {
@@ -238,7 +280,9 @@ fn is_dataclass_instance(obj: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// A dataclass instance as a dict of its fields, in definition order.
 fn dataclass_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    let fields = DATACLASS_FIELDS.import(py, "dataclasses", "fields")?.call1((obj,))?;
+    let fields = DATACLASS_FIELDS
+        .import(py, "dataclasses", "fields")?
+        .call1((obj,))?;
     let dict = PyDict::new(py);
     for field in fields.try_iter()? {
         let name = field?.getattr("name")?;
@@ -297,5 +341,9 @@ impl OutputBuffer {
 /// The `str` of an encoder's output (the baseline's: a UTF-8 decode).
 #[allow(dead_code)]
 pub fn output_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    Ok(PyString::new(py, std::str::from_utf8(bytes).expect("the encoder writes UTF-8")).into_any())
+    Ok(PyString::new(
+        py,
+        std::str::from_utf8(bytes).expect("the encoder writes UTF-8"),
+    )
+    .into_any())
 }

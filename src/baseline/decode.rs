@@ -13,8 +13,8 @@ use pyo3::prelude::*;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::api::build::Builder;
-use crate::engine::ItemStack;
 use crate::api::input::Input;
+use crate::engine::ItemStack;
 use crate::reference::{self, MAX_DEPTH};
 
 /// The map key serde_json uses to hand over a number's text.
@@ -25,7 +25,13 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         // serde_json would rewrite exponents ("1E5" as "1e+5") that parse_float
         // must see as written, and knows no NaN; a document spelling the number
         // token as a key would be mistaken for a number.
-        Some(text) if !builder.has_float_hook() && !builder.has_constant_hook() && !text.contains(NUMBER_TOKEN) => text,
+        Some(text)
+            if !builder.has_float_hook()
+                && !builder.has_constant_hook()
+                && !text.contains(NUMBER_TOKEN) =>
+        {
+            text
+        }
         _ => return reference::decode(input, builder),
     };
     let state = State {
@@ -94,7 +100,10 @@ struct ValueSeed<'s, 'py>(&'s State<'s, 'py>);
 impl<'de, 'py> DeserializeSeed<'de> for ValueSeed<'_, 'py> {
     type Value = Bound<'py, PyAny>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_any(self)
     }
 }
@@ -179,7 +188,10 @@ struct KeySeed;
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Key<'de>;
 
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(self)
     }
 }

@@ -18,9 +18,18 @@ use crate::text::float_repr::write_float_repr;
 
 /// Writes `obj` as JSON text (UTF-8).
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
-    let state = State { opts, nesting: RefCell::new(Nesting::default()), python_error: RefCell::new(None) };
-    let formatter = LayoutFormatter { opts, level: 0, has_value: false };
-    let mut serializer = serde_json::Serializer::with_formatter(engine::OutputBuffer::take(), formatter);
+    let state = State {
+        opts,
+        nesting: RefCell::new(Nesting::default()),
+        python_error: RefCell::new(None),
+    };
+    let formatter = LayoutFormatter {
+        opts,
+        level: 0,
+        has_value: false,
+    };
+    let mut serializer =
+        serde_json::Serializer::with_formatter(engine::OutputBuffer::take(), formatter);
     let written = PyValue { obj, state: &state }.serialize(&mut serializer);
     match (written, state.python_error.take()) {
         (_, Some(err)) => Err(err),
@@ -60,15 +69,23 @@ impl Serialize for PyValue<'_, '_> {
                     Ok(s) => serializer.serialize_str(s),
                     Err(_) => {
                         // Lone surrogates cannot pass through a Rust str: escape them.
-                        let wtf8 = state.keep(text.call_method1("encode", ("utf-8", "surrogatepass")))?;
+                        let wtf8 =
+                            state.keep(text.call_method1("encode", ("utf-8", "surrogatepass")))?;
                         let mut literal = Vec::new();
-                        write_wtf8_string(state.keep(wtf8.extract::<Vec<u8>>())?.as_slice(), opts.ensure_ascii, &mut literal);
-                        RawJson(std::str::from_utf8(&literal).expect("escaped text is ASCII-safe")).serialize(serializer)
+                        write_wtf8_string(
+                            state.keep(wtf8.extract::<Vec<u8>>())?.as_slice(),
+                            opts.ensure_ascii,
+                            &mut literal,
+                        );
+                        RawJson(std::str::from_utf8(&literal).expect("escaped text is ASCII-safe"))
+                            .serialize(serializer)
                     }
                 }
             }
             Kind::Null => serializer.serialize_unit(),
-            Kind::Bool => serializer.serialize_bool(obj.cast::<PyBool>().is_ok_and(|b| b.is_true())),
+            Kind::Bool => {
+                serializer.serialize_bool(obj.cast::<PyBool>().is_ok_and(|b| b.is_true()))
+            }
             Kind::Int => match obj.extract::<i64>() {
                 Ok(small) => serializer.serialize_i64(small),
                 Err(_) => RawJson(&state.keep(int_text(obj))?).serialize(serializer),
@@ -78,15 +95,23 @@ impl Serialize for PyValue<'_, '_> {
                 if value.is_finite() {
                     serializer.serialize_f64(value)
                 } else {
-                    RawJson(state.keep(non_finite_text(obj.py(), value, opts))?).serialize(serializer)
+                    RawJson(state.keep(non_finite_text(obj.py(), value, opts))?)
+                        .serialize(serializer)
                 }
             }
             Kind::List | Kind::Tuple | Kind::Sequence => self.sequence(serializer),
-            Kind::Dict | Kind::Mapping => self.mapping(obj.cast::<PyDict>().expect("classified as dict"), serializer),
+            Kind::Dict | Kind::Mapping => self.mapping(
+                obj.cast::<PyDict>().expect("classified as dict"),
+                serializer,
+            ),
             Kind::Other => {
                 state.keep(state.nesting.borrow_mut().enter(obj))?;
                 let replacement = state.keep(substitute(obj, opts))?;
-                let written = PyValue { obj: &replacement, state }.serialize(serializer);
+                let written = PyValue {
+                    obj: &replacement,
+                    state,
+                }
+                .serialize(serializer);
                 state.nesting.borrow_mut().leave();
                 written
             }
@@ -110,7 +135,10 @@ impl PyValue<'_, '_> {
             seq.end()
         } else {
             // Tuples, and list subclasses through iteration as the standard library does.
-            let items = state.keep(obj.try_iter().and_then(|it| it.collect::<PyResult<Vec<_>>>()))?;
+            let items = state.keep(
+                obj.try_iter()
+                    .and_then(|it| it.collect::<PyResult<Vec<_>>>()),
+            )?;
             let mut seq = serializer.serialize_seq(Some(items.len()))?;
             for item in &items {
                 seq.serialize_element(&PyValue { obj: item, state })?;
@@ -121,7 +149,11 @@ impl PyValue<'_, '_> {
         written
     }
 
-    fn mapping<S: Serializer>(&self, dict: &Bound<'_, PyDict>, serializer: S) -> Result<S::Ok, S::Error> {
+    fn mapping<S: Serializer>(
+        &self,
+        dict: &Bound<'_, PyDict>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         let state = self.state;
         state.keep(state.nesting.borrow_mut().enter(self.obj))?;
         let entries = state.keep(engine::dict_entries(dict, state.opts))?;
@@ -129,7 +161,8 @@ impl PyValue<'_, '_> {
         let mut key_buffer = KeyBuffer::default();
         for entry in entries {
             let (key, value) = state.keep(entry)?;
-            let Some(text) = state.keep(engine::key_text(&key, state.opts, &mut key_buffer))? else {
+            let Some(text) = state.keep(engine::key_text(&key, state.opts, &mut key_buffer))?
+            else {
                 continue;
             };
             map.serialize_entry(text, &PyValue { obj: &value, state })?;
@@ -203,7 +236,11 @@ impl Formatter for LayoutFormatter<'_, '_> {
         writer.write_all(&text)
     }
 
-    fn write_string_fragment<W: ?Sized + io::Write>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()> {
+    fn write_string_fragment<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> io::Result<()> {
         if self.opts.ensure_ascii && fragment.bytes().any(|b| b >= 0x7F) {
             let mut escaped = Vec::with_capacity(fragment.len() * 2);
             write_non_ascii_escaped(fragment, &mut escaped);
@@ -220,7 +257,11 @@ impl Formatter for LayoutFormatter<'_, '_> {
         self.close(writer, b"]")
     }
 
-    fn begin_array_value<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.item(writer, first)
     }
 
@@ -237,7 +278,11 @@ impl Formatter for LayoutFormatter<'_, '_> {
         self.close(writer, b"}")
     }
 
-    fn begin_object_key<W: ?Sized + io::Write>(&mut self, writer: &mut W, first: bool) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
         self.item(writer, first)
     }
 

@@ -59,23 +59,37 @@ pub fn list_item<'py>(list: &Bound<'py, PyList>, at: usize) -> Option<Bound<'py,
         if at >= ffi::PyList_GET_SIZE(ptr) as usize {
             return None;
         }
-        Some(Bound::from_borrowed_ptr(list.py(), ffi::PyList_GET_ITEM(ptr, at as ffi::Py_ssize_t)))
+        Some(Bound::from_borrowed_ptr(
+            list.py(),
+            ffi::PyList_GET_ITEM(ptr, at as ffi::Py_ssize_t),
+        ))
     }
 }
 
 /// A dict's entries: read in place for a plain dict in insertion order, else
 /// the baseline's snapshot (sorted keys, dict subclasses).
-pub fn dict_entries<'py>(dict: &Bound<'py, PyDict>, opts: &DumpOptions<'py>) -> PyResult<DictEntries<'py>> {
+pub fn dict_entries<'py>(
+    dict: &Bound<'py, PyDict>,
+    opts: &DumpOptions<'py>,
+) -> PyResult<DictEntries<'py>> {
     if !opts.sort_keys && dict.is_exact_instance_of::<PyDict>() {
         // SAFETY: `dict` is a live dict.
         let size = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
-        return Ok(DictEntries::InPlace { dict: dict.clone(), position: 0, size });
+        return Ok(DictEntries::InPlace {
+            dict: dict.clone(),
+            position: 0,
+            size,
+        });
     }
     Ok(DictEntries::Snapshot(to_json::dict_entries(dict, opts)?))
 }
 
 pub enum DictEntries<'py> {
-    InPlace { dict: Bound<'py, PyDict>, position: ffi::Py_ssize_t, size: ffi::Py_ssize_t },
+    InPlace {
+        dict: Bound<'py, PyDict>,
+        position: ffi::Py_ssize_t,
+        size: ffi::Py_ssize_t,
+    },
     Snapshot(SnapshotEntries<'py>),
 }
 
@@ -85,7 +99,11 @@ impl<'py> Iterator for DictEntries<'py> {
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             DictEntries::Snapshot(entries) => entries.next(),
-            DictEntries::InPlace { dict, position, size } => {
+            DictEntries::InPlace {
+                dict,
+                position,
+                size,
+            } => {
                 let py = dict.py();
                 let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
                 // SAFETY: the GIL is held and `dict` is alive. PyDict_Next
@@ -97,10 +115,15 @@ impl<'py> Iterator for DictEntries<'py> {
                         *size = -1;
                         return Some(Err(to_json::dict_changed_size()));
                     }
-                    if *size < 0 || ffi::PyDict_Next(dict.as_ptr(), position, &mut key, &mut value) == 0 {
+                    if *size < 0
+                        || ffi::PyDict_Next(dict.as_ptr(), position, &mut key, &mut value) == 0
+                    {
                         return None;
                     }
-                    Some(Ok((Bound::from_borrowed_ptr(py, key), Bound::from_borrowed_ptr(py, value))))
+                    Some(Ok((
+                        Bound::from_borrowed_ptr(py, key),
+                        Bound::from_borrowed_ptr(py, value),
+                    )))
                 }
             }
         }
@@ -109,7 +132,11 @@ impl<'py> Iterator for DictEntries<'py> {
 
 /// A key as text: exact str keys borrowed, exact int keys formatted with
 /// itoa into `buffer` (no allocation), the rest as the baseline converts them.
-pub fn key_text<'a>(key: &'a Bound<'_, PyAny>, opts: &DumpOptions<'_>, buffer: &'a mut KeyBuffer) -> PyResult<Option<&'a str>> {
+pub fn key_text<'a>(
+    key: &'a Bound<'_, PyAny>,
+    opts: &DumpOptions<'_>,
+    buffer: &'a mut KeyBuffer,
+) -> PyResult<Option<&'a str>> {
     match classify(key) {
         Kind::Str => {
             let text = key.cast::<PyString>().expect("classified as str");

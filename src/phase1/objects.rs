@@ -15,25 +15,32 @@ static SMALL_INT_CACHE: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 pub fn new_int(py: Python<'_>, value: i64) -> Bound<'_, PyAny> {
     if SMALL_INTS.contains(&value) {
         let cache = SMALL_INT_CACHE.get_or_init(py, || {
-            SMALL_INTS.map(|v| v.into_py_any(py).expect("small int")).collect()
+            SMALL_INTS
+                .map(|v| v.into_py_any(py).expect("small int"))
+                .collect()
         });
-        return cache[(value - SMALL_INTS.start()) as usize].bind(py).clone();
+        return cache[(value - SMALL_INTS.start()) as usize]
+            .bind(py)
+            .clone();
     }
     // SAFETY: PyLong_FromLongLong returns a new reference (or NULL on memory
     // exhaustion, which from_owned_ptr_or_err turns into MemoryError).
     unsafe {
-        Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(value))
-            .expect("int allocation")
+        Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(value)).expect("int allocation")
     }
 }
 
 /// A list made at its final size, taking ownership of `items`.
-pub fn new_list<'py>(py: Python<'py>, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+pub fn new_list<'py>(
+    py: Python<'py>,
+    items: Vec<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
     // SAFETY: PyList_New(n) returns a list of n NULL slots (or NULL with an
     // error set); each slot below n is filled exactly once with an owned
     // reference, which PyList_SET_ITEM steals.
     unsafe {
-        let list = Bound::from_owned_ptr_or_err(py, ffi::PyList_New(items.len() as ffi::Py_ssize_t))?;
+        let list =
+            Bound::from_owned_ptr_or_err(py, ffi::PyList_New(items.len() as ffi::Py_ssize_t))?;
         for (i, item) in items.into_iter().enumerate() {
             ffi::PyList_SET_ITEM(list.as_ptr(), i as ffi::Py_ssize_t, item.into_ptr());
         }

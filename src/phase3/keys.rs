@@ -42,7 +42,8 @@ fn hash_bytes(bytes: &[u8]) -> u64 {
         padded[..n].copy_from_slice(bytes);
         (u64::from_le_bytes(padded), 0)
     };
-    let mixed = (head ^ tail.rotate_left(23) ^ (n as u64).rotate_left(57)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mixed = (head ^ tail.rotate_left(23) ^ (n as u64).rotate_left(57))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
     mixed ^ (mixed >> 29)
 }
 
@@ -56,7 +57,9 @@ pub fn ascii_key<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
         let cache = cache.borrow();
         let slot = &cache[hash as usize % SLOTS];
         match &slot.key {
-            Some(key) if slot.hash == hash && same_ascii(key.bind(py), bytes) => Some(key.bind(py).clone()),
+            Some(key) if slot.hash == hash && same_ascii(key.bind(py), bytes) => {
+                Some(key.bind(py).clone())
+            }
             _ => None,
         }
     });
@@ -70,7 +73,10 @@ pub fn ascii_key<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
     key.hash()?;
     CACHE.with(|cache| {
         if let Ok(mut cache) = cache.try_borrow_mut() {
-            cache[hash as usize % SLOTS] = Slot { hash, key: Some(key.clone().unbind()) };
+            cache[hash as usize % SLOTS] = Slot {
+                hash,
+                key: Some(key.clone().unbind()),
+            };
         }
     });
     Ok(key)
@@ -82,6 +88,7 @@ fn same_ascii(key: &Bound<'_, PyAny>, bytes: &[u8]) -> bool {
     // their data holds GET_LENGTH bytes.
     unsafe {
         let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
-        len == bytes.len() && std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len) == bytes
+        len == bytes.len()
+            && std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len) == bytes
     }
 }

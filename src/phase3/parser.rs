@@ -216,7 +216,9 @@ impl<'py> Parser<'_, 'py> {
         }
         self.depth -= 1;
         if self.plain_objects {
-            let ObjectBuilder::Dict(dict) = object else { unreachable!("plain objects are dicts") };
+            let ObjectBuilder::Dict(dict) = object else {
+                unreachable!("plain objects are dicts")
+            };
             return Ok(dict.into_any());
         }
         Ok(self.builder.finish_object(object)?)
@@ -321,7 +323,9 @@ impl<'py> Parser<'_, 'py> {
             is_float = true;
             at += 1;
             while let Some(&d) = data.get(at).filter(|d| d.is_ascii_digit()) {
-                significand = significand.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                significand = significand
+                    .wrapping_mul(10)
+                    .wrapping_add(u64::from(d - b'0'));
                 digits += 1;
                 scale -= 1;
                 at += 1;
@@ -352,7 +356,9 @@ impl<'py> Parser<'_, 'py> {
             }
             let value = match exact_float(significand, digits, scale) {
                 Some(v) => v,
-                None => ascii_text(&data[int_start..at]).parse().map_err(|_| Stop::Explain)?,
+                None => ascii_text(&data[int_start..at])
+                    .parse()
+                    .map_err(|_| Stop::Explain)?,
             };
             return Ok(PyFloat::new(self.py, if negative { -value } else { value }).into_any());
         }
@@ -378,14 +384,18 @@ fn ascii_text(bytes: &[u8]) -> &str {
 #[inline]
 fn exact_float(significand: u64, digits: usize, scale: i64) -> Option<f64> {
     const POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
-        1e20, 1e21, 1e22,
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ];
     if digits > 19 || significand > 1 << 53 || !(-22..=22).contains(&scale) {
         return None;
     }
     let m = significand as f64;
-    Some(if scale < 0 { m / POWERS[(-scale) as usize] } else { m * POWERS[scale as usize] })
+    Some(if scale < 0 {
+        m / POWERS[(-scale) as usize]
+    } else {
+        m * POWERS[scale as usize]
+    })
 }
 
 /// `\uXXXX` at `at` (the backslash), joined with a following low surrogate
@@ -407,11 +417,17 @@ fn unicode_escape(data: &[u8], at: usize) -> Option<(u32, usize)> {
 }
 
 fn hex4(digits: &[u8]) -> Option<u32> {
-    digits.iter().try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
 }
 
 #[inline]
-fn set_item(dict: &Bound<'_, PyDict>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+fn set_item(
+    dict: &Bound<'_, PyDict>,
+    key: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+) -> PyResult<()> {
     // SAFETY: all three are live objects and the GIL is held; PyDict_SetItem
     // takes its own references to key and value.
     let status = unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };

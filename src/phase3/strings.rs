@@ -13,8 +13,15 @@ pub fn new_ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, 
     // for exactly n one-byte characters (or NULL with an error set); we fill
     // all n with ASCII bytes before anyone else can see the object.
     unsafe {
-        let text = Bound::from_owned_ptr_or_err(py, ffi::PyUnicode_New(bytes.len() as ffi::Py_ssize_t, 127))?;
-        std::ptr::copy_nonoverlapping(bytes.as_ptr(), ffi::PyUnicode_DATA(text.as_ptr()).cast::<u8>(), bytes.len());
+        let text = Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_New(bytes.len() as ffi::Py_ssize_t, 127),
+        )?;
+        std::ptr::copy_nonoverlapping(
+            bytes.as_ptr(),
+            ffi::PyUnicode_DATA(text.as_ptr()).cast::<u8>(),
+            bytes.len(),
+        );
         Ok(text)
     }
 }
@@ -30,7 +37,11 @@ pub fn new_str<'py>(py: Python<'py>, bytes: &[u8], ascii: bool) -> PyResult<Boun
     unsafe {
         Bound::from_owned_ptr_or_err(
             py,
-            ffi::PyUnicode_DecodeUTF8(bytes.as_ptr().cast(), bytes.len() as ffi::Py_ssize_t, std::ptr::null()),
+            ffi::PyUnicode_DecodeUTF8(
+                bytes.as_ptr().cast(),
+                bytes.len() as ffi::Py_ssize_t,
+                std::ptr::null(),
+            ),
         )
     }
 }
@@ -53,7 +64,10 @@ pub fn str_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
     unsafe {
         if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
             let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
-            return Some(std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len));
+            return Some(std::slice::from_raw_parts(
+                ffi::PyUnicode_DATA(ptr).cast::<u8>(),
+                len,
+            ));
         }
         let mut len: ffi::Py_ssize_t = 0;
         let data = ffi::PyUnicode_AsUTF8AndSize(ptr, &mut len);

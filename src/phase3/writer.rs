@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyList};
 
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
-use crate::engine::{classify, dict_entries, copy_run, key_text, OutputBuffer};
+use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
 use crate::phase1::dispatch::list_item;
 use crate::phase3::strings::str_utf8;
 use crate::text::escape::{write_json_string_with, write_wtf8_string};
@@ -17,7 +17,13 @@ use crate::text::float_repr::write_float_repr;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
-    let mut writer = Writer { out: OutputBuffer::take(), opts, compact, level: 0, nesting: Nesting::default() };
+    let mut writer = Writer {
+        out: OutputBuffer::take(),
+        opts,
+        compact,
+        level: 0,
+        nesting: Nesting::default(),
+    };
     match writer.value(obj) {
         Ok(()) => Ok(writer.out),
         Err(err) => {
@@ -45,7 +51,8 @@ impl<'py> Writer<'_, 'py> {
             Kind::Bool => {
                 // SAFETY: comparing addresses with the True singleton.
                 let is_true = obj.as_ptr() == unsafe { ffi::Py_True() };
-                self.out.extend_from_slice(if is_true { b"true" } else { b"false" });
+                self.out
+                    .extend_from_slice(if is_true { b"true" } else { b"false" });
                 Ok(())
             }
             Kind::Null => {
@@ -71,7 +78,9 @@ impl<'py> Writer<'_, 'py> {
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         match str_utf8(obj) {
-            Some(text) => write_json_string_with(text, self.opts.ensure_ascii, &mut self.out, copy_run),
+            Some(text) => {
+                write_json_string_with(text, self.opts.ensure_ascii, &mut self.out, copy_run)
+            }
             None => return self.surrogate_string(obj),
         }
         Ok(())
@@ -81,7 +90,11 @@ impl<'py> Writer<'_, 'py> {
     #[inline(never)]
     fn surrogate_string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let wtf8 = obj.call_method1("encode", ("utf-8", "surrogatepass"))?;
-        write_wtf8_string(&wtf8.extract::<Vec<u8>>()?, self.opts.ensure_ascii, &mut self.out);
+        write_wtf8_string(
+            &wtf8.extract::<Vec<u8>>()?,
+            self.opts.ensure_ascii,
+            &mut self.out,
+        );
         Ok(())
     }
 
@@ -91,7 +104,8 @@ impl<'py> Writer<'_, 'py> {
         // sets the flag and no exception.
         let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
         if overflow == 0 {
-            self.out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+            self.out
+                .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
             return Ok(());
         }
         self.big_int(obj)
@@ -107,7 +121,8 @@ impl<'py> Writer<'_, 'py> {
         // SAFETY: `obj` is a live float (or float subclass).
         let value = unsafe { ffi::PyFloat_AsDouble(obj.as_ptr()) };
         if !value.is_finite() {
-            self.out.extend_from_slice(non_finite_text(obj.py(), value, self.opts)?.as_bytes());
+            self.out
+                .extend_from_slice(non_finite_text(obj.py(), value, self.opts)?.as_bytes());
             return Ok(());
         }
         write_float_repr(value, &mut self.out);
@@ -124,7 +139,8 @@ impl<'py> Writer<'_, 'py> {
             return;
         }
         if !first {
-            self.out.extend_from_slice(self.opts.item_separator.as_bytes());
+            self.out
+                .extend_from_slice(self.opts.item_separator.as_bytes());
         }
         self.newline();
     }
@@ -197,11 +213,17 @@ impl<'py> Writer<'_, 'py> {
             };
             self.item(first);
             first = false;
-            write_json_string_with(text.as_bytes(), self.opts.ensure_ascii, &mut self.out, copy_run);
+            write_json_string_with(
+                text.as_bytes(),
+                self.opts.ensure_ascii,
+                &mut self.out,
+                copy_run,
+            );
             if self.compact {
                 self.out.push(b':');
             } else {
-                self.out.extend_from_slice(self.opts.key_separator.as_bytes());
+                self.out
+                    .extend_from_slice(self.opts.key_separator.as_bytes());
             }
             self.value(&value)?;
         }

@@ -4,7 +4,12 @@ use std::arch::x86_64::*;
 
 use super::kernels::Kernels;
 
-pub const KERNELS: Kernels = Kernels { name: "avx2", escape_run, copy_run, plain_run };
+pub const KERNELS: Kernels = Kernels {
+    name: "avx2",
+    escape_run,
+    copy_run,
+    plain_run,
+};
 
 const WIDTH: usize = 32;
 
@@ -154,7 +159,11 @@ fn plain_run_impl(text: &[u8], mut at: usize) -> (usize, bool) {
     let block = load(text, start);
     let mask = stops(block) >> (at - start);
     let non_ascii = _mm256_movemask_epi8(block) as u32 >> (at - start);
-    let clean = if mask != 0 { mask.trailing_zeros() } else { (text.len() - at) as u32 };
+    let clean = if mask != 0 {
+        mask.trailing_zeros()
+    } else {
+        (text.len() - at) as u32
+    };
     high |= non_ascii & ((1u64 << clean) - 1) as u32;
     (at + clean as usize, high == 0)
 }

@@ -21,8 +21,12 @@ pub struct Kernels {
     pub plain_run: fn(&[u8], usize) -> (usize, bool),
 }
 
-pub const SCALAR: Kernels =
-    Kernels { name: "scalar", escape_run: escape::escape_run, copy_run: escape::copy_run, plain_run: scan::plain_run };
+pub const SCALAR: Kernels = Kernels {
+    name: "scalar",
+    escape_run: escape::escape_run,
+    copy_run: escape::copy_run,
+    plain_run: scan::plain_run,
+};
 
 /// Every implementation this CPU can run, best last.
 pub fn available() -> Vec<Kernels> {
@@ -46,7 +50,9 @@ pub fn chosen() -> &'static Kernels {
         let all = available();
         let forced = std::env::var("RJSON_KERNELS").ok();
         let best = *all.last().expect("scalar is always there");
-        forced.and_then(|name| all.iter().copied().find(|k| k.name == name)).unwrap_or(best)
+        forced
+            .and_then(|name| all.iter().copied().find(|k| k.name == name))
+            .unwrap_or(best)
     })
 }
 
@@ -65,7 +71,9 @@ pub fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
     match simdutf8::basic::from_utf8(bytes) {
         Ok(_) => Ok(()),
-        Err(_) => Err(std::str::from_utf8(bytes).err().map_or(0, |e| e.valid_up_to())),
+        Err(_) => Err(std::str::from_utf8(bytes)
+            .err()
+            .map_or(0, |e| e.valid_up_to())),
     }
 }
 
@@ -110,13 +118,23 @@ mod tests {
                             k.name
                         );
                     }
-                    assert_eq!((k.plain_run)(&text, start), (SCALAR.plain_run)(&text, start), "{} plain_run {text:?} from {start}", k.name);
+                    assert_eq!(
+                        (k.plain_run)(&text, start),
+                        (SCALAR.plain_run)(&text, start),
+                        "{} plain_run {text:?} from {start}",
+                        k.name
+                    );
                     for ensure_ascii in [false, true] {
                         // After some earlier output, as in a real document.
                         let (mut fast, mut slow) = (b"prefix".to_vec(), b"prefix".to_vec());
                         let fast_end = (k.copy_run)(&text, start, ensure_ascii, &mut fast);
                         let slow_end = (SCALAR.copy_run)(&text, start, ensure_ascii, &mut slow);
-                        assert_eq!((fast_end, &fast), (slow_end, &slow), "{} copy_run {text:?} from {start}", k.name);
+                        assert_eq!(
+                            (fast_end, &fast),
+                            (slow_end, &slow),
+                            "{} copy_run {text:?} from {start}",
+                            k.name
+                        );
                     }
                 }
             }

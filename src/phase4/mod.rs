@@ -2,8 +2,8 @@
 //! and writer, with a scalar implementation that always compiles and vector
 //! ones chosen once per process by CPU-feature detection.
 
+#[cfg(target_arch = "x86_64")]
+mod avx2;
 pub mod kernels;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
-#[cfg(target_arch = "x86_64")]
-mod avx2;

@@ -106,7 +106,8 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 pub fn escape_mask(word: u64, ensure_ascii: bool) -> u64 {
     let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x;
     let control = word.wrapping_sub(ONES * 0x20) & !word;
-    let mut flags = control | zero_byte(word ^ (ONES * b'"' as u64)) | zero_byte(word ^ (ONES * b'\\' as u64));
+    let mut flags =
+        control | zero_byte(word ^ (ONES * b'"' as u64)) | zero_byte(word ^ (ONES * b'\\' as u64));
     if ensure_ascii {
         flags |= word | zero_byte(word ^ (ONES * 0x7F));
     }
@@ -118,7 +119,10 @@ pub fn escape_mask(word: u64, ensure_ascii: bool) -> u64 {
 #[inline]
 pub fn escape_run(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     while let Some(chunk) = text.get(at..at + 8) {
-        let mask = escape_mask(u64::from_le_bytes(chunk.try_into().expect("8 bytes")), ensure_ascii);
+        let mask = escape_mask(
+            u64::from_le_bytes(chunk.try_into().expect("8 bytes")),
+            ensure_ascii,
+        );
         if mask != 0 {
             return at + (mask.trailing_zeros() / 8) as usize;
         }
@@ -155,7 +159,12 @@ pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
 
 /// `write_json_string` with the run copier `copy_run` (a vector kernel).
 #[inline]
-pub fn write_json_string_with(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>, copy_run: CopyRun) {
+pub fn write_json_string_with(
+    text: &[u8],
+    ensure_ascii: bool,
+    out: &mut Vec<u8>,
+    copy_run: CopyRun,
+) {
     out.reserve(text.len() + 2);
     out.push(b'"');
     let mut at = 0;
@@ -215,7 +224,10 @@ mod tests {
 
     #[test]
     fn escapes_like_the_standard_library() {
-        assert_eq!(literal("a\"b\\c\n\r\t\x08\x0c", false), r#""a\"b\\c\n\r\t\b\f""#);
+        assert_eq!(
+            literal("a\"b\\c\n\r\t\x08\x0c", false),
+            r#""a\"b\\c\n\r\t\b\f""#
+        );
         assert_eq!(literal("\x00\x1f\x7f", false), "\"\\u0000\\u001f\x7f\"");
         assert_eq!(literal("\x7f", true), r#""\u007f""#);
         assert_eq!(literal("é😀", false), "\"é😀\"");
@@ -225,10 +237,20 @@ mod tests {
     #[test]
     fn json_string_matches_the_code_point_writer() {
         let long = "0123456789abcdef\"0123456789abcdef\\é0123456789abcdef\x7f0123456789abcdef";
-        let mut samples = vec!["", "plain", "a\"b\\c\n\x00\x1f\x7f", "é😀\u{2028}x", "\u{ffff}\u{10ffff}", long];
+        let mut samples = vec![
+            "",
+            "plain",
+            "a\"b\\c\n\x00\x1f\x7f",
+            "é😀\u{2028}x",
+            "\u{ffff}\u{10ffff}",
+            long,
+        ];
         // Every escape-worthy byte at every offset of a 24-byte window.
         let owned: Vec<String> = (0..24)
-            .flat_map(|i| ["\"", "\\", "\n", "\x01", "\x7f", "é", " "].map(|c| format!("{}{}{}", "x".repeat(i), c, "y".repeat(23 - i))))
+            .flat_map(|i| {
+                ["\"", "\\", "\n", "\x01", "\x7f", "é", " "]
+                    .map(|c| format!("{}{}{}", "x".repeat(i), c, "y".repeat(23 - i)))
+            })
             .collect();
         samples.extend(owned.iter().map(String::as_str));
         for text in samples {

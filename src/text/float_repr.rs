@@ -12,6 +12,14 @@
 /// Python adds a `+` and pads to two digits. Only those spots are rewritten.
 pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
     debug_assert!(value.is_finite());
+    // Whole numbers below 1e16 (Python's switch to exponent form) are their
+    // integer digits and ".0": every integer there is a double, so no
+    // shorter digit string rounds to the same value. ryu is slowest on them.
+    if value.fract() == 0.0 && value.abs() < 1e16 && value != 0.0 {
+        out.extend_from_slice(itoa::Buffer::new().format(value as i64).as_bytes());
+        out.extend_from_slice(b".0");
+        return;
+    }
     let mut buffer = ryu::Buffer::new();
     let text = buffer.format_finite(value).as_bytes();
     let (sign, unsigned) = match text.split_first() {
@@ -87,6 +95,10 @@ mod tests {
             (100.0, "100.0"),
             (12345678901234567890.0, "1.2345678901234567e+19"),
             (0.30000000000000004, "0.30000000000000004"),
+            (9007199254740994.0, "9007199254740994.0"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (-123456.0, "-123456.0"),
+            (1e16 - 2.0, "9999999999999998.0"),
         ];
         for &(value, expected) in cases {
             assert_eq!(repr(value), expected, "repr of {value:e}");
@@ -102,9 +114,16 @@ mod tests {
             state ^= state >> 7;
             state ^= state << 17;
             let value = f64::from_bits(state);
-            if value.is_finite() {
-                let text = repr(value);
-                assert_eq!(text.parse::<f64>().unwrap().to_bits(), value.to_bits(), "{text}");
+            // Also whole numbers, the fast path's domain.
+            for value in [value, (value % 1e17).trunc()] {
+                if value.is_finite() {
+                    let text = repr(value);
+                    assert_eq!(
+                        text.parse::<f64>().unwrap().to_bits(),
+                        value.to_bits(),
+                        "{text}"
+                    );
+                }
             }
         }
     }

@@ -36,7 +36,9 @@ pub fn plain_run(text: &[u8], mut at: usize) -> (usize, bool) {
 
 /// Checks that `bytes` is UTF-8; the error is the offset of the first bad byte.
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
-    std::str::from_utf8(bytes).map(|_| ()).map_err(|e| e.valid_up_to())
+    std::str::from_utf8(bytes)
+        .map(|_| ())
+        .map_err(|e| e.valid_up_to())
 }
 
 #[cfg(test)]
@@ -44,7 +46,10 @@ mod tests {
     use super::plain_run;
 
     fn reference(text: &[u8], at: usize) -> (usize, bool) {
-        let end = text[at..].iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20).map_or(text.len(), |i| at + i);
+        let end = text[at..]
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
+            .map_or(text.len(), |i| at + i);
         (end, text[at..end].is_ascii())
     }
 
@@ -57,7 +62,11 @@ mod tests {
                         let mut text = vec![fill; len];
                         text[pos] = stop;
                         for start in 0..len.min(9) {
-                            assert_eq!(plain_run(&text, start), reference(&text, start), "{text:?} from {start}");
+                            assert_eq!(
+                                plain_run(&text, start),
+                                reference(&text, start),
+                                "{text:?} from {start}"
+                            );
                         }
                     }
                 }
