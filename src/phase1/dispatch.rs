@@ -7,7 +7,7 @@ use std::ptr::addr_of_mut;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{self, KeyBuffer, Kind, SnapshotEntries};
@@ -130,6 +130,33 @@ impl<'py> Iterator for DictEntries<'py> {
     }
 }
 
+/// The UTF-8 text of a `str`, without a copy: a compact ASCII string's own
+/// data (no call into Python), else the UTF-8 form CPython caches on the
+/// string. `None` when the string holds lone surrogates (no UTF-8 form).
+#[inline]
+pub fn str_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<&'a str> {
+    let ptr = text.as_ptr();
+    // SAFETY: `text` is a live str (the caller classified it), borrowed for
+    // 'a. A compact ASCII string's data and length are fixed for its life,
+    // and ASCII is UTF-8; the UTF-8 cache, once made, lives as long as the
+    // string, and CPython writes only valid UTF-8 there.
+    unsafe {
+        let bytes = if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
+            let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+            std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len)
+        } else {
+            let mut len: ffi::Py_ssize_t = 0;
+            let data = ffi::PyUnicode_AsUTF8AndSize(ptr, &mut len);
+            if data.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            std::slice::from_raw_parts(data.cast::<u8>(), len as usize)
+        };
+        Some(std::str::from_utf8_unchecked(bytes))
+    }
+}
+
 /// A key as text: exact str keys borrowed, exact int keys formatted with
 /// itoa into `buffer` (no allocation), the rest as the baseline converts them.
 pub fn key_text<'a>(
@@ -139,9 +166,8 @@ pub fn key_text<'a>(
 ) -> PyResult<Option<&'a str>> {
     match classify(key) {
         Kind::Str => {
-            let text = key.cast::<PyString>().expect("classified as str");
-            if let Ok(s) = text.to_str() {
-                return Ok(Some(s));
+            if let Some(text) = str_utf8(key) {
+                return Ok(Some(text));
             }
         }
         Kind::Int => {

@@ -51,30 +51,3 @@ pub fn new_str<'py>(py: Python<'py>, bytes: &[u8], ascii: bool) -> PyResult<Boun
 pub fn output_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     new_str(py, bytes, bytes.is_ascii())
 }
-
-/// The UTF-8 text of a `str`, without a copy: a compact ASCII string's own
-/// data, else the UTF-8 form CPython caches on the string. `None` when the
-/// string holds lone surrogates (no UTF-8 form exists).
-#[inline]
-pub fn str_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<&'a [u8]> {
-    let ptr = text.as_ptr();
-    // SAFETY: `text` is a live str (the caller classified it), borrowed for
-    // 'a. A compact ASCII string's data and length are fixed for its life;
-    // the UTF-8 cache, once made, lives as long as the string.
-    unsafe {
-        if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
-            let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
-            return Some(std::slice::from_raw_parts(
-                ffi::PyUnicode_DATA(ptr).cast::<u8>(),
-                len,
-            ));
-        }
-        let mut len: ffi::Py_ssize_t = 0;
-        let data = ffi::PyUnicode_AsUTF8AndSize(ptr, &mut len);
-        if data.is_null() {
-            ffi::PyErr_Clear();
-            return None;
-        }
-        Some(std::slice::from_raw_parts(data.cast::<u8>(), len as usize))
-    }
-}

@@ -10,8 +10,7 @@ use pyo3::types::{PyDict, PyList};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
 use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
-use crate::phase1::dispatch::list_item;
-use crate::phase3::strings::str_utf8;
+use crate::phase1::dispatch::{list_item, str_utf8};
 use crate::text::escape::{write_json_string_with, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
 
@@ -78,9 +77,12 @@ impl<'py> Writer<'_, 'py> {
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         match str_utf8(obj) {
-            Some(text) => {
-                write_json_string_with(text, self.opts.ensure_ascii, &mut self.out, copy_run)
-            }
+            Some(text) => write_json_string_with(
+                text.as_bytes(),
+                self.opts.ensure_ascii,
+                &mut self.out,
+                copy_run,
+            ),
             None => return self.surrogate_string(obj),
         }
         Ok(())
