@@ -1,0 +1,93 @@
+"""Differential fuzz target (atheris): one build of rjson against the
+standard library's json on the same input.
+
+  loads:  the fuzzer's bytes as a document; rjson must give json's value, or
+          raise JSONDecodeError where json raises (message and position
+          alike, for str input), never anything else.
+  round trip: every value rjson reads is written back and read again
+          unchanged, and dumps equals json.dumps byte for byte.
+
+Run through scripts/fuzz, which seeds it from the JSONTestSuite and corpus
+and saves any crashing input under fuzz/regressions/ (replayed by the tests).
+"""
+
+import json
+import math
+import sys
+
+import atheris
+
+with atheris.instrument_imports():
+    import rjson
+
+
+sys.setrecursionlimit(20_000)  # `same` recurses as deep as the documents nest
+
+
+def same(a, b):
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float):
+        return (math.isnan(a) and math.isnan(b)) or a.hex() == b.hex()
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def outcome(loads, doc):
+    try:
+        return ("ok", loads(doc))
+    except json.JSONDecodeError as e:  # rjson's is a subclass
+        return ("error", e.msg, e.pos)
+    except (RecursionError, ValueError):
+        return ("skip",)  # past json's own limits (or not UTF-8): rjson must just not crash
+
+
+def check(data: bytes):
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    for doc in (data, text) if text is not None else (data,):
+        actual = outcome(rjson.loads, doc)
+        assert actual[0] != "skip", (doc, "rjson raised something other than JSONDecodeError")
+        if text is None:
+            assert actual[0] == "error", (doc, actual)  # bytes input must be UTF-8
+            continue
+        expected = outcome(json.loads, doc)
+        if expected[0] == "skip" or "NaN" in text or "Infinity" in text:
+            continue  # rjson rejects the constants by design
+        if actual[0] == "error" and actual[1].startswith("Maximum nesting depth"):
+            continue  # rjson's limit (1024); json's is the recursion limit
+        if expected[0] == "ok":
+            assert actual[0] == "ok", (doc, actual)
+            assert same(actual[1], expected[1]), doc
+            # allow_nan: "1e999" reads as inf, which only allow_nan writes.
+            try:
+                written = rjson.dumps(actual[1], allow_nan=True)
+            except rjson.JSONEncodeError as e:
+                assert "lone surrogates" in str(e), (doc, e)  # documented: surrogate keys
+                continue
+            reference = json.dumps(expected[1], ensure_ascii=False, separators=(",", ":"))
+            try:
+                reference.encode("utf-8")
+            except UnicodeEncodeError:
+                pass  # lone surrogates: rjson escapes what json writes raw (documented)
+            else:
+                assert written == reference, doc
+            assert same(rjson.loads(written, parse_constant=float), expected[1]), doc
+        elif isinstance(doc, str):
+            assert actual == expected, (doc, actual, expected)
+        else:
+            assert actual[0] == "error", (doc, actual)
+
+
+def main():
+    atheris.Setup(sys.argv, check)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
