@@ -73,8 +73,7 @@ pub fn dict_entries<'py>(
     opts: &DumpOptions<'py>,
 ) -> PyResult<DictEntries<'py>> {
     if !opts.sort_keys && dict.is_exact_instance_of::<PyDict>() {
-        // SAFETY: `dict` is a live dict.
-        let size = unsafe { ffi::PyDict_Size(dict.as_ptr()) };
+        let size = dict_len(dict);
         return Ok(DictEntries::InPlace {
             dict: dict.clone(),
             position: 0,
@@ -82,6 +81,14 @@ pub fn dict_entries<'py>(
         });
     }
     Ok(DictEntries::Snapshot(to_json::dict_entries(dict, opts)?))
+}
+
+/// A dict's size, read from the object (PyDict_GET_SIZE) without a call.
+#[inline]
+fn dict_len(dict: &Bound<'_, PyDict>) -> ffi::Py_ssize_t {
+    // SAFETY: `dict` is a live dict (an exact one: the caller checked), whose
+    // object is a PyDictObject.
+    unsafe { (*dict.as_ptr().cast::<ffi::PyDictObject>()).ma_used }
 }
 
 pub enum DictEntries<'py> {
@@ -111,7 +118,7 @@ impl<'py> Iterator for DictEntries<'py> {
                 // borrowed key and value are made owned at once, so a
                 // `default=` that mutates the dict cannot free them under us.
                 unsafe {
-                    if ffi::PyDict_Size(dict.as_ptr()) != *size {
+                    if dict_len(dict) != *size {
                         *size = -1;
                         return Some(Err(to_json::dict_changed_size()));
                     }
