@@ -3,7 +3,7 @@
 //! computes once and keeps. Direct-mapped, per thread, ASCII keys of at most
 //! `MAX_KEY_LEN` bytes; a miss replaces the slot's entry.
 
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -18,14 +18,25 @@ struct Slot {
     key: Option<Py<PyAny>>,
 }
 
+/// One thread's cache, with its hit and miss counts (one thread-local
+/// access per key: in a shared library each costs a call).
+struct KeyCache {
+    slots: Vec<Slot>,
+    hits: u64,
+    misses: u64,
+}
+
 thread_local! {
-    static CACHE: RefCell<Vec<Slot>> = RefCell::new((0..SLOTS).map(|_| Slot { hash: 0, key: None }).collect());
-    static STATS: Cell<(u64, u64)> = const { Cell::new((0, 0)) };
+    static CACHE: RefCell<KeyCache> = RefCell::new(KeyCache {
+        slots: (0..SLOTS).map(|_| Slot { hash: 0, key: None }).collect(),
+        hits: 0,
+        misses: 0,
+    });
 }
 
 /// Counts of (hits, misses) on this thread since it started.
 pub fn stats() -> (u64, u64) {
-    STATS.with(Cell::get)
+    CACHE.with(|cache| cache.try_borrow().map_or((0, 0), |c| (c.hits, c.misses)))
 }
 
 /// A slot hash from the length and the first and last 8 bytes (keys that
@@ -53,33 +64,29 @@ pub fn ascii_key<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
         return new_ascii_str(py, bytes);
     }
     let hash = hash_bytes(bytes);
-    let found = CACHE.with(|cache| {
-        let cache = cache.borrow();
-        let slot = &cache[hash as usize % SLOTS];
-        match &slot.key {
-            Some(key) if slot.hash == hash && same_ascii(key.bind(py), bytes) => {
-                Some(key.bind(py).clone())
-            }
-            _ => None,
-        }
-    });
-    if let Some(key) = found {
-        STATS.with(|s| s.set((s.get().0 + 1, s.get().1)));
-        return Ok(key);
-    }
-    STATS.with(|s| s.set((s.get().0, s.get().1 + 1)));
-    let key = new_ascii_str(py, bytes)?;
-    // Hash now, once: the dict insert and every later use of the key reuse it.
-    key.hash()?;
     CACHE.with(|cache| {
-        if let Ok(mut cache) = cache.try_borrow_mut() {
-            cache[hash as usize % SLOTS] = Slot {
-                hash,
-                key: Some(key.clone().unbind()),
-            };
+        // Only Python code could re-enter here, and none runs below.
+        let Ok(mut cache) = cache.try_borrow_mut() else {
+            return new_ascii_str(py, bytes);
+        };
+        let slot = &cache.slots[hash as usize % SLOTS];
+        if let Some(key) = &slot.key {
+            if slot.hash == hash && same_ascii(key.bind(py), bytes) {
+                let key = key.bind(py).clone();
+                cache.hits += 1;
+                return Ok(key);
+            }
         }
-    });
-    Ok(key)
+        cache.misses += 1;
+        let key = new_ascii_str(py, bytes)?;
+        // Hash now, once: the dict insert and every later use of the key reuse it.
+        key.hash()?;
+        cache.slots[hash as usize % SLOTS] = Slot {
+            hash,
+            key: Some(key.clone().unbind()),
+        };
+        Ok(key)
+    })
 }
 
 fn same_ascii(key: &Bound<'_, PyAny>, bytes: &[u8]) -> bool {

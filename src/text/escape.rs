@@ -167,6 +167,13 @@ pub fn write_json_string_with(
 ) {
     out.reserve(text.len() + 2);
     out.push(b'"');
+    // Short strings (most keys) through the inline scalar scan: a vector
+    // kernel's call costs more than it saves on them.
+    let copy_run = if text.len() < 16 {
+        self::copy_run
+    } else {
+        copy_run
+    };
     let mut at = 0;
     loop {
         at = copy_run(text, at, ensure_ascii, out);
