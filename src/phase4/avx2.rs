@@ -1,169 +1,19 @@
-//! The kernels with AVX2 (32 bytes at a time; the tail in a padded block).
+//! The kernels with AVX2: 32 bytes at a time, shorter runs to SSE2.
 
 use std::arch::x86_64::*;
 
 use super::kernels::Kernels;
 
-pub const KERNELS: Kernels = Kernels {
-    name: "avx2",
-    escape_run,
-    copy_run,
-    plain_run,
-};
-
-const WIDTH: usize = 32;
-
-/// Bytes of `block` that are `"`, `\\` or below 0x20, as a bit mask.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn stops(block: __m256i) -> u32 {
-    let quote = _mm256_cmpeq_epi8(block, _mm256_set1_epi8(b'"' as i8));
-    let backslash = _mm256_cmpeq_epi8(block, _mm256_set1_epi8(b'\\' as i8));
-    // Unsigned b <= 0x1F exactly when max(b, 0x1F) == 0x1F.
-    let limit = _mm256_set1_epi8(0x1F);
-    let control = _mm256_cmpeq_epi8(_mm256_max_epu8(block, limit), limit);
-    _mm256_movemask_epi8(_mm256_or_si256(_mm256_or_si256(quote, backslash), control)) as u32
-}
-
-#[inline]
-#[target_feature(enable = "avx2")]
-fn load(text: &[u8], at: usize) -> __m256i {
-    assert!(at + WIDTH <= text.len());
-    // SAFETY: the assertion keeps the unaligned load inside `text`.
-    unsafe { _mm256_loadu_si256(text.as_ptr().add(at).cast()) }
-}
-
-/// Bytes of `block` that need an escape when writing, as a bit mask.
-#[inline]
-#[target_feature(enable = "avx2")]
-fn escapes(block: __m256i, ensure_ascii: bool) -> u32 {
-    let mut mask = stops(block);
-    if ensure_ascii {
-        let del = _mm256_cmpeq_epi8(block, _mm256_set1_epi8(0x7F));
-        mask |= (_mm256_movemask_epi8(block) | _mm256_movemask_epi8(del)) as u32;
-    }
-    mask
-}
-
-fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
-    // SAFETY: KERNELS is only offered when the CPU has AVX2 (kernels::available).
-    unsafe { copy_run_impl(text, at, ensure_ascii, out) }
-}
-
-/// Copies block by block straight into the output's spare capacity, storing
-/// each whole block before looking at its mask (the bytes past the stop are
-/// left beyond the vector's length); the tail is one overlapping block.
-#[target_feature(enable = "avx2")]
-fn copy_run_impl(text: &[u8], from: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
-    let len = text.len();
-    if len - from < WIDTH {
-        let end = (super::sse2::KERNELS.escape_run)(text, from, ensure_ascii);
-        out.extend_from_slice(&text[from..end]);
-        return end;
-    }
-    out.reserve(len - from);
-    let base = out.len();
-    let mut at = from;
-    // SAFETY: `reserve` made room for len - from bytes after `base`. Every
-    // store below writes WIDTH bytes at offset (block start - from) with the
-    // block inside text[from..len], so within that room; `set_len` then
-    // covers only bytes those stores initialized.
-    unsafe {
-        let dst = out.as_mut_ptr().add(base);
-        while at + WIDTH <= len {
-            let block = load(text, at);
-            _mm256_storeu_si256(dst.add(at - from).cast(), block);
-            let mask = escapes(block, ensure_ascii);
-            if mask != 0 {
-                let end = at + mask.trailing_zeros() as usize;
-                out.set_len(base + end - from);
-                return end;
-            }
-            at += WIDTH;
-        }
-        let mut end = len;
-        if at < len {
-            // len - from >= WIDTH: the last block starts inside this run.
-            let start = len - WIDTH;
-            let block = load(text, start);
-            _mm256_storeu_si256(dst.add(start - from).cast(), block);
-            let mask = escapes(block, ensure_ascii) >> (at - start);
-            if mask != 0 {
-                end = at + mask.trailing_zeros() as usize;
-            }
-        }
-        out.set_len(base + end - from);
-        end
-    }
-}
-
-fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
-    // SAFETY: KERNELS is only offered when the CPU has avx2 (kernels::available).
-    unsafe { escape_run_impl(text, at, ensure_ascii) }
-}
-
-#[target_feature(enable = "avx2")]
-fn escape_run_impl(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
-    while at + WIDTH <= text.len() {
-        let mask = escapes(load(text, at), ensure_ascii);
-        if mask != 0 {
-            return at + mask.trailing_zeros() as usize;
-        }
-        at += WIDTH;
-    }
-    if at == text.len() {
-        return at;
-    }
-    if text.len() < WIDTH {
-        return (super::sse2::KERNELS.escape_run)(text, at, ensure_ascii);
-    }
-    // The tail: one overlapping block ending at the end, earlier bytes shifted out.
-    let start = text.len() - WIDTH;
-    let mask = escapes(load(text, start), ensure_ascii) >> (at - start);
-    if mask != 0 {
-        at + mask.trailing_zeros() as usize
-    } else {
-        text.len()
-    }
-}
-
-fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
-    // SAFETY: as for escape_run.
-    unsafe { plain_run_impl(text, at) }
-}
-
-#[target_feature(enable = "avx2")]
-fn plain_run_impl(text: &[u8], mut at: usize) -> (usize, bool) {
-    let mut high = 0u32;
-    while at + WIDTH <= text.len() {
-        let block = load(text, at);
-        let mask = stops(block);
-        let non_ascii = _mm256_movemask_epi8(block) as u32;
-        if mask != 0 {
-            let clean = mask.trailing_zeros();
-            high |= non_ascii & ((1u64 << clean) - 1) as u32;
-            return (at + clean as usize, high == 0);
-        }
-        high |= non_ascii;
-        at += WIDTH;
-    }
-    if at == text.len() {
-        return (at, high == 0);
-    }
-    if text.len() < WIDTH {
-        let (end, ascii) = (super::sse2::KERNELS.plain_run)(text, at);
-        return (end, ascii && high == 0);
-    }
-    // The tail: one overlapping block ending at the end, earlier bytes shifted out.
-    let start = text.len() - WIDTH;
-    let block = load(text, start);
-    let mask = stops(block) >> (at - start);
-    let non_ascii = _mm256_movemask_epi8(block) as u32 >> (at - start);
-    let clean = if mask != 0 {
-        mask.trailing_zeros()
-    } else {
-        (text.len() - at) as u32
-    };
-    high |= non_ascii & ((1u64 << clean) - 1) as u32;
-    (at + clean as usize, high == 0)
+super::vector::vector_kernels! {
+    feature: "avx2",
+    width: 32,
+    vector: __m256i,
+    shorter: super::sse2::KERNELS,
+    loadu: _mm256_loadu_si256,
+    storeu: _mm256_storeu_si256,
+    cmpeq: _mm256_cmpeq_epi8,
+    set1: _mm256_set1_epi8,
+    max: _mm256_max_epu8,
+    or: _mm256_or_si256,
+    movemask: _mm256_movemask_epi8,
 }

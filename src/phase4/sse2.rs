@@ -1,169 +1,20 @@
-//! The kernels with SSE2 (16 bytes at a time; the tail in a padded block).
+//! The kernels with SSE2 (part of x86-64): 16 bytes at a time, shorter runs
+//! to the scalar kernels.
 
 use std::arch::x86_64::*;
 
 use super::kernels::{Kernels, SCALAR};
 
-pub const KERNELS: Kernels = Kernels {
-    name: "sse2",
-    escape_run,
-    copy_run,
-    plain_run,
-};
-
-const WIDTH: usize = 16;
-
-/// Bytes of `block` that are `"`, `\\` or below 0x20, as a bit mask.
-#[inline]
-#[target_feature(enable = "sse2")]
-fn stops(block: __m128i) -> u32 {
-    let quote = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'"' as i8));
-    let backslash = _mm_cmpeq_epi8(block, _mm_set1_epi8(b'\\' as i8));
-    // Unsigned b <= 0x1F exactly when max(b, 0x1F) == 0x1F.
-    let limit = _mm_set1_epi8(0x1F);
-    let control = _mm_cmpeq_epi8(_mm_max_epu8(block, limit), limit);
-    _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(quote, backslash), control)) as u32
-}
-
-#[inline]
-#[target_feature(enable = "sse2")]
-fn load(text: &[u8], at: usize) -> __m128i {
-    assert!(at + WIDTH <= text.len());
-    // SAFETY: the assertion keeps the unaligned load inside `text`.
-    unsafe { _mm_loadu_si128(text.as_ptr().add(at).cast()) }
-}
-
-/// Bytes of `block` that need an escape when writing, as a bit mask.
-#[inline]
-#[target_feature(enable = "sse2")]
-fn escapes(block: __m128i, ensure_ascii: bool) -> u32 {
-    let mut mask = stops(block);
-    if ensure_ascii {
-        let del = _mm_cmpeq_epi8(block, _mm_set1_epi8(0x7F));
-        mask |= (_mm_movemask_epi8(block) | _mm_movemask_epi8(del)) as u32;
-    }
-    mask
-}
-
-fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
-    // SAFETY: KERNELS is only offered when the CPU has SSE2 (kernels::available).
-    unsafe { copy_run_impl(text, at, ensure_ascii, out) }
-}
-
-/// Copies block by block straight into the output's spare capacity, storing
-/// each whole block before looking at its mask (the bytes past the stop are
-/// left beyond the vector's length); the tail is one overlapping block.
-#[target_feature(enable = "sse2")]
-fn copy_run_impl(text: &[u8], from: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
-    let len = text.len();
-    if len - from < WIDTH {
-        let end = (SCALAR.escape_run)(text, from, ensure_ascii);
-        out.extend_from_slice(&text[from..end]);
-        return end;
-    }
-    out.reserve(len - from);
-    let base = out.len();
-    let mut at = from;
-    // SAFETY: `reserve` made room for len - from bytes after `base`. Every
-    // store below writes WIDTH bytes at offset (block start - from) with the
-    // block inside text[from..len], so within that room; `set_len` then
-    // covers only bytes those stores initialized.
-    unsafe {
-        let dst = out.as_mut_ptr().add(base);
-        while at + WIDTH <= len {
-            let block = load(text, at);
-            _mm_storeu_si128(dst.add(at - from).cast(), block);
-            let mask = escapes(block, ensure_ascii);
-            if mask != 0 {
-                let end = at + mask.trailing_zeros() as usize;
-                out.set_len(base + end - from);
-                return end;
-            }
-            at += WIDTH;
-        }
-        let mut end = len;
-        if at < len {
-            // len - from >= WIDTH: the last block starts inside this run.
-            let start = len - WIDTH;
-            let block = load(text, start);
-            _mm_storeu_si128(dst.add(start - from).cast(), block);
-            let mask = escapes(block, ensure_ascii) >> (at - start);
-            if mask != 0 {
-                end = at + mask.trailing_zeros() as usize;
-            }
-        }
-        out.set_len(base + end - from);
-        end
-    }
-}
-
-fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
-    // SAFETY: KERNELS is only offered when the CPU has sse2 (kernels::available).
-    unsafe { escape_run_impl(text, at, ensure_ascii) }
-}
-
-#[target_feature(enable = "sse2")]
-fn escape_run_impl(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
-    while at + WIDTH <= text.len() {
-        let mask = escapes(load(text, at), ensure_ascii);
-        if mask != 0 {
-            return at + mask.trailing_zeros() as usize;
-        }
-        at += WIDTH;
-    }
-    if at == text.len() {
-        return at;
-    }
-    if text.len() < WIDTH {
-        return (SCALAR.escape_run)(text, at, ensure_ascii);
-    }
-    // The tail: one overlapping block ending at the end, earlier bytes shifted out.
-    let start = text.len() - WIDTH;
-    let mask = escapes(load(text, start), ensure_ascii) >> (at - start);
-    if mask != 0 {
-        at + mask.trailing_zeros() as usize
-    } else {
-        text.len()
-    }
-}
-
-fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
-    // SAFETY: as for escape_run.
-    unsafe { plain_run_impl(text, at) }
-}
-
-#[target_feature(enable = "sse2")]
-fn plain_run_impl(text: &[u8], mut at: usize) -> (usize, bool) {
-    let mut high = 0u32;
-    while at + WIDTH <= text.len() {
-        let block = load(text, at);
-        let mask = stops(block);
-        let non_ascii = _mm_movemask_epi8(block) as u32;
-        if mask != 0 {
-            let clean = mask.trailing_zeros();
-            high |= non_ascii & ((1u64 << clean) - 1) as u32;
-            return (at + clean as usize, high == 0);
-        }
-        high |= non_ascii;
-        at += WIDTH;
-    }
-    if at == text.len() {
-        return (at, high == 0);
-    }
-    if text.len() < WIDTH {
-        let (end, ascii) = (SCALAR.plain_run)(text, at);
-        return (end, ascii && high == 0);
-    }
-    // The tail: one overlapping block ending at the end, earlier bytes shifted out.
-    let start = text.len() - WIDTH;
-    let block = load(text, start);
-    let mask = stops(block) >> (at - start);
-    let non_ascii = _mm_movemask_epi8(block) as u32 >> (at - start);
-    let clean = if mask != 0 {
-        mask.trailing_zeros()
-    } else {
-        (text.len() - at) as u32
-    };
-    high |= non_ascii & ((1u64 << clean) - 1) as u32;
-    (at + clean as usize, high == 0)
+super::vector::vector_kernels! {
+    feature: "sse2",
+    width: 16,
+    vector: __m128i,
+    shorter: SCALAR,
+    loadu: _mm_loadu_si128,
+    storeu: _mm_storeu_si128,
+    cmpeq: _mm_cmpeq_epi8,
+    set1: _mm_set1_epi8,
+    max: _mm_max_epu8,
+    or: _mm_or_si128,
+    movemask: _mm_movemask_epi8,
 }
