@@ -15,7 +15,7 @@ mod phase2;
 #[cfg(feature = "phase3")]
 mod phase3;
 #[cfg(feature = "phase4")]
-mod phase4;
+pub mod phase4; // public for the kernel benches
 mod reference;
 pub mod text;
 

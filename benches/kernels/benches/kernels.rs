@@ -4,7 +4,6 @@ use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use rjson::text::escape::{write_json_string, write_non_ascii_escaped, write_wtf8_string};
-use rjson::text::scan::plain_run;
 use rjson::text::float_repr::write_float_repr;
 
 fn floats(c: &mut Criterion) {
@@ -51,7 +50,6 @@ fn strings(c: &mut Criterion) {
                 write_json_string(black_box(text.as_bytes()), false, &mut out);
             })
         });
-        group.bench_function(format!("plain_run/{name}"), |b| b.iter(|| plain_run(black_box(text.as_bytes()), 0)));
         group.bench_function(format!("write_non_ascii_escaped/{name}"), |b| {
             let mut out = Vec::with_capacity(text.len() * 6);
             b.iter(|| {
@@ -63,5 +61,35 @@ fn strings(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, floats, strings);
+/// Every scanning kernel this CPU has (scalar, SSE2, AVX2), on a string
+/// body without stops and on one with an escape every 40 bytes.
+fn kernels(c: &mut Criterion) {
+    let plain = "The quick brown fox jumps over the lazy dog, 0123456789. ".repeat(200);
+    let escaped = "The quick brown fox jumps over the lazy\n".repeat(200);
+    let mut group = c.benchmark_group("kernels");
+    for k in rjson::phase4::kernels::available() {
+        group.throughput(Throughput::Bytes(plain.len() as u64));
+        group.bench_function(format!("{}/plain_run", k.name), |b| {
+            b.iter(|| (k.plain_run)(black_box(plain.as_bytes()), 0))
+        });
+        group.bench_function(format!("{}/copy_run", k.name), |b| {
+            let mut out = Vec::with_capacity(plain.len());
+            b.iter(|| {
+                out.clear();
+                (k.copy_run)(black_box(plain.as_bytes()), 0, false, &mut out)
+            })
+        });
+        group.throughput(Throughput::Bytes(escaped.len() as u64));
+        group.bench_function(format!("{}/write_json_string_escapes", k.name), |b| {
+            let mut out = Vec::with_capacity(escaped.len() * 2);
+            b.iter(|| {
+                out.clear();
+                rjson::text::escape::write_json_string_with(black_box(escaped.as_bytes()), false, &mut out, k.copy_run)
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, floats, strings, kernels);
 criterion_main!(benches);
