@@ -59,27 +59,17 @@ fn loads<'py>(
     engine::decode(&input, &builder)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn encode<'py>(
+/// Encodes `obj`, makes the result's Python object from the text with
+/// `finish`, and hands the output buffer back for the next call.
+fn encode_then<'py, T>(
     obj: &Bound<'py, PyAny>,
-    default: Option<Bound<'py, PyAny>>,
-    indent: Option<&Bound<'py, PyAny>>,
-    sort_keys: bool,
-    ensure_ascii: bool,
-    allow_nan: bool,
-    skipkeys: bool,
-    separators: Option<&Bound<'py, PyAny>>,
-) -> PyResult<Vec<u8>> {
-    let opts = DumpOptions::new(
-        default,
-        indent,
-        sort_keys,
-        ensure_ascii,
-        allow_nan,
-        skipkeys,
-        separators,
-    )?;
-    engine::encode(obj, &opts)
+    opts: DumpOptions<'py>,
+    finish: impl FnOnce(&[u8]) -> PyResult<T>,
+) -> PyResult<T> {
+    let text = engine::encode(obj, &opts)?;
+    let result = finish(&text);
+    engine::OutputBuffer::give_back(text);
+    result
 }
 
 /// Serialize `obj` to a JSON `str`.
@@ -96,8 +86,7 @@ fn dumps<'py>(
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let text = encode(
-        obj,
+    let opts = DumpOptions::new(
         default,
         indent,
         sort_keys,
@@ -106,9 +95,7 @@ fn dumps<'py>(
         skipkeys,
         separators,
     )?;
-    let result = engine::output_str(obj.py(), &text);
-    engine::OutputBuffer::give_back(text);
-    result
+    encode_then(obj, opts, |text| engine::output_str(obj.py(), text))
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.
@@ -125,8 +112,7 @@ fn dumps_bytes<'py>(
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyBytes>> {
-    let text = encode(
-        obj,
+    let opts = DumpOptions::new(
         default,
         indent,
         sort_keys,
@@ -135,9 +121,7 @@ fn dumps_bytes<'py>(
         skipkeys,
         separators,
     )?;
-    let result = PyBytes::new(obj.py(), &text);
-    engine::OutputBuffer::give_back(text);
-    Ok(result)
+    encode_then(obj, opts, |text| Ok(PyBytes::new(obj.py(), text)))
 }
 
 /// The roadmap phases compiled into this build, e.g. `("phase1", "phase2")`; `()` for the baseline.
