@@ -1,0 +1,136 @@
+"""Hostile input, on every build: huge nesting, numbers and strings, long
+backslash runs, invalid UTF-8 and lone surrogates at every offset, hooks and
+`default` functions that change what is being read or written. Each case
+gets json's result or a clean error; never a crash, a hang or another
+exception type."""
+
+import json
+
+import pytest
+
+import rjson
+
+# A small document with every kind of token, non-ASCII text and an escape.
+DOC = '{"ab": ["cd", 12, -3.5e2, true, null], "é€😀": {"k": "x\\ny"}, "z": []}'
+
+
+def outcome(loads, doc):
+    try:
+        return ("ok", loads(doc))
+    except json.JSONDecodeError as e:
+        return ("error", e.msg, e.pos)
+
+
+def test_deep_nesting_is_an_error_not_a_crash():
+    for doc in ["[" * 100_000, "[" * 100_000 + "]" * 100_000, '{"a":' * 100_000, '[{"a":' * 50_000]:
+        with pytest.raises(rjson.JSONDecodeError, match="depth"):
+            rjson.loads(doc)
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(rjson.JSONEncodeError):
+        rjson.dumps(deep)
+
+
+@pytest.mark.parametrize("run", [1, 2, 3, 4, 31, 32, 33, 64, 10_000, 10_001])
+def test_backslash_runs(run):
+    # An even run is that many / 2 backslashes; an odd run escapes the quote.
+    doc = '["' + "\\" * run + '"]'
+    assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
+    doc = '["' + "\\" * run + '"x"]'
+    assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
+
+
+@pytest.mark.parametrize("bad", [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80"])
+def test_invalid_utf8_at_every_offset(bad):
+    data = DOC.encode()
+    for at in range(len(data) + 1):
+        doc = data[:at] + bad + data[at:]
+        try:
+            doc.decode("utf-8")
+        except UnicodeDecodeError:
+            with pytest.raises(rjson.JSONDecodeError):
+                rjson.loads(doc)
+        else:  # the insertion completed a character by chance: json's result
+            assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
+
+
+@pytest.mark.parametrize("surrogate", ["\ud800", "\udfff", "\\ud800", "\\udc00\\ud800"])
+def test_lone_surrogates_at_every_offset(surrogate):
+    for at in range(len(DOC) + 1):
+        doc = DOC[:at] + surrogate + DOC[at:]
+        assert outcome(rjson.loads, doc) == outcome(json.loads, doc), doc
+
+
+def test_huge_numbers():
+    for doc in ["9" * 4000, "-" + "9" * 4000, "0." + "1" * 4000, "1" * 300 + "." + "5" * 300,
+                "1e" + "9" * 1000, "1e-" + "9" * 1000, "-0e" + "9" * 1000, "2.5e+" + "0" * 1000 + "3"]:
+        assert outcome(rjson.loads, f"[{doc}]") == outcome(json.loads, f"[{doc}]"), doc[:20]
+
+
+def test_huge_strings_both_ways():
+    text = "a" * 20_000_000
+    assert rjson.loads(f'"{text}"') == text
+    assert rjson.dumps(text) == f'"{text}"'
+    wide = "é😀\n" * 1_000_000
+    assert rjson.loads(rjson.dumps(wide)) == wide
+    assert rjson.dumps(wide) == json.dumps(wide, ensure_ascii=False)
+
+
+def test_default_returning_new_containers_of_itself():
+    class Node:
+        pass
+
+    # Each call returns a fresh list holding the object: unbounded, not circular.
+    with pytest.raises((rjson.JSONEncodeError, RecursionError)):
+        rjson.dumps(Node(), default=lambda o: [o])
+
+
+def test_dict_rebuilt_at_the_same_size_while_written():
+    d = {"a": object(), "b": 2, "c": 3}
+
+    def default(o):
+        d.clear()
+        d.update({"x": 1, "y": 2, "z": 3})
+        return "replaced"
+
+    try:
+        out = rjson.dumps(d, default=default)
+    except RuntimeError:
+        return
+    assert json.loads(out)  # whatever was read, it is valid JSON
+
+
+def test_list_emptied_and_refilled_by_default():
+    items = [object(), 1, 2]
+
+    def default(o):
+        items.clear()
+        items.extend(["a"] * 1000)
+        return "x"
+
+    out = rjson.dumps(items, default=default)
+    assert json.loads(out)[0] == "x"
+
+
+def test_bytearray_rewritten_by_object_hook_while_parsed():
+    data = bytearray(b'[{"a": 1}, {"b": 2}, "tail"]')
+
+    def hook(d):
+        data[:] = b"garbage" * 100  # resize and rewrite the input mid-parse
+        return d
+
+    assert rjson.loads(data, object_hook=hook) == [{"a": 1}, {"b": 2}, "tail"]
+
+
+def test_object_hook_keeping_and_mutating_results():
+    seen = []
+
+    def hook(d):
+        seen.append(d)
+        if len(seen) > 1:
+            seen[0].clear()  # an already finished dict, changed under the parser
+        return d
+
+    doc = '[{"a": 1}, {"b": {"c": 2}}]'
+    assert outcome(lambda s: rjson.loads(s, object_hook=hook), doc)[0] == "ok"
