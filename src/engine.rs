@@ -26,15 +26,30 @@ pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
 // Scanning kernels: scalar (SWAR) before phase4, vectorized from phase4 on.
 #[cfg(feature = "phase4")]
-pub use crate::phase4::kernels::{copy_run, plain_run, validate_utf8};
+pub use crate::phase4::kernels::{copy_run, plain_run};
 #[cfg(not(feature = "phase4"))]
 #[allow(unused_imports)] // the scans serve phase3's engine
-pub use crate::text::{escape::copy_run, scan::plain_run, scan::validate_utf8};
+pub use crate::text::{escape::copy_run, scan::plain_run};
+
+// UTF-8 validation of bytes input: phase5 releases the GIL for large inputs.
+#[cfg(feature = "phase5")]
+pub use crate::phase5::validate_utf8;
+#[cfg(not(feature = "phase5"))]
+pub fn validate_utf8(_py: pyo3::Python<'_>, bytes: &[u8]) -> Result<(), usize> {
+    #[cfg(feature = "phase4")]
+    return crate::phase4::kernels::validate_utf8(bytes);
+    #[cfg(not(feature = "phase4"))]
+    return crate::text::scan::validate_utf8(bytes);
+}
 
 // The engines, and how the encoder's output becomes a `str`.
 #[cfg(not(feature = "phase3"))]
 pub use crate::api::to_json::output_str;
 #[cfg(not(feature = "phase3"))]
 pub use crate::baseline::{decode::decode, encode::encode};
+#[cfg(all(feature = "phase3", not(feature = "phase5")))]
+pub use crate::phase3::parser::decode;
 #[cfg(feature = "phase3")]
-pub use crate::phase3::{parser::decode, strings::output_str, writer::encode};
+pub use crate::phase3::{strings::output_str, writer::encode};
+#[cfg(feature = "phase5")]
+pub use crate::phase5::decode;

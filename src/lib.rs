@@ -16,6 +16,8 @@ mod phase2;
 mod phase3;
 #[cfg(feature = "phase4")]
 pub mod phase4; // public for the kernel benches
+#[cfg(feature = "phase5")]
+pub mod phase5; // public for the kernel benches
 mod reference;
 pub mod text;
 

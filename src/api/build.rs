@@ -31,8 +31,8 @@ impl<'py> Builder<'py> {
         parse_constant: Option<Bound<'py, PyAny>>,
     ) -> Self {
         // `parse_float=float` and `parse_int=int` are what happens anyway.
-        let parse_float = given(parse_float).filter(|h| !h.is(&py.get_type::<PyFloat>()));
-        let parse_int = given(parse_int).filter(|h| !h.is(&py.get_type::<PyInt>()));
+        let parse_float = given(parse_float).filter(|h| !h.is(py.get_type::<PyFloat>()));
+        let parse_int = given(parse_int).filter(|h| !h.is(py.get_type::<PyInt>()));
         Builder {
             py,
             object_hook: given(object_hook),

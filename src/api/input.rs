@@ -78,7 +78,7 @@ impl<'a, 'py> Input<'a, 'py> {
             surrogates: false,
             is_bytes: true,
         };
-        if let Err(at) = crate::engine::validate_utf8(&input.data) {
+        if let Err(at) = crate::engine::validate_utf8(source.py(), &input.data) {
             let msg = format!("Invalid UTF-8 byte 0x{:02x}", input.data[at]);
             return Err(decode_error(&input, &msg, at));
         }

@@ -19,7 +19,22 @@ use crate::engine::{new_int, plain_run, ItemStack};
 use crate::reference::{self, MAX_DEPTH};
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
-    if input.surrogates || builder.has_constant_hook() {
+    decode_with(input, builder, Scan)
+}
+
+/// Whether the parser can read this input at all (the reference decoder
+/// handles the rest).
+pub fn parses(input: &Input<'_, '_>, builder: &Builder<'_>) -> bool {
+    !input.surrogates && !builder.has_constant_hook()
+}
+
+/// Decodes with `gaps` passing over the whitespace between tokens.
+pub fn decode_with<'py>(
+    input: &Input<'_, 'py>,
+    builder: &Builder<'py>,
+    gaps: impl Gaps,
+) -> PyResult<Bound<'py, PyAny>> {
+    if !parses(input, builder) {
         return reference::decode(input, builder);
     }
     let py = builder.py();
@@ -32,6 +47,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         plain_objects: !builder.has_object_hooks(),
         items: ItemStack::new(py),
         scratch: Vec::new(),
+        gaps,
     };
     // Without hooks no Python code runs while the parser builds an acyclic
     // tree, so collecting garbage cycles mid-parse finds nothing: the
@@ -74,7 +90,35 @@ impl From<PyErr> for Stop {
 
 type Parsed<'py> = Result<Bound<'py, PyAny>, Stop>;
 
-struct Parser<'a, 'py> {
+/// How the parser passes over the whitespace between tokens: by scanning the
+/// bytes (`Scan`), or by a structural index (phase5's stage 2).
+pub trait Gaps {
+    /// From `pos` (the start, or just past a token or operator), the position
+    /// of the next token, or the end of `data`.
+    fn skip(&mut self, data: &[u8], pos: usize) -> usize;
+
+    /// Whether a number or literal that ends at `pos` is a whole token (one
+    /// running into other bytes, like `1x`, is not).
+    #[inline]
+    fn scalar_ends(&self, _data: &[u8], _pos: usize) -> bool {
+        true // scanning sees whatever follows as the next token
+    }
+}
+
+/// Whitespace found byte by byte.
+pub struct Scan;
+
+impl Gaps for Scan {
+    #[inline]
+    fn skip(&mut self, data: &[u8], mut pos: usize) -> usize {
+        while let Some(b' ' | b'\n' | b'\r' | b'\t') = data.get(pos) {
+            pos += 1;
+        }
+        pos
+    }
+}
+
+struct Parser<'a, 'py, G> {
     py: Python<'py>,
     data: &'a [u8],
     pos: usize,
@@ -85,9 +129,10 @@ struct Parser<'a, 'py> {
     items: ItemStack<'py>,
     /// Unescaped text of the current string.
     scratch: Vec<u8>,
+    gaps: G,
 }
 
-impl<'py> Parser<'_, 'py> {
+impl<'py, G: Gaps> Parser<'_, 'py, G> {
     fn document(&mut self) -> Parsed<'py> {
         self.skip_whitespace();
         let value = self.value()?;
@@ -105,8 +150,16 @@ impl<'py> Parser<'_, 'py> {
 
     #[inline]
     fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
-            self.pos += 1;
+        self.pos = self.gaps.skip(self.data, self.pos);
+    }
+
+    /// A number or literal ends at `self.pos`.
+    #[inline]
+    fn scalar_end(&self) -> Result<(), Stop> {
+        if self.gaps.scalar_ends(self.data, self.pos) {
+            Ok(())
+        } else {
+            Err(Stop::Explain)
         }
     }
 
@@ -131,6 +184,7 @@ impl<'py> Parser<'_, 'py> {
             return Err(Stop::Explain);
         }
         self.pos += word.len();
+        self.scalar_end()?;
         Ok(value)
     }
 
@@ -349,6 +403,7 @@ impl<'py> Parser<'_, 'py> {
             }
         }
         self.pos = at;
+        self.scalar_end()?;
         let b = self.builder;
         if is_float {
             if b.has_float_hook() {

@@ -1,0 +1,89 @@
+//! Phase 5: simdjson-style two-stage parsing. Stage 1 (`stage1.rs`) indexes
+//! every token of the document with SIMD, touching no Python object, so it
+//! runs with the GIL released; stage 2 is phase3's parser passing over
+//! whitespace by the index (`IndexGaps`) instead of scanning for it.
+//!
+//! Measured (ROADMAP.md, phase 5): on documents of the benchmark corpus's
+//! sizes the index costs more than it saves (the parser's time is object
+//! creation, and phase4 already skips whitespace cheaply), so two stages run
+//! only for documents from `RJSON_TWO_STAGE_MIN` bytes (default 4 MiB) on,
+//! where letting other threads run while the bytes are validated and indexed
+//! is worth it. Smaller documents take phase3/4's one-stage path.
+
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+#[cfg(target_arch = "x86_64")]
+mod sse2;
+pub mod stage1;
+
+use std::sync::OnceLock;
+
+use pyo3::prelude::*;
+
+use crate::api::build::Builder;
+use crate::api::input::Input;
+use crate::phase3::parser::{self, Gaps};
+
+/// Documents from this many bytes on are parsed in two stages.
+fn two_stage_min() -> usize {
+    static MIN: OnceLock<usize> = OnceLock::new();
+    *MIN.get_or_init(|| {
+        std::env::var("RJSON_TWO_STAGE_MIN")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(4 << 20)
+    })
+}
+
+pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
+    let data: &[u8] = &input.data;
+    if data.len() < two_stage_min() || !parser::parses(input, builder) {
+        return parser::decode(input, builder);
+    }
+    // The input is immutable while the GIL is released: bytes and str are,
+    // and a bytearray or memoryview was copied by `Input::new`.
+    match builder.py().detach(|| stage1::build(data)) {
+        Some(index) => parser::decode_with(input, builder, IndexGaps { index, next: 0 }),
+        None => parser::decode(input, builder), // past 4 GiB: no 32-bit index
+    }
+}
+
+/// Validates bytes input as UTF-8, with the GIL released for large inputs.
+pub fn validate_utf8(py: Python<'_>, bytes: &[u8]) -> Result<(), usize> {
+    if bytes.len() < two_stage_min() {
+        return crate::phase4::kernels::validate_utf8(bytes);
+    }
+    py.detach(|| crate::phase4::kernels::validate_utf8(bytes))
+}
+
+/// Stage 2's view of the whitespace: the next token is the next index entry.
+struct IndexGaps {
+    index: Vec<u32>,
+    /// The first entry not yet passed.
+    next: usize,
+}
+
+impl Gaps for IndexGaps {
+    #[inline]
+    fn skip(&mut self, _data: &[u8], pos: usize) -> usize {
+        // Entries up to `pos` belong to tokens already read. The index ends
+        // with the document's length, which no `pos` passes.
+        while (self.index[self.next] as usize) < pos {
+            self.next += 1;
+        }
+        self.index[self.next] as usize
+    }
+
+    /// Stage 1 records where a run of number or literal bytes starts, not
+    /// where the parser stops reading it: `1x` has one entry. So the byte
+    /// after a number or literal must begin a gap or a token of its own.
+    #[inline]
+    fn scalar_ends(&self, data: &[u8], pos: usize) -> bool {
+        matches!(
+            data.get(pos),
+            None | Some(
+                b' ' | b'\t' | b'\n' | b'\r' | b',' | b':' | b'[' | b']' | b'{' | b'}' | b'"'
+            )
+        )
+    }
+}
