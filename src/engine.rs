@@ -26,10 +26,13 @@ pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
 // Scanning kernels: scalar (SWAR) before phase4, vectorized from phase4 on.
 #[cfg(feature = "phase4")]
-pub use crate::phase4::kernels::{copy_run, plain_run};
+pub use crate::phase4::kernels::{copy_run, digit_run, plain_run, space_run};
 #[cfg(not(feature = "phase4"))]
 #[allow(unused_imports)] // the scans serve phase3's engine
-pub use crate::text::{escape::copy_run, scan::plain_run};
+pub use crate::text::{
+    escape::copy_run,
+    scan::{digit_run, plain_run, space_run},
+};
 
 // UTF-8 validation of bytes input: phase5 releases the GIL for large inputs.
 #[cfg(feature = "phase5")]

@@ -15,7 +15,7 @@ use super::keys::ascii_key;
 use super::strings::new_str;
 use crate::api::build::{Builder, ObjectBuilder};
 use crate::api::input::Input;
-use crate::engine::{new_int, plain_run, ItemStack};
+use crate::engine::{digit_run, new_int, plain_run, space_run, ItemStack};
 use crate::reference::{self, MAX_DEPTH};
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -110,11 +110,18 @@ pub struct Scan;
 
 impl Gaps for Scan {
     #[inline]
-    fn skip(&mut self, data: &[u8], mut pos: usize) -> usize {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = data.get(pos) {
-            pos += 1;
+    fn skip(&mut self, data: &[u8], pos: usize) -> usize {
+        // Compact documents have no gaps and indented ones mostly runs
+        // (newline and indentation): one byte is checked inline, a run goes
+        // to the kernel.
+        let is_space = |at: usize| matches!(data.get(at), Some(b' ' | b'\n' | b'\r' | b'\t'));
+        if !is_space(pos) {
+            return pos;
         }
-        pos
+        if !is_space(pos + 1) {
+            return pos + 1;
+        }
+        space_run(data, pos + 2)
     }
 }
 
@@ -358,12 +365,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         let mut magnitude: u64 = 0;
         match data.get(at) {
             Some(b'0') => at += 1,
-            Some(b'1'..=b'9') => {
-                while let Some(&d) = data.get(at).filter(|d| d.is_ascii_digit()) {
-                    magnitude = magnitude.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
-                    at += 1;
-                }
-            }
+            Some(b'1'..=b'9') => (at, magnitude) = digit_run(data, at, 0),
             _ => return Err(Stop::Explain),
         }
         let int_digits = at - int_start;
@@ -375,15 +377,10 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         let mut scale: i64 = 0;
         if data.get(at) == Some(&b'.') && digit_at(at + 1) {
             is_float = true;
-            at += 1;
-            while let Some(&d) = data.get(at).filter(|d| d.is_ascii_digit()) {
-                significand = significand
-                    .wrapping_mul(10)
-                    .wrapping_add(u64::from(d - b'0'));
-                digits += 1;
-                scale -= 1;
-                at += 1;
-            }
+            let fraction = at + 1;
+            (at, significand) = digit_run(data, fraction, significand);
+            digits += at - fraction;
+            scale -= (at - fraction) as i64;
         }
         if matches!(data.get(at), Some(b'e' | b'E')) {
             let mut exp = at + 1;

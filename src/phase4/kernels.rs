@@ -19,6 +19,8 @@ pub struct Kernels {
     pub copy_run: escape::CopyRun,
     /// From `at`: the end of a string's plain bytes, and whether they are ASCII.
     pub plain_run: fn(&[u8], usize) -> (usize, bool),
+    /// From `at`: the end of a run of whitespace.
+    pub space_run: fn(&[u8], usize) -> usize,
 }
 
 pub const SCALAR: Kernels = Kernels {
@@ -26,6 +28,7 @@ pub const SCALAR: Kernels = Kernels {
     escape_run: escape::escape_run,
     copy_run: escape::copy_run,
     plain_run: scan::plain_run,
+    space_run: scan::space_run,
 };
 
 /// Every implementation this CPU can run, best last.
@@ -66,6 +69,14 @@ pub fn plain_run(text: &[u8], at: usize) -> (usize, bool) {
     (chosen().plain_run)(text, at)
 }
 
+#[inline]
+pub fn space_run(text: &[u8], at: usize) -> usize {
+    (chosen().space_run)(text, at)
+}
+
+/// Digits 8 at a time (SWAR: plain 64-bit arithmetic, no instruction set to choose).
+pub use scan::digit_run_swar as digit_run;
+
 /// Validates UTF-8 with simdutf8; the error's offset comes from the standard
 /// library's validator on the (cold) failure path.
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
@@ -86,10 +97,12 @@ mod tests {
         // Every interesting byte at every offset across 16/32/64-byte blocks,
         // in ASCII and non-ASCII surroundings.
         for len in [0, 1, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100] {
-            for fill in [b'a', 0xC3] {
+            for fill in [b'a', 0xC3, b' '] {
                 out.push(vec![fill; len]);
                 for pos in 0..len {
-                    for special in [b'"', b'\\', 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xFF] {
+                    for special in [
+                        b'"', b'\\', 0x00, 0x1F, 0x20, 0x7F, 0x80, 0xFF, b'\t', b'\n', b'\r', b'a',
+                    ] {
                         let mut text = vec![fill; len];
                         text[pos] = special;
                         out.push(text);
@@ -118,6 +131,12 @@ mod tests {
                             k.name
                         );
                     }
+                    assert_eq!(
+                        (k.space_run)(&text, start),
+                        (SCALAR.space_run)(&text, start),
+                        "{} space_run {text:?} from {start}",
+                        k.name
+                    );
                     assert_eq!(
                         (k.plain_run)(&text, start),
                         (SCALAR.plain_run)(&text, start),

@@ -22,6 +22,7 @@ macro_rules! vector_kernels {
             escape_run,
             copy_run,
             plain_run,
+            space_run,
         };
 
         const WIDTH: usize = $width;
@@ -138,6 +139,35 @@ macro_rules! vector_kernels {
             } else {
                 text.len()
             }
+        }
+
+        fn space_run(text: &[u8], at: usize) -> usize {
+            // SAFETY: as for escape_run.
+            unsafe { space_run_impl(text, at) }
+        }
+
+        /// Whitespace runs (indentation) block by block; the tail byte by byte.
+        #[target_feature(enable = $feature)]
+        fn space_run_impl(text: &[u8], mut at: usize) -> usize {
+            while at + WIDTH <= text.len() {
+                let block = load(text, at);
+                let space = $or(
+                    $or(
+                        $cmpeq(block, $set1(b' ' as i8)),
+                        $cmpeq(block, $set1(b'\n' as i8)),
+                    ),
+                    $or(
+                        $cmpeq(block, $set1(b'\t' as i8)),
+                        $cmpeq(block, $set1(b'\r' as i8)),
+                    ),
+                );
+                let other = !($movemask(space) as u32) & ((1u64 << WIDTH) - 1) as u32;
+                if other != 0 {
+                    return at + other.trailing_zeros() as usize;
+                }
+                at += WIDTH;
+            }
+            crate::text::scan::space_run(text, at)
         }
 
         fn plain_run(text: &[u8], at: usize) -> (usize, bool) {

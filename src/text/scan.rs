@@ -34,6 +34,61 @@ pub fn plain_run(text: &[u8], mut at: usize) -> (usize, bool) {
     (at, ascii)
 }
 
+/// From `at`, the end of a run of JSON whitespace (space, tab, newline, CR).
+#[inline]
+pub fn space_run(text: &[u8], mut at: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = text.get(at) {
+        at += 1;
+    }
+    at
+}
+
+/// From `at`, the end of a run of ASCII digits, and `acc` with them appended
+/// (acc * 10 + digit for each, wrapping: callers use it for up to 19 digits).
+#[inline]
+pub fn digit_run(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
+    while let Some(&d) = text.get(at).filter(|d| d.is_ascii_digit()) {
+        acc = acc.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+        at += 1;
+    }
+    (at, acc)
+}
+
+/// The same, 8 digits at a time where 8 are there (SWAR): for the long
+/// fractions of coordinates and measurements.
+#[inline]
+pub fn digit_run_swar(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
+    while let Some(chunk) = text.get(at..at + 8) {
+        let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
+        match eight_digits(word) {
+            Some(value) => {
+                acc = acc.wrapping_mul(100_000_000).wrapping_add(value);
+                at += 8;
+            }
+            None => break,
+        }
+    }
+    digit_run(text, at, acc)
+}
+
+/// The value of 8 ASCII digits (first digit in the lowest byte), or `None`
+/// if any byte is not a digit.
+#[inline]
+pub fn eight_digits(word: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let digits = word.wrapping_sub(0x30 * ONES);
+    // Every byte was 0x30..=0x39: no borrow, high nibble 0, and +6 stays below 0x10.
+    if (word & (0xF0 * ONES)) != 0x30 * ONES
+        || (digits.wrapping_add(0x06 * ONES) & (0xF0 * ONES)) != 0
+    {
+        return None;
+    }
+    // Pairs, then quads, then the eight: each step one multiply-add.
+    let pairs = (digits.wrapping_mul(10) + (digits >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    Some((quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF)
+}
+
 /// Checks that `bytes` is UTF-8; the error is the offset of the first bad byte.
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
     std::str::from_utf8(bytes)
@@ -43,7 +98,47 @@ pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_run;
+    use super::{digit_run, digit_run_swar, eight_digits, plain_run, space_run};
+
+    #[test]
+    fn eight_digits_reads_every_digit_and_rejects_every_other_byte() {
+        for n in [0u64, 1, 12345678, 99999999, 10203040, 90000009] {
+            let text = format!("{n:08}");
+            let word = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
+            assert_eq!(eight_digits(word), Some(n), "{text}");
+        }
+        for at in 0..8 {
+            for b in (0..=255u8).filter(|b| !b.is_ascii_digit()) {
+                let mut text = *b"12345678";
+                text[at] = b;
+                assert_eq!(
+                    eight_digits(u64::from_le_bytes(text)),
+                    None,
+                    "{b:#x} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn digit_and_space_runs_agree_with_byte_loops() {
+        for len in 0..30 {
+            for stop in [b'.', b'e', b'/', b':', b' ', 0x80] {
+                let mut text: Vec<u8> = (0..len).map(|i| b'0' + (i * 7 % 10) as u8).collect();
+                text.push(stop);
+                text.extend_from_slice(b"123");
+                for start in 0..len.min(3) {
+                    assert_eq!(
+                        digit_run_swar(&text, start, 7),
+                        digit_run(&text, start, 7),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(space_run(b" \t\r\n x", 0), 5);
+        assert_eq!(space_run(b"  ", 1), 2);
+    }
 
     fn reference(text: &[u8], at: usize) -> (usize, bool) {
         let end = text[at..]
