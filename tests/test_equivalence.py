@@ -176,3 +176,17 @@ def test_whole_floats_are_written_as_repr():
     values = [float(i) for i in range(-2000, 2000)] + [2.0**k for k in range(0, 60)] + [10.0**k for k in range(0, 20)]
     values += [9007199254740994.0, 9999999999999998.0, 1e16 - 2, 1e16, 1e16 + 2, -0.0, 0.0]
     assert rjson.dumps(values) == json.dumps(values, separators=(",", ":"))
+
+
+def test_short_strings_with_a_special_character_at_every_position():
+    # Lengths around the writer's 8- and 16-byte short-string moves, as
+    # values and as keys, each special character at every position.
+    for length in range(0, 20):
+        for special in ['"', "\\", "\x00", "\x1f", "\x7f", "é", "a", "\n"]:
+            for at in range(length):
+                s = "".join(special if i == at else chr(ord("a") + i % 26) for i in range(length))
+                value = [s, {s: s}, {"k": [s]}]
+                for ensure_ascii in (False, True):
+                    assert rjson.dumps(value, ensure_ascii=ensure_ascii) == json.dumps(
+                        value, ensure_ascii=ensure_ascii, separators=(",", ":")
+                    ), (s, ensure_ascii)

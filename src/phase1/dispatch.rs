@@ -8,6 +8,7 @@ use std::ptr::addr_of_mut;
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
+use pyo3::Borrowed;
 
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{self, KeyBuffer, Kind, SnapshotEntries};
@@ -66,6 +67,29 @@ pub fn list_item<'py>(list: &Bound<'py, PyList>, at: usize) -> Option<Bound<'py,
     }
 }
 
+/// Item `at` of a list, borrowed (no reference taken), or `None` past its
+/// current end. The caller must not let Python code run while it uses the
+/// item, or must take a reference first.
+#[allow(dead_code)] // phase3's writer's
+#[inline]
+pub fn list_item_borrowed<'a, 'py>(
+    list: &'a Bound<'py, PyList>,
+    at: usize,
+) -> Option<Borrowed<'a, 'py, PyAny>> {
+    let ptr = list.as_ptr();
+    // SAFETY: `list` is a live list and the GIL is held; the index is checked
+    // against the list's current size. The item is lent: see above.
+    unsafe {
+        if at >= ffi::PyList_GET_SIZE(ptr) as usize {
+            return None;
+        }
+        Some(Borrowed::from_ptr(
+            list.py(),
+            ffi::PyList_GET_ITEM(ptr, at as ffi::Py_ssize_t),
+        ))
+    }
+}
+
 /// A dict's entries: read in place for a plain dict in insertion order, else
 /// the baseline's snapshot (sorted keys, dict subclasses).
 pub fn dict_entries<'py>(
@@ -85,7 +109,7 @@ pub fn dict_entries<'py>(
 
 /// A dict's size, read from the object (PyDict_GET_SIZE) without a call.
 #[inline]
-fn dict_len(dict: &Bound<'_, PyDict>) -> ffi::Py_ssize_t {
+pub fn dict_len(dict: &Bound<'_, PyDict>) -> ffi::Py_ssize_t {
     // SAFETY: `dict` is a live dict (an exact one: the caller checked), whose
     // object is a PyDictObject.
     unsafe { (*dict.as_ptr().cast::<ffi::PyDictObject>()).ma_used }

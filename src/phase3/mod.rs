@@ -5,5 +5,6 @@
 
 pub mod keys;
 pub mod parser;
+mod short_str;
 pub mod strings;
 pub mod writer;

@@ -5,12 +5,16 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::Borrowed;
 
+use super::short_str;
 use crate::api::options::DumpOptions;
-use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
+use crate::api::to_json::{
+    dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
+};
 use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
-use crate::phase1::dispatch::{list_item, str_utf8};
+use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
 use crate::text::escape::{write_json_string_with, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
 
@@ -76,6 +80,9 @@ impl<'py> Writer<'_, 'py> {
     }
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.short_string(obj.as_ptr()) {
+            return Ok(());
+        }
         match str_utf8(obj) {
             Some(text) => write_json_string_with(
                 text.as_bytes(),
@@ -86,6 +93,22 @@ impl<'py> Writer<'_, 'py> {
             None => return self.surrogate_string(obj),
         }
         Ok(())
+    }
+
+    /// A short compact-ASCII `str` needing no escapes, written by two moves;
+    /// false (nothing written) for any other string.
+    #[inline(always)]
+    fn short_string(&mut self, ptr: *mut ffi::PyObject) -> bool {
+        // SAFETY: `ptr` is a live str (classified by the caller); its length
+        // is checked against short_str::write's bounds before the call.
+        unsafe {
+            if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) == 0 {
+                return false;
+            }
+            let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+            (1..=short_str::MAX_LEN).contains(&len)
+                && short_str::write(ptr, len, self.opts.ensure_ascii, &mut self.out)
+        }
     }
 
     /// Lone surrogates: written as escapes, as in every build.
@@ -180,9 +203,9 @@ impl<'py> Writer<'_, 'py> {
         self.open(obj, b'[')?;
         // By index, re-reading the length: `default=` may shorten the list.
         let mut at = 0;
-        while let Some(item) = list_item(list, at) {
+        while let Some(item) = list_item_borrowed(list, at) {
             self.item(at == 0);
-            self.value(&item)?;
+            self.entry_value(item)?;
             at += 1;
         }
         self.close(b']', at > 0);
@@ -202,9 +225,38 @@ impl<'py> Writer<'_, 'py> {
         Ok(())
     }
 
+    /// A value read borrowed from a container. Exact str, int, float, bool
+    /// and None are written without taking a reference: writing them runs no
+    /// Python code, so nothing can free them meanwhile. Anything else may run
+    /// `default=` (which can change the container), so it is held owned.
+    #[inline(always)]
+    fn entry_value(&mut self, item: Borrowed<'_, 'py, PyAny>) -> PyResult<()> {
+        match classify(&item) {
+            Kind::Str if item.is_exact_instance_of::<PyString>() => self.string(&item),
+            Kind::Int if item.is_exact_instance_of::<PyInt>() => self.int(&item),
+            Kind::Float if item.is_exact_instance_of::<PyFloat>() => self.float(&item),
+            Kind::Bool | Kind::Null => self.value(&item),
+            _ => self.value(&item.to_owned()),
+        }
+    }
+
+    /// The separator between a key and its value.
+    #[inline(always)]
+    fn key_separator(&mut self) {
+        if self.compact {
+            self.out.push(b':');
+        } else {
+            self.out
+                .extend_from_slice(self.opts.key_separator.as_bytes());
+        }
+    }
+
     #[inline(never)]
     fn dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let dict = obj.cast::<PyDict>()?;
+        if !self.opts.sort_keys && dict.is_exact_instance_of::<PyDict>() {
+            return self.plain_dict(dict);
+        }
         self.open(obj, b'{')?;
         let mut key_buffer = KeyBuffer::default();
         let mut first = true;
@@ -221,12 +273,61 @@ impl<'py> Writer<'_, 'py> {
                 &mut self.out,
                 copy_run,
             );
-            if self.compact {
-                self.out.push(b':');
-            } else {
-                self.out
-                    .extend_from_slice(self.opts.key_separator.as_bytes());
+            self.key_separator();
+            self.value(&value)?;
+        }
+        self.close(b'}', !first);
+        Ok(())
+    }
+
+    /// An exact dict in insertion order, its entries read in place and
+    /// borrowed (see `entry_value`); short ASCII keys by two moves.
+    fn plain_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
+        self.open(dict, b'{')?;
+        let py = dict.py();
+        let ptr = dict.as_ptr();
+        let size = dict_len(dict);
+        let (mut position, mut first) = (0, true);
+        let mut key_buffer = KeyBuffer::default();
+        loop {
+            // A `default=` may have resized the dict while a value was written.
+            if dict_len(dict) != size {
+                return Err(dict_changed_size());
             }
+            let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+            // SAFETY: the GIL is held and `dict` is alive; PyDict_Next checks
+            // `position` against the current table and lends its key and value,
+            // which stay alive while no Python code runs (see `entry_value`).
+            let (key, value) = unsafe {
+                if ffi::PyDict_Next(ptr, &mut position, &mut key, &mut value) == 0 {
+                    break;
+                }
+                (Borrowed::from_ptr(py, key), Borrowed::from_ptr(py, value))
+            };
+            let mark = self.out.len();
+            self.item(first);
+            if key.is_exact_instance_of::<PyString>() && self.short_string(key.as_ptr()) {
+                first = false;
+                self.key_separator();
+                self.entry_value(value)?;
+                continue;
+            }
+            self.out.truncate(mark);
+            // Other keys: converting them may run Python code (and a long str
+            // key is rare enough): hold both owned.
+            let (key, value) = (key.to_owned(), value.to_owned());
+            let Some(text) = key_text(&key, self.opts, &mut key_buffer)? else {
+                continue;
+            };
+            self.item(first);
+            first = false;
+            write_json_string_with(
+                text.as_bytes(),
+                self.opts.ensure_ascii,
+                &mut self.out,
+                copy_run,
+            );
+            self.key_separator();
             self.value(&value)?;
         }
         self.close(b'}', !first);
