@@ -3,6 +3,7 @@
 //! from Python objects, strings created in their final form, and a cache
 //! that reuses the key strings of repeated dict keys.
 
+pub mod float_repr;
 pub mod keys;
 pub mod parser;
 mod short_str;

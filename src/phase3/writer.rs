@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
 use pyo3::Borrowed;
 
+use super::float_repr::write_float_repr;
 use super::short_str;
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
@@ -16,7 +17,6 @@ use crate::api::to_json::{
 use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
 use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
 use crate::text::escape::{write_json_string_with, write_wtf8_string};
-use crate::text::float_repr::write_float_repr;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
