@@ -54,6 +54,42 @@ impl<'py> ItemStack<'py> {
     }
 }
 
+extern "C" {
+    /// CPython's dict made with room for `minused` entries (exported by
+    /// libpython; pyo3-ffi leaves the private API out).
+    fn _PyDict_NewPresized(minused: ffi::Py_ssize_t) -> *mut ffi::PyObject;
+}
+
+impl<'py> ItemStack<'py> {
+    /// The dict of the key/value pairs pushed since `mark` (key first, in
+    /// document order: a repeated key keeps its first position and last
+    /// value), made with room for all of them, so it never grows.
+    pub fn pop_dict(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
+        let count = (self.items.len() - mark) / 2;
+        // SAFETY: the stack holds owned references, keys (str) and values in
+        // pairs from `mark`. PyDict_SetItem takes its own references, so each
+        // of ours is released once afterwards, whether or not an insert failed,
+        // and the stack forgets them (set_len). The GIL is held (`py`).
+        unsafe {
+            let dict = _PyDict_NewPresized(count as ffi::Py_ssize_t);
+            let mut status = if dict.is_null() { -1 } else { 0 };
+            for pair in self.items[mark..].chunks_exact(2) {
+                if status == 0 {
+                    status = ffi::PyDict_SetItem(dict, pair[0], pair[1]);
+                }
+                ffi::Py_DECREF(pair[0]);
+                ffi::Py_DECREF(pair[1]);
+            }
+            self.items.set_len(mark);
+            let dict = Bound::from_owned_ptr_or_err(py, dict)?;
+            if status != 0 {
+                return Err(PyErr::fetch(py));
+            }
+            Ok(dict)
+        }
+    }
+}
+
 impl Drop for ItemStack<'_> {
     fn drop(&mut self) {
         // After an error, release what the unfinished lists held.

@@ -9,11 +9,11 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat};
+use pyo3::types::PyFloat;
 
 use super::keys::ascii_key;
 use super::strings::new_str;
-use crate::api::build::{Builder, ObjectBuilder};
+use crate::api::build::Builder;
 use crate::api::input::Input;
 use crate::engine::{digit_run, new_int, plain_run, space_run, ItemStack};
 use crate::reference::{self, MAX_DEPTH};
@@ -236,11 +236,10 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         self.enter()?;
         self.pos += 1;
         self.skip_whitespace();
-        let mut object = if self.plain_objects {
-            ObjectBuilder::Dict(PyDict::new(self.py))
-        } else {
-            self.builder.object()
-        };
+        // Plain dicts: the pairs wait on the item stack, so that the dict is
+        // made at its final size. With a hook, the builder collects them.
+        let mark = self.items.len();
+        let mut object = (!self.plain_objects).then(|| self.builder.object());
         if self.peek() == Some(b'}') {
             self.pos += 1;
         } else {
@@ -258,8 +257,11 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                 self.skip_whitespace();
                 let value = self.value()?;
                 match &mut object {
-                    ObjectBuilder::Dict(dict) => set_item(dict, &key, &value)?,
-                    pairs => pairs.push(key, value)?,
+                    None => {
+                        self.items.push(key);
+                        self.items.push(value);
+                    }
+                    Some(pairs) => pairs.push(key, value)?,
                 }
                 self.skip_whitespace();
                 match self.peek() {
@@ -276,13 +278,10 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
             }
         }
         self.depth -= 1;
-        if self.plain_objects {
-            let ObjectBuilder::Dict(dict) = object else {
-                unreachable!("plain objects are dicts")
-            };
-            return Ok(dict.into_any());
+        match object {
+            None => Ok(self.items.pop_dict(self.py, mark)?),
+            Some(pairs) => Ok(self.builder.finish_object(pairs)?),
         }
-        Ok(self.builder.finish_object(object)?)
     }
 
     /// A string whose opening quote is consumed; `key` strings go through the key cache.
@@ -477,20 +476,4 @@ fn hex4(digits: &[u8]) -> Option<u32> {
     digits
         .iter()
         .try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
-}
-
-#[inline]
-fn set_item(
-    dict: &Bound<'_, PyDict>,
-    key: &Bound<'_, PyAny>,
-    value: &Bound<'_, PyAny>,
-) -> PyResult<()> {
-    // SAFETY: all three are live objects and the GIL is held; PyDict_SetItem
-    // takes its own references to key and value.
-    let status = unsafe { ffi::PyDict_SetItem(dict.as_ptr(), key.as_ptr(), value.as_ptr()) };
-    if status == 0 {
-        Ok(())
-    } else {
-        Err(PyErr::fetch(dict.py()))
-    }
 }
