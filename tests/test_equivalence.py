@@ -190,3 +190,37 @@ def test_short_strings_with_a_special_character_at_every_position():
                     assert rjson.dumps(value, ensure_ascii=ensure_ascii) == json.dumps(
                         value, ensure_ascii=ensure_ascii, separators=(",", ":")
                     ), (s, ensure_ascii)
+
+
+def test_ints_at_every_digit_boundary():
+    # CPython stores ints in 30-bit digits; the writer reads up to two in place.
+    values = [0, 1, -1, 7, -7]
+    for bits in (15, 29, 30, 31, 59, 60, 61, 62, 63, 64, 65, 90, 200):
+        for delta in (-1, 0, 1):
+            values += [2**bits + delta, -(2**bits) - delta]
+    values.append(True)  # an int subclass: written as true
+    for value in values:
+        assert rjson.dumps([value, {str(value): value}]) == json.dumps([value, {str(value): value}], separators=(",", ":"))
+        assert rjson.dumps({value: 1}) == json.dumps({value: 1}, separators=(",", ":"))
+
+
+def test_dicts_of_every_table_layout():
+    class Record:
+        def __init__(self):
+            self.a, self.b, self.c = 1, "x", [2.5]
+
+    holes = {str(i): i for i in range(50)}
+    for i in range(0, 50, 3):
+        del holes[str(i)]  # deleted entries left in the table
+    mixed = {1: "int key", "s": 2, 2.5: None, None: True, False: 0}  # not a str-keys table
+    mixed_holes = dict(mixed)
+    del mixed_holes[1], mixed_holes[None]
+    split = Record().__dict__  # a split table (shared keys)
+    grown = {}
+    for i in range(1000):
+        grown[f"k{i}"] = i
+        if i % 7 == 0:
+            grown.pop(f"k{i // 2}", None)
+    for value in (holes, mixed, mixed_holes, split, grown, {}, {"": ""}):
+        assert rjson.dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+        assert rjson.dumps(value, indent=1) == json.dumps(value, indent=1, ensure_ascii=False)

@@ -10,6 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 use pyo3::Borrowed;
 
+use super::layout;
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{self, KeyBuffer, Kind, SnapshotEntries};
 
@@ -136,21 +137,20 @@ impl<'py> Iterator for DictEntries<'py> {
                 size,
             } => {
                 let py = dict.py();
-                let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-                // SAFETY: the GIL is held and `dict` is alive. PyDict_Next
-                // bounds-checks `position` against the current table, and the
-                // borrowed key and value are made owned at once, so a
-                // `default=` that mutates the dict cannot free them under us.
+                if dict_len(dict) != *size {
+                    *size = -1;
+                    return Some(Err(to_json::dict_changed_size()));
+                }
+                if *size < 0 {
+                    return None;
+                }
+                // SAFETY: the GIL is held and `dict` is an exact live dict.
+                // `dict_next` bounds-checks `position` against the current
+                // table, and the borrowed key and value are made owned at
+                // once, so a `default=` that mutates the dict cannot free them
+                // under us.
                 unsafe {
-                    if dict_len(dict) != *size {
-                        *size = -1;
-                        return Some(Err(to_json::dict_changed_size()));
-                    }
-                    if *size < 0
-                        || ffi::PyDict_Next(dict.as_ptr(), position, &mut key, &mut value) == 0
-                    {
-                        return None;
-                    }
+                    let (key, value) = layout::dict_next(dict.as_ptr(), position)?;
                     Some(Ok((
                         Bound::from_borrowed_ptr(py, key),
                         Bound::from_borrowed_ptr(py, value),
@@ -202,7 +202,8 @@ pub fn key_text<'a>(
             }
         }
         Kind::Int => {
-            if let Ok(value) = key.extract::<i64>() {
+            // SAFETY: `key` is a live int (classified above); the GIL is held.
+            if let Some(value) = unsafe { layout::int_value(key.as_ptr()) } {
                 buffer.text.clear();
                 buffer.text.push_str(itoa::Buffer::new().format(value));
                 return Ok(Some(&buffer.text));

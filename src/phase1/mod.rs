@@ -3,4 +3,5 @@
 //! reused, lists filled through the C API.
 
 pub mod dispatch;
+pub mod layout;
 pub mod objects;

@@ -16,6 +16,7 @@ use crate::api::to_json::{
 };
 use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
 use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
+use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::{write_json_string_with, write_wtf8_string};
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
@@ -124,16 +125,15 @@ impl<'py> Writer<'_, 'py> {
     }
 
     fn int(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        let mut overflow = 0;
-        // SAFETY: `obj` is a live int (or int subclass); on overflow the call
-        // sets the flag and no exception.
-        let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj.as_ptr(), &mut overflow) };
-        if overflow == 0 {
-            self.out
-                .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-            return Ok(());
+        // SAFETY: `obj` is a live int (or int subclass).
+        match unsafe { int_value(obj.as_ptr()) } {
+            Some(value) => {
+                self.out
+                    .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                Ok(())
+            }
+            None => self.big_int(obj),
         }
-        self.big_int(obj)
     }
 
     #[inline(never)]
@@ -294,14 +294,14 @@ impl<'py> Writer<'_, 'py> {
             if dict_len(dict) != size {
                 return Err(dict_changed_size());
             }
-            let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
-            // SAFETY: the GIL is held and `dict` is alive; PyDict_Next checks
-            // `position` against the current table and lends its key and value,
-            // which stay alive while no Python code runs (see `entry_value`).
+            // SAFETY: the GIL is held and `dict` is an exact live dict;
+            // `dict_next` checks `position` against the current table and lends
+            // its key and value, which stay alive while no Python code runs
+            // (see `entry_value`).
             let (key, value) = unsafe {
-                if ffi::PyDict_Next(ptr, &mut position, &mut key, &mut value) == 0 {
+                let Some((key, value)) = dict_next(ptr, &mut position) else {
                     break;
-                }
+                };
                 (Borrowed::from_ptr(py, key), Borrowed::from_ptr(py, value))
             };
             let mark = self.out.len();

@@ -1,0 +1,144 @@
+//! Reading a dict's entries and a small int's value straight from CPython
+//! 3.11's object layouts, where a call (`PyDict_Next`,
+//! `PyLong_AsLongLongAndOverflow`) costs several times the read. Other
+//! interpreter versions, and the forms these readers do not handle (split
+//! dicts, ints past 60 bits), take the C API.
+
+use pyo3::ffi;
+
+/// The layouts below are CPython 3.11's on 64-bit targets (30-bit int
+/// digits); build.rs sets `rjson_cpython_311` for such an interpreter.
+#[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
+mod cpython_311 {
+    use pyo3::ffi;
+
+    /// `struct _dictkeysobject` (Include/internal/pycore_dict.h).
+    #[allow(dead_code)] // fields kept for the layout
+    #[repr(C)]
+    pub struct DictKeys {
+        pub refcnt: ffi::Py_ssize_t,
+        pub log2_size: u8,
+        pub log2_index_bytes: u8,
+        pub kind: u8,
+        pub version: u32,
+        pub usable: ffi::Py_ssize_t,
+        pub nentries: ffi::Py_ssize_t,
+        pub indices: [u8; 0],
+    }
+
+    /// `PyDictKeyEntry` (DICT_KEYS_GENERAL tables).
+    #[allow(dead_code)] // fields kept for the layout
+    #[repr(C)]
+    pub struct GeneralEntry {
+        pub hash: ffi::Py_hash_t,
+        pub key: *mut ffi::PyObject,
+        pub value: *mut ffi::PyObject,
+    }
+
+    /// `PyDictUnicodeEntry` (tables of str keys only).
+    #[repr(C)]
+    pub struct UnicodeEntry {
+        pub key: *mut ffi::PyObject,
+        pub value: *mut ffi::PyObject,
+    }
+
+    pub const DICT_KEYS_GENERAL: u8 = 0;
+}
+
+/// The next entry of `dict` at or after `*position` (which it advances), as
+/// borrowed key and value, or `None` at the end: `PyDict_Next`'s contract.
+///
+/// # Safety
+/// `dict` is a live exact dict and the GIL is held. The entries are lent:
+/// the caller takes references before letting Python code run.
+#[inline(always)]
+pub unsafe fn dict_next(
+    dict: *mut ffi::PyObject,
+    position: &mut ffi::Py_ssize_t,
+) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
+    #[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
+    {
+        use cpython_311::*;
+        // SAFETY: `dict` is a PyDictObject (exact dict); a combined table
+        // (ma_values NULL) keeps its entries in ma_keys, after the indices,
+        // `nentries` of them, deleted ones with a NULL value. The table is
+        // read afresh on every call and `position` checked against it, so a
+        // dict changed between calls is read safely, as PyDict_Next reads it.
+        unsafe {
+            let object = dict.cast::<ffi::PyDictObject>();
+            if (*object).ma_values.is_null() {
+                let keys = (*object).ma_keys.cast::<DictKeys>();
+                let entries = (*keys).indices.as_ptr().add(1 << (*keys).log2_index_bytes);
+                let count = (*keys).nentries;
+                let mut at = *position;
+                let found = if (*keys).kind == DICT_KEYS_GENERAL {
+                    let entries = entries.cast::<GeneralEntry>();
+                    loop {
+                        if at >= count {
+                            break None;
+                        }
+                        let entry = &*entries.offset(at);
+                        at += 1;
+                        if !entry.value.is_null() {
+                            break Some((entry.key, entry.value));
+                        }
+                    }
+                } else {
+                    let entries = entries.cast::<UnicodeEntry>();
+                    loop {
+                        if at >= count {
+                            break None;
+                        }
+                        let entry = &*entries.offset(at);
+                        at += 1;
+                        if !entry.value.is_null() {
+                            break Some((entry.key, entry.value));
+                        }
+                    }
+                };
+                *position = at;
+                return found;
+            }
+        }
+    }
+    let (mut key, mut value) = (std::ptr::null_mut(), std::ptr::null_mut());
+    // SAFETY: the caller's contract; PyDict_Next bounds-checks `position`.
+    unsafe { (ffi::PyDict_Next(dict, position, &mut key, &mut value) != 0).then_some((key, value)) }
+}
+
+/// The value of the int `obj` when it fits an `i64`, else `None` (with no
+/// exception set).
+///
+/// # Safety
+/// `obj` is a live int (an exact int or a subclass) and the GIL is held.
+#[inline(always)]
+pub unsafe fn int_value(obj: *mut ffi::PyObject) -> Option<i64> {
+    #[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
+    {
+        // SAFETY: an int is a PyVarObject whose ob_size is the signed count
+        // of its 30-bit digits, which follow the header; up to two digits
+        // (60 bits) are read, only when the int has them.
+        unsafe {
+            let size = (*obj.cast::<ffi::PyVarObject>()).ob_size;
+            if (-2..=2).contains(&size) {
+                let digits = obj
+                    .cast::<u8>()
+                    .add(std::mem::size_of::<ffi::PyVarObject>())
+                    .cast::<u32>();
+                let mut magnitude = 0i64;
+                if size != 0 {
+                    magnitude = i64::from(*digits);
+                }
+                if size.abs() == 2 {
+                    magnitude |= i64::from(*digits.add(1)) << 30;
+                }
+                return Some(if size < 0 { -magnitude } else { magnitude });
+            }
+        }
+    }
+    let mut overflow = 0;
+    // SAFETY: the caller's contract; on overflow the call sets the flag and
+    // no exception.
+    let value = unsafe { ffi::PyLong_AsLongLongAndOverflow(obj, &mut overflow) };
+    (overflow == 0).then_some(value)
+}
