@@ -6,6 +6,8 @@
 //! range, so those are copied as they are; outside it Python writes `1e-05`
 //! where zmij writes `0.00001`, and `1.5e-07` where zmij writes `1.5e-7`.
 
+use crate::text::push::push_short;
+
 /// Appends Python's `repr(value)` for a finite `value`.
 #[inline]
 pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
@@ -14,7 +16,7 @@ pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
     let text = buffer.format_finite(value).as_bytes();
     let magnitude = value.abs();
     if (1e-4..1e16).contains(&magnitude) || magnitude == 0.0 {
-        out.extend_from_slice(text);
+        push_short(out, text); // at most 24 bytes
     } else {
         write_exponent_form(text, out);
     }

@@ -18,6 +18,7 @@ use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
 use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::{write_json_string_with, write_wtf8_string};
+use crate::text::push::push_short;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
@@ -128,8 +129,7 @@ impl<'py> Writer<'_, 'py> {
         // SAFETY: `obj` is a live int (or int subclass).
         match unsafe { int_value(obj.as_ptr()) } {
             Some(value) => {
-                self.out
-                    .extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+                push_short(&mut self.out, itoa::Buffer::new().format(value).as_bytes());
                 Ok(())
             }
             None => self.big_int(obj),
@@ -143,8 +143,9 @@ impl<'py> Writer<'_, 'py> {
     }
 
     fn float(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        // SAFETY: `obj` is a live float (or float subclass).
-        let value = unsafe { ffi::PyFloat_AsDouble(obj.as_ptr()) };
+        // SAFETY: `obj` is a live float or float subclass, whose object holds
+        // the value's field, which PyFloat_AS_DOUBLE reads (no call).
+        let value = unsafe { ffi::PyFloat_AS_DOUBLE(obj.as_ptr()) };
         if !value.is_finite() {
             self.out
                 .extend_from_slice(non_finite_text(obj.py(), value, self.opts)?.as_bytes());

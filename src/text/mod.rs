@@ -3,4 +3,5 @@
 
 pub mod escape;
 pub mod float_repr;
+pub mod push;
 pub mod scan;
