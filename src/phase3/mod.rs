@@ -5,6 +5,7 @@
 
 pub mod float_repr;
 pub mod keys;
+mod parallel;
 pub mod parser;
 mod short_str;
 pub mod strings;

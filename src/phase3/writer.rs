@@ -9,7 +9,7 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
 use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
-use super::short_str;
+use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
     dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
@@ -202,6 +202,13 @@ impl<'py> Writer<'_, 'py> {
     fn list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let list = obj.cast::<PyList>()?;
         self.open(obj, b'[')?;
+        if self.compact {
+            if let Some(values) = parallel::float_values(list) {
+                parallel::write_floats(&values, &mut self.out);
+                self.close(b']', !values.is_empty());
+                return Ok(());
+            }
+        }
         // By index, re-reading the length: `default=` may shorten the list.
         let mut at = 0;
         while let Some(item) = list_item_borrowed(list, at) {

@@ -1,0 +1,91 @@
+//! Long lists of floats formatted by several threads. Formatting a float is
+//! the writer's most expensive leaf (~100 instructions), and a list of
+//! floats is plain data once read: the values are copied out of the float
+//! objects first, with the GIL held, and the worker threads see only that
+//! `Vec<f64>` and their own output buffers, never a Python object or a
+//! reference count. Threads are scoped to the call (std::thread::scope), not
+//! a pool: a pool's threads would not survive `fork`, and nothing outlives
+//! the call.
+//!
+//! Measured (ROADMAP.md, phase 3): threads pay only from tens of thousands
+//! of floats; below `threads_min()` the list is written inline as usual.
+
+use std::sync::OnceLock;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use super::float_repr::write_float_repr;
+
+/// Lists of at least this many floats are formatted in parallel
+/// (`RJSON_THREADS_MIN` overrides, for measuring).
+fn threads_min() -> usize {
+    static MIN: OnceLock<usize> = OnceLock::new();
+    *MIN.get_or_init(|| {
+        std::env::var("RJSON_THREADS_MIN")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(32_768)
+    })
+}
+
+/// The values of `list` when it is long enough and holds only exact, finite
+/// floats; `None` otherwise (the caller writes it item by item).
+pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
+    let len = list.len();
+    if len < threads_min() || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return None;
+    }
+    let mut values = Vec::with_capacity(len);
+    for item in list.iter() {
+        // SAFETY: `item` is a live object; an exact float's value is its field.
+        let value = unsafe {
+            if ffi::Py_TYPE(item.as_ptr()) != std::ptr::addr_of_mut!(ffi::PyFloat_Type) {
+                return None;
+            }
+            ffi::PyFloat_AS_DOUBLE(item.as_ptr())
+        };
+        if !value.is_finite() {
+            return None; // NaN and infinity follow `allow_nan`: the usual path
+        }
+        values.push(value);
+    }
+    Some(values)
+}
+
+/// Appends `values` as the items of a compact JSON array (`,` between them,
+/// no brackets), formatted by up to `available_parallelism` threads.
+pub fn write_floats(values: &[f64], out: &mut Vec<u8>) {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    let chunk = values.len().div_ceil(threads);
+    let parts: Vec<Vec<u8>> = std::thread::scope(|scope| {
+        let workers: Vec<_> = values
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    let mut text = Vec::with_capacity(part.len() * 20);
+                    for (i, &value) in part.iter().enumerate() {
+                        if i > 0 {
+                            text.push(b',');
+                        }
+                        write_float_repr(value, &mut text);
+                    }
+                    text
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("formatting floats does not panic"))
+            .collect()
+    });
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(part);
+    }
+}
