@@ -13,7 +13,7 @@ mod phase1;
 #[cfg(feature = "phase2")]
 mod phase2;
 #[cfg(feature = "phase3")]
-mod phase3;
+pub mod phase3; // public for the kernel benches
 #[cfg(feature = "phase4")]
 pub mod phase4; // public for the kernel benches
 #[cfg(feature = "phase5")]

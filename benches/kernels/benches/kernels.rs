@@ -18,6 +18,15 @@ fn floats(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("float_repr");
     group.throughput(Throughput::Elements(values.len() as u64));
+    group.bench_function("zmij (phase3 on)", |b| {
+        let mut out = Vec::with_capacity(values.len() * 24);
+        b.iter(|| {
+            out.clear();
+            for &v in &values {
+                rjson::phase3::float_repr::write_float_repr(black_box(v), &mut out);
+            }
+        })
+    });
     group.bench_function("write_float_repr", |b| {
         let mut out = Vec::with_capacity(values.len() * 24);
         b.iter(|| {
@@ -91,5 +100,57 @@ fn kernels(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, floats, strings, kernels);
+/// Whitespace runs (indentation) and digit runs (phase4's SWAR against the
+/// byte loop), each implementation.
+fn runs(c: &mut Criterion) {
+    let indented = format!("{}x", " ".repeat(40)).repeat(100);
+    let digits = "0.123456789012,".repeat(500);
+    let mut group = c.benchmark_group("runs");
+    group.throughput(Throughput::Bytes(indented.len() as u64));
+    for k in rjson::phase4::kernels::available() {
+        group.bench_function(format!("{}/space_run", k.name), |b| {
+            b.iter(|| {
+                let text = black_box(indented.as_bytes());
+                let mut at = 0;
+                while at < text.len() {
+                    at = (k.space_run)(text, at) + 1;
+                }
+                at
+            })
+        });
+    }
+    group.throughput(Throughput::Bytes(digits.len() as u64));
+    for (name, run) in [
+        ("byte loop", rjson::text::scan::digit_run as fn(&[u8], usize, u64) -> (usize, u64)),
+        ("swar", rjson::text::scan::digit_run_swar),
+    ] {
+        group.bench_function(format!("digit_run/{name}"), |b| {
+            b.iter(|| {
+                let text = black_box(digits.as_bytes());
+                let (mut at, mut sum) = (0, 0u64);
+                while at < text.len() {
+                    let (end, value) = run(text, at + 2, 0);
+                    sum = sum.wrapping_add(value);
+                    at = end + 1;
+                }
+                sum
+            })
+        });
+    }
+    group.finish();
+}
+
+/// phase5's stage 1 (the structural index), each implementation, on twitter.json.
+fn stage1(c: &mut Criterion) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/corpus/twitter.json");
+    let doc = std::fs::read(path).expect("the bundled corpus");
+    let mut group = c.benchmark_group("stage1");
+    group.throughput(Throughput::Bytes(doc.len() as u64));
+    for s in rjson::phase5::stage1::available() {
+        group.bench_function(format!("{}/twitter.json", s.name), |b| b.iter(|| (s.build)(black_box(&doc))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, floats, strings, kernels, runs, stage1);
 criterion_main!(benches);
