@@ -310,10 +310,6 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         text.clear();
         text.extend_from_slice(&data[start..at]);
         loop {
-            let (end, run_ascii) = plain_run(data, at);
-            text.extend_from_slice(&data[at..end]);
-            ascii &= run_ascii;
-            at = end;
             match data.get(at) {
                 Some(b'"') => break,
                 Some(b'\\') => {
@@ -328,10 +324,8 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                         Some(b't') => b'\t',
                         Some(b'u') => {
                             let (code, len) = unicode_escape(data, at).ok_or(Stop::Explain)?;
-                            let ch = char::from_u32(code).ok_or(Stop::Explain)?;
-                            ascii &= ch.is_ascii();
-                            let mut utf8 = [0u8; 4];
-                            text.extend_from_slice(ch.encode_utf8(&mut utf8).as_bytes());
+                            ascii &= code < 0x80;
+                            push_utf8(code, &mut text);
                             at += len;
                             continue;
                         }
@@ -340,7 +334,18 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                     text.push(unescaped);
                     at += 2;
                 }
-                _ => return Err(Stop::Explain),
+                Some(_) => {
+                    // A run up to the next quote, backslash or control byte
+                    // (checked first: escapes often follow one another).
+                    let (end, run_ascii) = plain_run(data, at);
+                    if end == at {
+                        return Err(Stop::Explain); // a control byte
+                    }
+                    text.extend_from_slice(&data[at..end]);
+                    ascii &= run_ascii;
+                    at = end;
+                }
+                None => return Err(Stop::Explain),
             }
         }
         self.pos = at + 1;
@@ -473,7 +478,55 @@ fn unicode_escape(data: &[u8], at: usize) -> Option<(u32, usize)> {
 }
 
 fn hex4(digits: &[u8]) -> Option<u32> {
-    digits
-        .iter()
-        .try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+    let [a, b, c, d] = *digits else { return None };
+    let (a, b, c, d) = (
+        HEX[a as usize],
+        HEX[b as usize],
+        HEX[c as usize],
+        HEX[d as usize],
+    );
+    if (a | b | c | d) & 0xF0 != 0 {
+        return None;
+    }
+    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
+}
+
+/// Hex digits' values; 0xFF for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
+/// Appends the UTF-8 form of the code point `code` (not a surrogate).
+#[inline]
+fn push_utf8(code: u32, out: &mut Vec<u8>) {
+    debug_assert!(char::from_u32(code).is_some());
+    match code {
+        0..=0x7F => out.push(code as u8),
+        0x80..=0x7FF => {
+            out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8])
+        }
+        0x800..=0xFFFF => out.extend_from_slice(&[
+            0xE0 | (code >> 12) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]),
+        _ => out.extend_from_slice(&[
+            0xF0 | (code >> 18) as u8,
+            0x80 | ((code >> 12) & 0x3F) as u8,
+            0x80 | ((code >> 6) & 0x3F) as u8,
+            0x80 | (code & 0x3F) as u8,
+        ]),
+    }
 }
