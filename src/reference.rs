@@ -315,15 +315,45 @@ impl<'py> Parser<'_, 'py> {
     }
 }
 
-fn hex4(data: &[u8], at: usize) -> Option<u32> {
-    let digits = data.get(at..at + 4)?;
-    digits
-        .iter()
-        .try_fold(0u32, |acc, &d| Some(acc * 16 + (d as char).to_digit(16)?))
+/// The four hex digits at `at`, or `None` (phase3's parser reads its `\u`
+/// escapes with it too).
+#[inline]
+pub(crate) fn hex4(data: &[u8], at: usize) -> Option<u32> {
+    let &[a, b, c, d] = data.get(at..at + 4)? else {
+        return None;
+    };
+    let (a, b, c, d) = (
+        HEX[a as usize],
+        HEX[b as usize],
+        HEX[c as usize],
+        HEX[d as usize],
+    );
+    if (a | b | c | d) & 0xF0 != 0 {
+        return None;
+    }
+    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
 }
 
+/// Hex digits' values; 0xFF for every other byte.
+const HEX: [u8; 256] = {
+    let mut table = [0xFF; 256];
+    let mut i = 0;
+    while i < 10 {
+        table[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        table[b'a' as usize + i] = 10 + i as u8;
+        table[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    table
+};
+
 /// Encodes a code point, a lone surrogate included, as (W)UTF-8.
-fn push_wtf8(code: u32, out: &mut Vec<u8>) {
+#[inline(always)] // on phase3's hot path for `\u` escapes
+pub(crate) fn push_wtf8(code: u32, out: &mut Vec<u8>) {
     match code {
         0..=0x7F => out.push(code as u8),
         0x80..=0x7FF => {

@@ -49,25 +49,6 @@ fn classify_other(obj: &Bound<'_, PyAny>) -> Kind {
     to_json::classify(obj)
 }
 
-/// Item `at` of a list, or `None` past its current end.
-#[allow(dead_code)] // phase3's writer's
-#[inline]
-pub fn list_item<'py>(list: &Bound<'py, PyList>, at: usize) -> Option<Bound<'py, PyAny>> {
-    let ptr = list.as_ptr();
-    // SAFETY: `list` is a live list and the GIL is held; the index is checked
-    // against the list's current size, and the borrowed item is made owned
-    // before any Python code can run.
-    unsafe {
-        if at >= ffi::PyList_GET_SIZE(ptr) as usize {
-            return None;
-        }
-        Some(Bound::from_borrowed_ptr(
-            list.py(),
-            ffi::PyList_GET_ITEM(ptr, at as ffi::Py_ssize_t),
-        ))
-    }
-}
-
 /// Item `at` of a list, borrowed (no reference taken), or `None` past its
 /// current end. The caller must not let Python code run while it uses the
 /// item, or must take a reference first.

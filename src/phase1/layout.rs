@@ -43,6 +43,45 @@ mod cpython_311 {
     }
 
     pub const DICT_KEYS_GENERAL: u8 = 0;
+
+    /// A table entry of either kind.
+    pub trait Entry {
+        fn key_value(&self) -> (*mut ffi::PyObject, *mut ffi::PyObject);
+    }
+
+    impl Entry for GeneralEntry {
+        fn key_value(&self) -> (*mut ffi::PyObject, *mut ffi::PyObject) {
+            (self.key, self.value)
+        }
+    }
+
+    impl Entry for UnicodeEntry {
+        fn key_value(&self) -> (*mut ffi::PyObject, *mut ffi::PyObject) {
+            (self.key, self.value)
+        }
+    }
+
+    /// The first live entry (value not NULL) of `entries[*position..count]`,
+    /// advancing `*position` past it (or to `count`).
+    ///
+    /// # Safety
+    /// `entries` points to at least `count` entries of the table.
+    #[inline(always)]
+    pub unsafe fn next_live<E: Entry>(
+        entries: *const E,
+        count: ffi::Py_ssize_t,
+        position: &mut ffi::Py_ssize_t,
+    ) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
+        while *position < count {
+            // SAFETY: *position < count, the caller's bound.
+            let (key, value) = unsafe { (*entries.offset(*position)).key_value() };
+            *position += 1;
+            if !value.is_null() {
+                return Some((key, value));
+            }
+        }
+        None
+    }
 }
 
 /// The next entry of `dict` at or after `*position` (which it advances), as
@@ -70,34 +109,11 @@ pub unsafe fn dict_next(
                 let keys = (*object).ma_keys.cast::<DictKeys>();
                 let entries = (*keys).indices.as_ptr().add(1 << (*keys).log2_index_bytes);
                 let count = (*keys).nentries;
-                let mut at = *position;
-                let found = if (*keys).kind == DICT_KEYS_GENERAL {
-                    let entries = entries.cast::<GeneralEntry>();
-                    loop {
-                        if at >= count {
-                            break None;
-                        }
-                        let entry = &*entries.offset(at);
-                        at += 1;
-                        if !entry.value.is_null() {
-                            break Some((entry.key, entry.value));
-                        }
-                    }
+                return if (*keys).kind == DICT_KEYS_GENERAL {
+                    next_live(entries.cast::<GeneralEntry>(), count, position)
                 } else {
-                    let entries = entries.cast::<UnicodeEntry>();
-                    loop {
-                        if at >= count {
-                            break None;
-                        }
-                        let entry = &*entries.offset(at);
-                        at += 1;
-                        if !entry.value.is_null() {
-                            break Some((entry.key, entry.value));
-                        }
-                    }
+                    next_live(entries.cast::<UnicodeEntry>(), count, position)
                 };
-                *position = at;
-                return found;
             }
         }
     }

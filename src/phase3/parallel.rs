@@ -30,11 +30,22 @@ fn threads_min() -> usize {
     })
 }
 
+/// The threads to format on: the CPUs this process may use (up to 8), found
+/// once.
+fn threads() -> usize {
+    static THREADS: OnceLock<usize> = OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8)
+    })
+}
+
 /// The values of `list` when it is long enough and holds only exact, finite
 /// floats; `None` otherwise (the caller writes it item by item).
 pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
     let len = list.len();
-    if len < threads_min() || std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+    if len < threads_min() || threads() < 2 {
         return None;
     }
     let mut values = Vec::with_capacity(len);

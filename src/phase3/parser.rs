@@ -16,7 +16,7 @@ use super::strings::new_str;
 use crate::api::build::Builder;
 use crate::api::input::Input;
 use crate::engine::{digit_run, new_int, plain_run, space_run, ItemStack};
-use crate::reference::{self, MAX_DEPTH};
+use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     decode_with(input, builder, Scan)
@@ -325,7 +325,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                         Some(b'u') => {
                             let (code, len) = unicode_escape(data, at).ok_or(Stop::Explain)?;
                             ascii &= code < 0x80;
-                            push_utf8(code, &mut text);
+                            push_wtf8(code, &mut text); // never a surrogate here: UTF-8
                             at += len;
                             continue;
                         }
@@ -463,70 +463,16 @@ fn exact_float(significand: u64, digits: usize, scale: i64) -> Option<f64> {
 /// escape. Returns the code point and the bytes consumed, or `None` for a
 /// malformed escape or a lone surrogate (the reference decoder handles both).
 fn unicode_escape(data: &[u8], at: usize) -> Option<(u32, usize)> {
-    let high = hex4(data.get(at + 2..at + 6)?)?;
+    let high = hex4(data, at + 2)?;
     if !(0xD800..0xE000).contains(&high) {
         return Some((high, 6));
     }
     if high >= 0xDC00 || data.get(at + 6..at + 8)? != b"\\u" {
         return None;
     }
-    let low = hex4(data.get(at + 8..at + 12)?)?;
+    let low = hex4(data, at + 8)?;
     if !(0xDC00..0xE000).contains(&low) {
         return None;
     }
     Some((0x1_0000 + ((high - 0xD800) << 10) + (low - 0xDC00), 12))
-}
-
-fn hex4(digits: &[u8]) -> Option<u32> {
-    let [a, b, c, d] = *digits else { return None };
-    let (a, b, c, d) = (
-        HEX[a as usize],
-        HEX[b as usize],
-        HEX[c as usize],
-        HEX[d as usize],
-    );
-    if (a | b | c | d) & 0xF0 != 0 {
-        return None;
-    }
-    Some(u32::from(a) << 12 | u32::from(b) << 8 | u32::from(c) << 4 | u32::from(d))
-}
-
-/// Hex digits' values; 0xFF for every other byte.
-const HEX: [u8; 256] = {
-    let mut table = [0xFF; 256];
-    let mut i = 0;
-    while i < 10 {
-        table[b'0' as usize + i] = i as u8;
-        i += 1;
-    }
-    let mut i = 0;
-    while i < 6 {
-        table[b'a' as usize + i] = 10 + i as u8;
-        table[b'A' as usize + i] = 10 + i as u8;
-        i += 1;
-    }
-    table
-};
-
-/// Appends the UTF-8 form of the code point `code` (not a surrogate).
-#[inline]
-fn push_utf8(code: u32, out: &mut Vec<u8>) {
-    debug_assert!(char::from_u32(code).is_some());
-    match code {
-        0..=0x7F => out.push(code as u8),
-        0x80..=0x7FF => {
-            out.extend_from_slice(&[0xC0 | (code >> 6) as u8, 0x80 | (code & 0x3F) as u8])
-        }
-        0x800..=0xFFFF => out.extend_from_slice(&[
-            0xE0 | (code >> 12) as u8,
-            0x80 | ((code >> 6) & 0x3F) as u8,
-            0x80 | (code & 0x3F) as u8,
-        ]),
-        _ => out.extend_from_slice(&[
-            0xF0 | (code >> 18) as u8,
-            0x80 | ((code >> 12) & 0x3F) as u8,
-            0x80 | ((code >> 6) & 0x3F) as u8,
-            0x80 | (code & 0x3F) as u8,
-        ]),
-    }
 }

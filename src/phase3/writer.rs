@@ -270,22 +270,34 @@ impl<'py> Writer<'_, 'py> {
         let mut first = true;
         for entry in dict_entries(dict, self.opts)? {
             let (key, value) = entry?;
-            let Some(text) = key_text(&key, self.opts, &mut key_buffer)? else {
-                continue;
-            };
-            self.item(first);
-            first = false;
-            write_json_string_with(
-                text.as_bytes(),
-                self.opts.ensure_ascii,
-                &mut self.out,
-                copy_run,
-            );
-            self.key_separator();
-            self.value(&value)?;
+            first &= !self.keyed_entry(first, &key, &value, &mut key_buffer)?;
         }
         self.close(b'}', !first);
         Ok(())
+    }
+
+    /// One entry with its key converted by `key_text` (the general path):
+    /// false, and nothing written, when `skipkeys` skips the key.
+    fn keyed_entry(
+        &mut self,
+        first: bool,
+        key: &Bound<'py, PyAny>,
+        value: &Bound<'py, PyAny>,
+        key_buffer: &mut KeyBuffer,
+    ) -> PyResult<bool> {
+        let Some(text) = key_text(key, self.opts, key_buffer)? else {
+            return Ok(false);
+        };
+        self.item(first);
+        write_json_string_with(
+            text.as_bytes(),
+            self.opts.ensure_ascii,
+            &mut self.out,
+            copy_run,
+        );
+        self.key_separator();
+        self.value(value)?;
+        Ok(true)
     }
 
     /// An exact dict in insertion order, its entries read in place and
@@ -324,19 +336,7 @@ impl<'py> Writer<'_, 'py> {
             // Other keys: converting them may run Python code (and a long str
             // key is rare enough): hold both owned.
             let (key, value) = (key.to_owned(), value.to_owned());
-            let Some(text) = key_text(&key, self.opts, &mut key_buffer)? else {
-                continue;
-            };
-            self.item(first);
-            first = false;
-            write_json_string_with(
-                text.as_bytes(),
-                self.opts.ensure_ascii,
-                &mut self.out,
-                copy_run,
-            );
-            self.key_separator();
-            self.value(&value)?;
+            first &= !self.keyed_entry(first, &key, &value, &mut key_buffer)?;
         }
         self.close(b'}', !first);
         Ok(())

@@ -91,9 +91,23 @@ pub const REPR_CASES: &[(f64, &str)] = &[
     (1e16 - 2.0, "9999999999999998.0"),
 ];
 
+/// Checks a float writer against `REPR_CASES` (each float writer's tests).
+#[cfg(test)]
+pub fn assert_python_layout(write: fn(f64, &mut Vec<u8>)) {
+    for &(value, expected) in REPR_CASES {
+        let mut out = Vec::new();
+        write(value, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            expected,
+            "repr of {value:e}"
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{write_float_repr, REPR_CASES};
+    use super::{assert_python_layout, write_float_repr};
 
     fn repr(value: f64) -> String {
         let mut out = Vec::new();
@@ -103,9 +117,7 @@ mod tests {
 
     #[test]
     fn matches_python_layout() {
-        for &(value, expected) in REPR_CASES {
-            assert_eq!(repr(value), expected, "repr of {value:e}");
-        }
+        assert_python_layout(write_float_repr);
     }
 
     #[test]
