@@ -34,6 +34,14 @@ pub use crate::text::{
     scan::{digit_run, plain_run, space_run},
 };
 
+// How the writer writes a string literal: phase5 copies 16 bytes at a time inline.
+#[cfg(feature = "phase5")]
+pub use crate::phase5::write_str::write_string;
+#[cfg(all(feature = "phase3", not(feature = "phase5")))]
+pub fn write_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+    crate::text::escape::write_json_string_with(text, ensure_ascii, out, copy_run)
+}
+
 // UTF-8 validation of bytes input: phase5 releases the GIL for large inputs.
 #[cfg(feature = "phase5")]
 pub use crate::phase5::validate_utf8;

@@ -164,7 +164,12 @@ def test_floats_are_read_correctly_rounded_in_bulk():
         if rng.random() < 0.5:
             text += rng.choice("eE") + rng.choice(["", "+", "-"]) + str(rng.randint(0, 30))
         texts.append(rng.choice(["", "-"]) + text)
-    texts += ["9007199254740993.0", "9007199254740992.0", "1e22", "1e23", "1.7976931348623157e308", "5e-324", "2.2250738585072011e-308"]
+    # Up to 19 digits at every power of ten of the double range and past it
+    # (the table-driven path, subnormals, overflow to inf, underflow to 0).
+    for _ in range(50_000):
+        digits = str(rng.randrange(1, 10 ** rng.randint(1, 19)))
+        texts.append(rng.choice(["", "-"]) + digits + "e" + str(rng.randint(-360, 330)))
+    texts += ["9007199254740993.0", "9007199254740992.0", "1e22", "1e23", "1e400", "-1e400", "1e-400", "-0.0", "1.7976931348623157e308", "5e-324", "2.2250738585072011e-308"]
     doc = "[" + ",".join(texts) + "]"
     expected = json.loads(doc)
     actual = rjson.loads(doc)

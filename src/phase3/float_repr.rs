@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn agrees_with_the_ryu_writer_everywhere() {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut check = |value: f64| {
+        let check = |value: f64| {
             if value.is_finite() {
                 let mut ryu = Vec::new();
                 float_repr::write_float_repr(value, &mut ryu);

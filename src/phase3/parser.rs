@@ -17,6 +17,7 @@ use crate::api::build::Builder;
 use crate::api::input::Input;
 use crate::engine::{digit_run, new_int, plain_run, space_run, ItemStack};
 use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
+use crate::text::float_parse::decimal_to_f64;
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     decode_with(input, builder, Scan)
@@ -410,7 +411,13 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
             if b.has_float_hook() {
                 return Ok(b.float(ascii_text(&data[start..at]))?);
             }
-            let value = match exact_float(significand, digits, scale) {
+            // Past 19 digits the significand has wrapped: the full parser.
+            let fast = if digits <= 19 {
+                decimal_to_f64(significand, scale)
+            } else {
+                None
+            };
+            let value = match fast {
                 Some(v) => v,
                 None => ascii_text(&data[int_start..at])
                     .parse()
@@ -437,26 +444,6 @@ fn ascii_text(bytes: &[u8]) -> &str {
     // SAFETY: `number` only passes bytes it matched as ASCII number syntax,
     // and ASCII is UTF-8.
     unsafe { std::str::from_utf8_unchecked(bytes) }
-}
-
-/// Clinger's fast path: a significand below 2^53 and a power of ten up to
-/// 22 are both exact doubles, so one multiplication or division rounds the
-/// value correctly. `None` when it does not apply (the full parser decides).
-#[inline]
-fn exact_float(significand: u64, digits: usize, scale: i64) -> Option<f64> {
-    const POWERS: [f64; 23] = [
-        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-        1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
-    ];
-    if digits > 19 || significand > 1 << 53 || !(-22..=22).contains(&scale) {
-        return None;
-    }
-    let m = significand as f64;
-    Some(if scale < 0 {
-        m / POWERS[(-scale) as usize]
-    } else {
-        m * POWERS[scale as usize]
-    })
 }
 
 /// `\uXXXX` at `at` (the backslash), joined with a following low surrogate

@@ -14,10 +14,10 @@ use crate::api::options::DumpOptions;
 use crate::api::to_json::{
     dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
 };
-use crate::engine::{classify, copy_run, dict_entries, key_text, OutputBuffer};
+use crate::engine::{classify, dict_entries, key_text, write_string, OutputBuffer};
 use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
 use crate::phase1::layout::{dict_next, int_value};
-use crate::text::escape::{write_json_string_with, write_wtf8_string};
+use crate::text::escape::write_wtf8_string;
 use crate::text::push::push_short;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
@@ -82,34 +82,35 @@ impl<'py> Writer<'_, 'py> {
     }
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.short_string(obj.as_ptr()) {
+        if self.ascii_string(obj.as_ptr()) {
             return Ok(());
         }
         match str_utf8(obj) {
-            Some(text) => write_json_string_with(
-                text.as_bytes(),
-                self.opts.ensure_ascii,
-                &mut self.out,
-                copy_run,
-            ),
+            Some(text) => write_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out),
             None => return self.surrogate_string(obj),
         }
         Ok(())
     }
 
-    /// A short compact-ASCII `str` needing no escapes, written by two moves;
-    /// false (nothing written) for any other string.
+    /// A non-empty compact-ASCII `str`, written from its own data (short ones
+    /// needing no escapes by two moves); false, with nothing written, for any
+    /// other string. Runs no Python code.
     #[inline(always)]
-    fn short_string(&mut self, ptr: *mut ffi::PyObject) -> bool {
+    fn ascii_string(&mut self, ptr: *mut ffi::PyObject) -> bool {
         // SAFETY: `ptr` is a live str (classified by the caller); its length
-        // is checked against short_str::write's bounds before the call.
+        // is checked against short_str::write's bounds before the call, and a
+        // compact ASCII string's `len` bytes of data are ASCII.
         unsafe {
             if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) == 0 {
                 return false;
             }
             let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
-            (1..=short_str::MAX_LEN).contains(&len)
-                && short_str::write(ptr, len, self.opts.ensure_ascii, &mut self.out)
+            if len > short_str::MAX_LEN {
+                let data = std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len);
+                write_string(data, self.opts.ensure_ascii, &mut self.out);
+                return true;
+            }
+            len != 0 && short_str::write(ptr, len, self.opts.ensure_ascii, &mut self.out)
         }
     }
 
@@ -289,19 +290,14 @@ impl<'py> Writer<'_, 'py> {
             return Ok(false);
         };
         self.item(first);
-        write_json_string_with(
-            text.as_bytes(),
-            self.opts.ensure_ascii,
-            &mut self.out,
-            copy_run,
-        );
+        write_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out);
         self.key_separator();
         self.value(value)?;
         Ok(true)
     }
 
     /// An exact dict in insertion order, its entries read in place and
-    /// borrowed (see `entry_value`); short ASCII keys by two moves.
+    /// borrowed (see `entry_value`), compact ASCII keys from their own data.
     fn plain_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
         self.open(dict, b'{')?;
         let py = dict.py();
@@ -326,7 +322,7 @@ impl<'py> Writer<'_, 'py> {
             };
             let mark = self.out.len();
             self.item(first);
-            if key.is_exact_instance_of::<PyString>() && self.short_string(key.as_ptr()) {
+            if key.is_exact_instance_of::<PyString>() && self.ascii_string(key.as_ptr()) {
                 first = false;
                 self.key_separator();
                 self.entry_value(value)?;

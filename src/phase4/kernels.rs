@@ -12,6 +12,8 @@ use crate::text::{escape, scan};
 #[derive(Clone, Copy)]
 pub struct Kernels {
     pub name: &'static str,
+    /// Whether these are vector kernels (phase5's string writer follows the choice).
+    pub simd: bool,
     /// From `at`: the first byte that may need an escape when writing.
     pub escape_run: fn(&[u8], usize, bool) -> usize,
     /// From `at`: copies into the output up to the first byte that needs an
@@ -25,6 +27,7 @@ pub struct Kernels {
 
 pub const SCALAR: Kernels = Kernels {
     name: "scalar",
+    simd: false,
     escape_run: escape::escape_run,
     copy_run: escape::copy_run,
     plain_run: scan::plain_run,

@@ -6,6 +6,6 @@
 mod avx2;
 pub mod kernels;
 #[cfg(target_arch = "x86_64")]
-mod sse2;
+pub(crate) mod sse2;
 #[cfg(target_arch = "x86_64")]
 mod vector;

@@ -19,6 +19,7 @@ macro_rules! vector_kernels {
     ) => {
         pub const KERNELS: Kernels = Kernels {
             name: $feature,
+            simd: true,
             escape_run,
             copy_run,
             plain_run,
@@ -50,7 +51,7 @@ macro_rules! vector_kernels {
         /// Bytes of `block` that need an escape when writing, as a bit mask.
         #[inline]
         #[target_feature(enable = $feature)]
-        fn escapes(block: $vector, ensure_ascii: bool) -> u32 {
+        pub(crate) fn escapes(block: $vector, ensure_ascii: bool) -> u32 {
             let mut mask = stops(block);
             if ensure_ascii {
                 let del = $cmpeq(block, $set1(0x7F));

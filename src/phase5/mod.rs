@@ -15,6 +15,7 @@ mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;
+pub mod write_str;
 
 use std::sync::OnceLock;
 

@@ -167,14 +167,26 @@ pub fn write_json_string_with(
 ) {
     out.reserve(text.len() + 2);
     out.push(b'"');
+    write_escaped_rest(text, 0, ensure_ascii, out, copy_run);
+}
+
+/// Appends `text[at..]` escaped, and the closing quote: the rest of a
+/// string literal whose opening quote and first `at` bytes are written.
+#[inline]
+pub fn write_escaped_rest(
+    text: &[u8],
+    mut at: usize,
+    ensure_ascii: bool,
+    out: &mut Vec<u8>,
+    copy_run: CopyRun,
+) {
     // Short strings (most keys) through the inline scalar scan: a vector
     // kernel's call costs more than it saves on them.
-    let copy_run = if text.len() < 16 {
+    let copy_run = if text.len() - at < 16 {
         self::copy_run
     } else {
         copy_run
     };
-    let mut at = 0;
     loop {
         at = copy_run(text, at, ensure_ascii, out);
         let Some(&byte) = text.get(at) else { break };

@@ -1,0 +1,112 @@
+//! Strings of 16 bytes and more written straight into the output's reserved
+//! room, 16 bytes at a time with SSE2 (part of x86-64, so inline: no kernel
+//! call, no feature check per string): each block is stored before its mask
+//! is looked at, and the tail is one block ending at the string's end. At the
+//! first byte that needs an escape the rest goes out of line, to the shared
+//! escaping writer. Shorter strings, other CPUs and `RJSON_KERNELS=scalar`
+//! take the phase3/4 writer.
+
+use crate::engine::copy_run;
+use crate::phase4::kernels;
+use crate::text::escape::{write_escaped_rest, write_json_string_with};
+
+/// Appends `text` (UTF-8) as a JSON string literal, quotes included.
+#[inline]
+pub fn write_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+    #[cfg(target_arch = "x86_64")]
+    if text.len() >= BLOCK && kernels::chosen().simd {
+        return write_blocks(text, ensure_ascii, out);
+    }
+    write_json_string_with(text, ensure_ascii, out, copy_run)
+}
+
+#[cfg(target_arch = "x86_64")]
+const BLOCK: usize = 16;
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn write_blocks(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+    use crate::phase4::sse2::escapes;
+    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
+
+    let len = text.len();
+    debug_assert!(len >= BLOCK);
+    out.reserve(len + 2);
+    let base = out.len();
+    let src = text.as_ptr();
+    // SAFETY: `reserve` made room for len + 2 bytes at `base`: the opening
+    // quote at `base`, text bytes i at base + 1 + i for i < len, the closing
+    // quote at base + 1 + len. Every load reads BLOCK bytes starting at
+    // `at` or `len - BLOCK`, both with BLOCK bytes of `text` after them
+    // (len >= BLOCK), and each store writes the same offsets of the room.
+    // `set_len` covers only bytes written: the quote and the text before the
+    // first escape (bytes stored past it are spare capacity, overwritten).
+    // `escapes` needs SSE2, which every x86-64 CPU has.
+    unsafe {
+        let dst = out.as_mut_ptr().add(base);
+        dst.write(b'"');
+        let body = dst.add(1);
+        let mut at = 0;
+        while at + BLOCK <= len {
+            let block = _mm_loadu_si128(src.add(at).cast::<__m128i>());
+            _mm_storeu_si128(body.add(at).cast::<__m128i>(), block);
+            let mask = escapes(block, ensure_ascii);
+            if mask != 0 {
+                return escaped(text, at + mask.trailing_zeros() as usize, base, ensure_ascii, out);
+            }
+            at += BLOCK;
+        }
+        if at < len {
+            let start = len - BLOCK;
+            let block = _mm_loadu_si128(src.add(start).cast::<__m128i>());
+            _mm_storeu_si128(body.add(start).cast::<__m128i>(), block);
+            let mask = escapes(block, ensure_ascii) >> (at - start);
+            if mask != 0 {
+                return escaped(text, at + mask.trailing_zeros() as usize, base, ensure_ascii, out);
+            }
+        }
+        body.add(len).write(b'"');
+        out.set_len(base + len + 2);
+    }
+}
+
+/// The rest of the literal from the first byte that needs an escape, `at`;
+/// the quote and `text[..at]` are in the room after `base`.
+#[cfg(target_arch = "x86_64")]
+#[cold]
+#[inline(never)]
+fn escaped(text: &[u8], at: usize, base: usize, ensure_ascii: bool, out: &mut Vec<u8>) {
+    // SAFETY: the caller wrote the quote and text[..at] at base..base+1+at,
+    // inside the reserved room.
+    unsafe { out.set_len(base + 1 + at) };
+    write_escaped_rest(text, at, ensure_ascii, out, copy_run);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::write_string;
+    use crate::text::escape::write_json_string;
+
+    #[test]
+    fn writes_what_the_shared_writer_writes() {
+        let specials = ["\"", "\\", "\0", "\x1f", "\x7f", "\n", "z", "é", "😀"];
+        for len in [0, 1, 15, 16, 17, 31, 32, 33, 47, 48, 64, 65, 100] {
+            for fill in ["a", "é"] {
+                let mut samples = vec![fill.repeat(len)];
+                for pos in 0..len {
+                    for special in specials {
+                        samples.push(format!("{}{special}{}", fill.repeat(pos), fill.repeat(len - pos - 1)));
+                    }
+                }
+                for text in samples {
+                    for ensure_ascii in [false, true] {
+                        let (mut fast, mut slow) = (b"prefix".to_vec(), b"prefix".to_vec());
+                        write_string(text.as_bytes(), ensure_ascii, &mut fast);
+                        write_json_string(text.as_bytes(), ensure_ascii, &mut slow);
+                        assert_eq!(fast, slow, "{text:?} ensure_ascii={ensure_ascii}");
+                    }
+                }
+            }
+        }
+    }
+}
