@@ -7,10 +7,11 @@
 //! where zmij writes `0.00001`, and `1.5e-07` where zmij writes `1.5e-7`.
 
 use crate::text::push::push_short;
+use crate::text::sink::Sink;
 
 /// Appends Python's `repr(value)` for a finite `value`.
 #[inline]
-pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
+pub fn write_float_repr<S: Sink>(value: f64, out: &mut S) {
     debug_assert!(value.is_finite());
     let mut buffer = zmij::Buffer::new();
     let text = buffer.format_finite(value).as_bytes();
@@ -24,7 +25,7 @@ pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
 
 /// zmij's text of a value outside the positional range, in Python's layout.
 #[inline(never)]
-fn write_exponent_form(text: &[u8], out: &mut Vec<u8>) {
+fn write_exponent_form<S: Sink>(text: &[u8], out: &mut S) {
     let (sign, unsigned) = match text.split_first() {
         Some((b'-', rest)) => (&text[..1], rest),
         _ => (&text[..0], text),

@@ -13,14 +13,18 @@ use super::strings::new_ascii_str;
 const SLOTS: usize = 2048;
 const MAX_KEY_LEN: usize = 64;
 
+/// A cached key with the words its lookup compares: the key's first and
+/// last 8 bytes (zero-padded under 8) and its length, which for keys of up
+/// to 16 bytes cover every byte, so those hits never read the string.
 struct Slot {
-    hash: u64,
+    head: u64,
+    tail: u64,
+    len: usize,
     key: Option<Py<PyAny>>,
 }
 
-/// One thread's cache, with its hit and miss counts (one thread-local
-/// access per key: in a shared library each costs a call).
-struct KeyCache {
+/// One thread's cache, with its hit and miss counts.
+pub struct KeyCache {
     slots: Vec<Slot>,
     hits: u64,
     misses: u64,
@@ -28,7 +32,7 @@ struct KeyCache {
 
 thread_local! {
     static CACHE: RefCell<KeyCache> = RefCell::new(KeyCache {
-        slots: (0..SLOTS).map(|_| Slot { hash: 0, key: None }).collect(),
+        slots: (0..SLOTS).map(|_| Slot { head: 0, tail: 0, len: 0, key: None }).collect(),
         hits: 0,
         misses: 0,
     });
@@ -39,63 +43,92 @@ pub fn stats() -> (u64, u64) {
     CACHE.with(|cache| cache.try_borrow().map_or((0, 0), |c| (c.hits, c.misses)))
 }
 
-/// A slot hash from the length and the first and last 8 bytes (keys that
-/// differ only in the middle share a slot and evict each other: slower,
-/// never wrong, as a hit compares every byte).
+/// Runs `f` with this thread's cache borrowed for a whole document (one
+/// thread-local access per document, not per key: in a shared library each
+/// costs a call), or with `None` in a `loads` re-entered from a hook while
+/// the outer one holds it.
+pub fn with_cache<R>(f: impl FnOnce(Option<&mut KeyCache>) -> R) -> R {
+    CACHE.with(|cache| match cache.try_borrow_mut() {
+        Ok(mut cache) => f(Some(&mut cache)),
+        Err(_) => f(None),
+    })
+}
+
+/// The first and last 8 bytes of `bytes` (zero-padded when shorter).
 #[inline]
-fn hash_bytes(bytes: &[u8]) -> u64 {
+fn head_tail(bytes: &[u8]) -> (u64, u64) {
     let n = bytes.len();
     let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
-    let (head, tail) = if n >= 8 {
+    if n >= 8 {
         (word(0), word(n - 8))
     } else {
         let mut padded = [0u8; 8];
         padded[..n].copy_from_slice(bytes);
         (u64::from_le_bytes(padded), 0)
-    };
-    let mixed = (head ^ tail.rotate_left(23) ^ (n as u64).rotate_left(57))
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    mixed ^ (mixed >> 29)
+    }
 }
 
-/// The key string for ASCII `bytes`, from the cache when it holds it.
-pub fn ascii_key<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    if bytes.len() > MAX_KEY_LEN {
-        return new_ascii_str(py, bytes);
+/// The slot of a key (keys that differ only in the middle share a slot and
+/// evict each other: slower, never wrong).
+#[inline]
+fn slot_index(head: u64, tail: u64, len: usize) -> usize {
+    let mixed = (head ^ tail.rotate_left(23) ^ (len as u64).rotate_left(57))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed ^ (mixed >> 29)) as usize % SLOTS
+}
+
+/// The key string for ASCII `bytes`, from the cache when there is one and
+/// it holds the key.
+#[inline]
+pub fn ascii_key<'py>(
+    py: Python<'py>,
+    cache: Option<&mut KeyCache>,
+    bytes: &[u8],
+) -> PyResult<Bound<'py, PyAny>> {
+    match cache {
+        Some(cache) if bytes.len() <= MAX_KEY_LEN => cache.key(py, bytes),
+        _ => new_ascii_str(py, bytes),
     }
-    let hash = hash_bytes(bytes);
-    CACHE.with(|cache| {
-        // Only Python code could re-enter here, and none runs below.
-        let Ok(mut cache) = cache.try_borrow_mut() else {
-            return new_ascii_str(py, bytes);
-        };
-        let slot = &cache.slots[hash as usize % SLOTS];
+}
+
+impl KeyCache {
+    #[inline]
+    fn key<'py>(&mut self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        let (head, tail) = head_tail(bytes);
+        let len = bytes.len();
+        let index = slot_index(head, tail, len);
+        let slot = &self.slots[index];
         if let Some(key) = &slot.key {
-            if slot.hash == hash && same_ascii(key.bind(py), bytes) {
-                let key = key.bind(py).clone();
-                cache.hits += 1;
-                return Ok(key);
+            if slot.head == head
+                && slot.tail == tail
+                && slot.len == len
+                && (len <= 16 || same_middle(key.bind(py), bytes))
+            {
+                self.hits += 1;
+                return Ok(key.bind(py).clone());
             }
         }
-        cache.misses += 1;
+        self.misses += 1;
         let key = new_ascii_str(py, bytes)?;
         // Hash now, once: the dict insert and every later use of the key reuse it.
         key.hash()?;
-        cache.slots[hash as usize % SLOTS] = Slot {
-            hash,
+        self.slots[index] = Slot {
+            head,
+            tail,
+            len,
             key: Some(key.clone().unbind()),
         };
         Ok(key)
-    })
+    }
 }
 
-fn same_ascii(key: &Bound<'_, PyAny>, bytes: &[u8]) -> bool {
-    let ptr = key.as_ptr();
-    // SAFETY: cached keys are compact ASCII strings made by new_ascii_str;
-    // their data holds GET_LENGTH bytes.
-    unsafe {
-        let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
-        len == bytes.len()
-            && std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len) == bytes
-    }
+/// Whether the cached `key` (of `bytes.len()` bytes) has `bytes`' middle.
+#[inline(never)]
+fn same_middle(key: &Bound<'_, PyAny>, bytes: &[u8]) -> bool {
+    // SAFETY: cached keys are compact ASCII strings made by new_ascii_str,
+    // of the length the caller compared; their data holds that many bytes.
+    let cached = unsafe {
+        std::slice::from_raw_parts(ffi::PyUnicode_DATA(key.as_ptr()).cast::<u8>(), bytes.len())
+    };
+    cached == bytes
 }

@@ -10,6 +10,7 @@
 //! Measured (ROADMAP.md, phase 3): threads pay only from tens of thousands
 //! of floats; below `threads_min()` the list is written inline as usual.
 
+use crate::text::sink::Sink;
 use std::sync::OnceLock;
 
 use pyo3::ffi;
@@ -67,7 +68,7 @@ pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
 
 /// Appends `values` as the items of a compact JSON array (`,` between them,
 /// no brackets), formatted by up to `available_parallelism` threads.
-pub fn write_floats(values: &[f64], out: &mut Vec<u8>) {
+pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(8);

@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyFloat;
 
-use super::keys::ascii_key;
+use super::keys::{self, ascii_key, KeyCache};
 use super::strings::new_str;
 use crate::api::build::Builder;
 use crate::api::input::Input;
@@ -39,26 +39,30 @@ pub fn decode_with<'py>(
         return reference::decode(input, builder);
     }
     let py = builder.py();
-    let mut parser = Parser {
-        py,
-        data: &input.data,
-        pos: 0,
-        depth: 0,
-        builder,
-        plain_objects: !builder.has_object_hooks(),
-        items: ItemStack::new(py),
-        scratch: Vec::new(),
-        gaps,
-    };
-    // Without hooks no Python code runs while the parser builds an acyclic
-    // tree, so collecting garbage cycles mid-parse finds nothing: the
-    // collector is paused (most of a gen-0 collection's cost is traversing
-    // the fresh containers themselves).
-    let paused = !builder.has_any_hook() && pause_gc();
-    let parsed = parser.document();
-    if paused {
-        resume_gc();
-    }
+    let parsed = keys::with_cache(|keys| {
+        let mut parser = Parser {
+            py,
+            data: &input.data,
+            pos: 0,
+            depth: 0,
+            builder,
+            plain_objects: !builder.has_object_hooks(),
+            items: ItemStack::new(py),
+            scratch: Vec::new(),
+            keys,
+            gaps,
+        };
+        // Without hooks no Python code runs while the parser builds an acyclic
+        // tree, so collecting garbage cycles mid-parse finds nothing: the
+        // collector is paused (most of a gen-0 collection's cost is traversing
+        // the fresh containers themselves).
+        let paused = !builder.has_any_hook() && pause_gc();
+        let parsed = parser.document();
+        if paused {
+            resume_gc();
+        }
+        parsed
+    });
     match parsed {
         Ok(value) => Ok(value),
         Err(Stop::Python(err)) => Err(err),
@@ -137,6 +141,8 @@ struct Parser<'a, 'py, G> {
     items: ItemStack<'py>,
     /// Unescaped text of the current string.
     scratch: Vec<u8>,
+    /// This thread's key cache, if this is the only parse using it.
+    keys: Option<&'a mut KeyCache>,
     gaps: G,
 }
 
@@ -295,7 +301,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                 self.pos = end + 1;
                 let text = &data[start..end];
                 if key && ascii {
-                    return Ok(ascii_key(self.py, text)?);
+                    return Ok(ascii_key(self.py, self.keys.as_deref_mut(), text)?);
                 }
                 Ok(new_str(self.py, text, ascii)?)
             }

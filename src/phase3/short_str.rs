@@ -2,6 +2,7 @@
 //! kernel call: most keys and many values are under 17 bytes, where finding
 //! and calling a vector kernel costs more than the copy.
 
+use crate::text::sink::Sink;
 use pyo3::ffi;
 
 use crate::text::escape::escape_mask;
@@ -17,11 +18,11 @@ pub const MAX_LEN: usize = 16;
 /// # Safety
 /// `obj` is a live compact ASCII `str` of length `len`, 1 <= len <= MAX_LEN.
 #[inline(always)]
-pub unsafe fn write(
+pub unsafe fn write<S: Sink>(
     obj: *mut ffi::PyObject,
     len: usize,
     ensure_ascii: bool,
-    out: &mut Vec<u8>,
+    out: &mut S,
 ) -> bool {
     debug_assert!((1..=MAX_LEN).contains(&len));
     // SAFETY: the string's data follows its header inside one allocation, and

@@ -60,43 +60,43 @@ macro_rules! vector_kernels {
             mask
         }
 
-        fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
-            // SAFETY: KERNELS is only offered when the CPU has the feature (kernels::available).
-            unsafe { copy_run_impl(text, at, ensure_ascii, out) }
+        /// # Safety
+        /// `dst` has room for `text.len() - at` bytes (the `CopyRun` contract).
+        unsafe fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, dst: *mut u8) -> usize {
+            // SAFETY: KERNELS is only offered when the CPU has the feature
+            // (kernels::available); `dst` is the caller's.
+            unsafe { copy_run_impl(text, at, ensure_ascii, dst) }
         }
 
-        /// Copies block by block straight into the output's spare capacity, storing
-        /// each whole block before looking at its mask (the bytes past the stop are
-        /// left beyond the vector's length); the tail is one overlapping block.
+        /// Copies block by block straight into `dst`, storing each whole block
+        /// before looking at its mask (bytes past the stop land in room the
+        /// caller does not count as written); the tail is one overlapping block.
         #[target_feature(enable = $feature)]
-        fn copy_run_impl(text: &[u8], from: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
+        unsafe fn copy_run_impl(
+            text: &[u8],
+            from: usize,
+            ensure_ascii: bool,
+            dst: *mut u8,
+        ) -> usize {
             let len = text.len();
             if len - from < WIDTH {
-                let end = ($shorter.escape_run)(text, from, ensure_ascii);
-                out.extend_from_slice(&text[from..end]);
-                return end;
+                // SAFETY: the caller's room for len - from bytes.
+                return unsafe { ($shorter.copy_run)(text, from, ensure_ascii, dst) };
             }
-            out.reserve(len - from);
-            let base = out.len();
             let mut at = from;
-            // SAFETY: `reserve` made room for len - from bytes after `base`. Every
-            // store below writes WIDTH bytes at offset (block start - from) with the
-            // block inside text[from..len], so within that room; `set_len` then
-            // covers only bytes those stores initialized.
+            // SAFETY: `dst` has room for len - from bytes. Every store below
+            // writes WIDTH bytes at offset (block start - from) with the block
+            // inside text[from..len], so within that room.
             unsafe {
-                let dst = out.as_mut_ptr().add(base);
                 while at + WIDTH <= len {
                     let block = load(text, at);
                     $storeu(dst.add(at - from).cast(), block);
                     let mask = escapes(block, ensure_ascii);
                     if mask != 0 {
-                        let end = at + mask.trailing_zeros() as usize;
-                        out.set_len(base + end - from);
-                        return end;
+                        return at + mask.trailing_zeros() as usize;
                     }
                     at += WIDTH;
                 }
-                let mut end = len;
                 if at < len {
                     // len - from >= WIDTH: the last block starts inside this run.
                     let start = len - WIDTH;
@@ -104,11 +104,10 @@ macro_rules! vector_kernels {
                     $storeu(dst.add(start - from).cast(), block);
                     let mask = escapes(block, ensure_ascii) >> (at - start);
                     if mask != 0 {
-                        end = at + mask.trailing_zeros() as usize;
+                        return at + mask.trailing_zeros() as usize;
                     }
                 }
-                out.set_len(base + end - from);
-                end
+                len
             }
         }
 

@@ -9,10 +9,11 @@
 use crate::engine::copy_run;
 use crate::phase4::kernels;
 use crate::text::escape::{write_escaped_rest, write_json_string_with};
+use crate::text::sink::Sink;
 
 /// Appends `text` (UTF-8) as a JSON string literal, quotes included.
 #[inline]
-pub fn write_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+pub fn write_string<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
     #[cfg(target_arch = "x86_64")]
     if text.len() >= BLOCK && kernels::chosen().simd {
         return write_blocks(text, ensure_ascii, out);
@@ -25,7 +26,7 @@ const BLOCK: usize = 16;
 
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn write_blocks(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+fn write_blocks<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
     use crate::phase4::sse2::escapes;
     use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
 
@@ -52,7 +53,13 @@ fn write_blocks(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
             _mm_storeu_si128(body.add(at).cast::<__m128i>(), block);
             let mask = escapes(block, ensure_ascii);
             if mask != 0 {
-                return escaped(text, at + mask.trailing_zeros() as usize, base, ensure_ascii, out);
+                return escaped(
+                    text,
+                    at + mask.trailing_zeros() as usize,
+                    base,
+                    ensure_ascii,
+                    out,
+                );
             }
             at += BLOCK;
         }
@@ -62,7 +69,13 @@ fn write_blocks(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
             _mm_storeu_si128(body.add(start).cast::<__m128i>(), block);
             let mask = escapes(block, ensure_ascii) >> (at - start);
             if mask != 0 {
-                return escaped(text, at + mask.trailing_zeros() as usize, base, ensure_ascii, out);
+                return escaped(
+                    text,
+                    at + mask.trailing_zeros() as usize,
+                    base,
+                    ensure_ascii,
+                    out,
+                );
             }
         }
         body.add(len).write(b'"');
@@ -75,7 +88,7 @@ fn write_blocks(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
 #[cfg(target_arch = "x86_64")]
 #[cold]
 #[inline(never)]
-fn escaped(text: &[u8], at: usize, base: usize, ensure_ascii: bool, out: &mut Vec<u8>) {
+fn escaped<S: Sink>(text: &[u8], at: usize, base: usize, ensure_ascii: bool, out: &mut S) {
     // SAFETY: the caller wrote the quote and text[..at] at base..base+1+at,
     // inside the reserved room.
     unsafe { out.set_len(base + 1 + at) };
@@ -95,7 +108,11 @@ mod tests {
                 let mut samples = vec![fill.repeat(len)];
                 for pos in 0..len {
                     for special in specials {
-                        samples.push(format!("{}{special}{}", fill.repeat(pos), fill.repeat(len - pos - 1)));
+                        samples.push(format!(
+                            "{}{special}{}",
+                            fill.repeat(pos),
+                            fill.repeat(len - pos - 1)
+                        ));
                     }
                 }
                 for text in samples {

@@ -2,11 +2,12 @@
 //! choices: the two-character escapes `\" \\ \n \r \t \b \f`, `\u00XX` (lower-case
 //! hex) for other control characters, and with `ensure_ascii` every character
 //! outside `' '..='~'` as `\uXXXX` (a surrogate pair above U+FFFF).
+use super::sink::Sink;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// Appends `\uXXXX` for one UTF-16 code unit.
-pub fn write_u_escape(unit: u32, out: &mut Vec<u8>) {
+pub fn write_u_escape<S: Sink>(unit: u32, out: &mut S) {
     out.extend_from_slice(&[
         b'\\',
         b'u',
@@ -18,7 +19,7 @@ pub fn write_u_escape(unit: u32, out: &mut Vec<u8>) {
 }
 
 /// Appends a code point as `\uXXXX`, or as a surrogate pair above U+FFFF.
-pub fn write_code_point_escape(code: u32, out: &mut Vec<u8>) {
+pub fn write_code_point_escape<S: Sink>(code: u32, out: &mut S) {
     if code >= 0x1_0000 {
         let v = code - 0x1_0000;
         write_u_escape(0xD800 | (v >> 10), out);
@@ -43,7 +44,7 @@ pub fn short_escape(byte: u8) -> Option<u8> {
 }
 
 /// Appends the escaped form of one code point (any value, lone surrogates included).
-pub fn write_escaped_code_point(code: u32, ensure_ascii: bool, out: &mut Vec<u8>) {
+pub fn write_escaped_code_point<S: Sink>(code: u32, ensure_ascii: bool, out: &mut S) {
     if code < 0x80 {
         let byte = code as u8;
         if let Some(short) = short_escape(byte) {
@@ -65,7 +66,7 @@ pub fn write_escaped_code_point(code: u32, ensure_ascii: bool, out: &mut Vec<u8>
 
 /// Appends a string body with every non-ASCII character (and DEL) escaped, for
 /// text that already has quotes, backslashes and control characters escaped.
-pub fn write_non_ascii_escaped(text: &str, out: &mut Vec<u8>) {
+pub fn write_non_ascii_escaped<S: Sink>(text: &str, out: &mut S) {
     let mut start = 0;
     for (at, ch) in text.char_indices() {
         if ch < '\x7F' {
@@ -139,30 +140,35 @@ pub fn escape_run(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
     at
 }
 
-/// Copies `text[at..]` into `out` up to the first byte that needs an escape
+/// Copies `text[at..]` to `dst` up to the first byte that needs an escape
 /// and returns that byte's position (`text.len()` if none): the scalar kernel.
+///
+/// # Safety
+/// `dst` has room for `text.len() - at` bytes.
 #[inline]
-pub fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, out: &mut Vec<u8>) -> usize {
+pub unsafe fn copy_run(text: &[u8], at: usize, ensure_ascii: bool, dst: *mut u8) -> usize {
     let end = escape_run(text, at, ensure_ascii);
-    out.extend_from_slice(&text[at..end]);
+    // SAFETY: end - at <= text.len() - at bytes, within the caller's room;
+    // `text` is not the output.
+    unsafe { std::ptr::copy_nonoverlapping(text.as_ptr().add(at), dst, end - at) };
     end
 }
 
-/// The signature of a `copy_run` kernel.
-pub type CopyRun = fn(&[u8], usize, bool, &mut Vec<u8>) -> usize;
+/// The signature of a `copy_run` kernel (same safety contract).
+pub type CopyRun = unsafe fn(&[u8], usize, bool, *mut u8) -> usize;
 
 /// Appends a JSON string literal, quotes included, for UTF-8 `text`, with
 /// the standard library's escapes; runs that need none are copied whole.
-pub fn write_json_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+pub fn write_json_string<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
     write_json_string_with(text, ensure_ascii, out, copy_run);
 }
 
 /// `write_json_string` with the run copier `copy_run` (a vector kernel).
 #[inline]
-pub fn write_json_string_with(
+pub fn write_json_string_with<S: Sink>(
     text: &[u8],
     ensure_ascii: bool,
-    out: &mut Vec<u8>,
+    out: &mut S,
     copy_run: CopyRun,
 ) {
     out.reserve(text.len() + 2);
@@ -173,11 +179,11 @@ pub fn write_json_string_with(
 /// Appends `text[at..]` escaped, and the closing quote: the rest of a
 /// string literal whose opening quote and first `at` bytes are written.
 #[inline]
-pub fn write_escaped_rest(
+pub fn write_escaped_rest<S: Sink>(
     text: &[u8],
     mut at: usize,
     ensure_ascii: bool,
-    out: &mut Vec<u8>,
+    out: &mut S,
     copy_run: CopyRun,
 ) {
     // Short strings (most keys) through the inline scalar scan: a vector
@@ -188,7 +194,15 @@ pub fn write_escaped_rest(
         copy_run
     };
     loop {
-        at = copy_run(text, at, ensure_ascii, out);
+        out.reserve(text.len() - at);
+        let len = out.len();
+        // SAFETY: room for the rest of `text` is reserved at `len`; the run
+        // copied there is at most that long, and `set_len` covers only it.
+        unsafe {
+            let end = copy_run(text, at, ensure_ascii, out.as_mut_ptr().add(len));
+            out.set_len(len + end - at);
+            at = end;
+        }
         let Some(&byte) = text.get(at) else { break };
         debug_assert!(ESCAPE_CLASS[byte as usize] != 0);
         if byte < 0x80 {
@@ -220,7 +234,7 @@ pub fn decode_wtf8(bytes: &[u8]) -> (u32, usize) {
 }
 
 /// Appends a whole JSON string literal, quotes included, for WTF-8 text.
-pub fn write_wtf8_string(bytes: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+pub fn write_wtf8_string<S: Sink>(bytes: &[u8], ensure_ascii: bool, out: &mut S) {
     out.push(b'"');
     let mut at = 0;
     while at < bytes.len() {

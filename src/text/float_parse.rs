@@ -59,7 +59,8 @@ fn eisel_lemire(significand: u64, scale: i64) -> Option<f64> {
     let upper_bit = (high >> 63) as i64;
     let mut mantissa = high >> (upper_bit + 64 - i64::from(MANTISSA_BITS) - 3);
     // floor(log2(10^scale)) + 63 + 1023, adjusted for the normalization.
-    let mut power2 = (((152_170 + 65_536) * scale) >> 16) + 63 + upper_bit - i64::from(zeros) + 1023;
+    let mut power2 =
+        (((152_170 + 65_536) * scale) >> 16) + 63 + upper_bit - i64::from(zeros) + 1023;
     if power2 <= 0 {
         // Subnormal (or zero).
         if -power2 + 1 >= 64 {

@@ -4,13 +4,14 @@
 //! the same double) but not on the layout: Python uses positional notation
 //! while the decimal exponent is in -4..16 and otherwise writes `1e+16`,
 //! `1e-05`, `1.5e+300` (signed exponent, at least two digits).
+use super::sink::Sink;
 
 /// Appends Python's `repr(value)` for a finite `value`.
 ///
 /// ryu's own layout already matches Python's for decimal exponents -4..16
 /// except at -5 (ryu: `0.00001234`, Python: `1.234e-05`); in exponent form
 /// Python adds a `+` and pads to two digits. Only those spots are rewritten.
-pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
+pub fn write_float_repr<S: Sink>(value: f64, out: &mut S) {
     debug_assert!(value.is_finite());
     // Whole numbers below 1e16 (Python's switch to exponent form) are their
     // integer digits and ".0": every integer there is a double, so no
@@ -47,7 +48,7 @@ pub fn write_float_repr(value: f64, out: &mut Vec<u8>) {
     }
 }
 
-fn write_exponent(sign: u8, digits: &[u8], out: &mut Vec<u8>) {
+fn write_exponent<S: Sink>(sign: u8, digits: &[u8], out: &mut S) {
     out.push(b'e');
     out.push(sign);
     if digits.len() < 2 {

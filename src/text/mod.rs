@@ -7,3 +7,4 @@ pub mod float_repr;
 mod pow5_table;
 pub mod push;
 pub mod scan;
+pub mod sink;

@@ -1,11 +1,12 @@
 //! Appending short byte strings (numbers' digits) without a `memcpy` call:
 //! `extend_from_slice` of a length unknown at compile time calls `memcpy`,
 //! which costs more than the copy itself for the 1-24 bytes of a number.
+use super::sink::Sink;
 
 /// Appends `bytes` (at most 32) to `out` with two overlapping fixed-size
 /// moves of the widest size that fits, every read inside `bytes`.
 #[inline(always)]
-pub fn push_short(out: &mut Vec<u8>, bytes: &[u8]) {
+pub fn push_short<S: Sink>(out: &mut S, bytes: &[u8]) {
     let len = bytes.len();
     assert!(len <= 32);
     out.reserve(32);

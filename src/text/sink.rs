@@ -1,0 +1,86 @@
+//! Where the writers append their bytes: a `Vec<u8>` (the builds' kept
+//! buffer), or phase5's result `bytes` object filled in place. The methods
+//! are `Vec`'s, so writing code reads the same for both.
+
+pub trait Sink {
+    fn len(&self) -> usize;
+
+    /// Room for at least `additional` more bytes after `len`.
+    fn reserve(&mut self, additional: usize);
+
+    /// The start of the buffer (room reserved past `len` is writable).
+    fn as_mut_ptr(&mut self) -> *mut u8;
+
+    /// # Safety
+    /// `new_len` is within the reserved room and bytes up to it are written.
+    unsafe fn set_len(&mut self, new_len: usize);
+
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        self.reserve(1);
+        let len = self.len();
+        // SAFETY: one byte of room was reserved at `len`, and is written.
+        unsafe {
+            self.as_mut_ptr().add(len).write(byte);
+            self.set_len(len + 1);
+        }
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        self.reserve(bytes.len());
+        let len = self.len();
+        // SAFETY: room for bytes.len() was reserved at `len`, and is written;
+        // `bytes` cannot overlap the sink's spare room.
+        unsafe {
+            std::ptr::copy_nonoverlapping(bytes.as_ptr(), self.as_mut_ptr().add(len), bytes.len());
+            self.set_len(len + bytes.len());
+        }
+    }
+
+    #[inline(always)]
+    fn truncate(&mut self, new_len: usize) {
+        if new_len < self.len() {
+            // SAFETY: a shorter length covers only bytes already written.
+            unsafe { self.set_len(new_len) }
+        }
+    }
+}
+
+impl Sink for Vec<u8> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+
+    #[inline(always)]
+    fn reserve(&mut self, additional: usize) {
+        Vec::reserve(self, additional)
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> *mut u8 {
+        Vec::as_mut_ptr(self)
+    }
+
+    #[inline(always)]
+    unsafe fn set_len(&mut self, new_len: usize) {
+        // SAFETY: the caller's contract is Vec::set_len's.
+        unsafe { Vec::set_len(self, new_len) }
+    }
+
+    #[inline(always)]
+    fn push(&mut self, byte: u8) {
+        Vec::push(self, byte)
+    }
+
+    #[inline(always)]
+    fn extend_from_slice(&mut self, bytes: &[u8]) {
+        Vec::extend_from_slice(self, bytes)
+    }
+
+    #[inline(always)]
+    fn truncate(&mut self, new_len: usize) {
+        Vec::truncate(self, new_len)
+    }
+}
