@@ -38,7 +38,7 @@ pub use crate::text::{
 #[cfg(feature = "phase5")]
 pub use crate::phase5::write_str::write_string;
 #[cfg(all(feature = "phase3", not(feature = "phase5")))]
-pub fn write_string(text: &[u8], ensure_ascii: bool, out: &mut Vec<u8>) {
+pub fn write_string<S: crate::text::sink::Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
     crate::text::escape::write_json_string_with(text, ensure_ascii, out, copy_run)
 }
 
@@ -64,3 +64,18 @@ pub use crate::phase3::parser::decode;
 pub use crate::phase3::{strings::output_str, writer::encode};
 #[cfg(feature = "phase5")]
 pub use crate::phase5::decode;
+
+// How `dumps_bytes` makes its result: phase5 writes into the bytes object,
+// the builds before copy the encoder's buffer into one.
+#[cfg(feature = "phase5")]
+pub use crate::phase5::bytes_out::encode_bytes;
+#[cfg(not(feature = "phase5"))]
+pub fn encode_bytes<'py>(
+    obj: &pyo3::Bound<'py, pyo3::PyAny>,
+    opts: &crate::api::options::DumpOptions<'py>,
+) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::types::PyBytes>> {
+    let text = encode(obj, opts)?;
+    let bytes = pyo3::types::PyBytes::new(obj.py(), &text);
+    OutputBuffer::give_back(text);
+    Ok(bytes)
+}

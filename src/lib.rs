@@ -123,7 +123,7 @@ fn dumps_bytes<'py>(
         skipkeys,
         separators,
     )?;
-    encode_then(obj, opts, |text| Ok(PyBytes::new(obj.py(), text)))
+    engine::encode_bytes(obj, &opts)
 }
 
 /// The roadmap phases compiled into this build, e.g. `("phase1", "phase2")`; `()` for the baseline.

@@ -229,3 +229,20 @@ def test_dicts_of_every_table_layout():
     for value in (holes, mixed, mixed_holes, split, grown, {}, {"": ""}):
         assert rjson.dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         assert rjson.dumps(value, indent=1) == json.dumps(value, indent=1, ensure_ascii=False)
+
+
+def test_dumps_bytes_results_of_changing_sizes():
+    # phase5 starts each result at about the size of the one before and
+    # grows it in place: smaller, larger, exact and failing calls in turn.
+    def doc(n):
+        return {"k%d" % i: ["v" * (i % 40), i, i / 7, None, "é" * (i % 5)] for i in range(n)}
+
+    for n in [0, 1, 500, 3, 2000, 2000, 10, 50_000, 0, 7]:
+        value = doc(n)
+        assert rjson.dumps_bytes(value) == json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+        with pytest.raises(TypeError):
+            rjson.dumps_bytes([value, object()])
+    for size in range(1000, 1100):
+        # Numbers and strings ending exactly at, and just past, the room reserved.
+        value = ["x" * size, 12345678901234, 1.5e-7]
+        assert rjson.dumps_bytes(value) == json.dumps(value, separators=(",", ":")).encode()

@@ -44,9 +44,18 @@ fn threads() -> usize {
 
 /// The values of `list` when it is long enough and holds only exact, finite
 /// floats; `None` otherwise (the caller writes it item by item).
+#[inline(always)]
 pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
+    if list.len() < threads_min() {
+        return None;
+    }
+    collect_float_values(list)
+}
+
+#[inline(never)]
+fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
     let len = list.len();
-    if len < threads_min() || threads() < 2 {
+    if threads() < 2 {
         return None;
     }
     let mut values = Vec::with_capacity(len);

@@ -19,27 +19,39 @@ use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::write_wtf8_string;
 use crate::text::push::push_short;
+use crate::text::sink::Sink;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
-    let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
-    let mut writer = Writer {
-        out: OutputBuffer::take(),
-        opts,
-        compact,
-        level: 0,
-        nesting: Nesting::default(),
-    };
-    match writer.value(obj) {
-        Ok(()) => Ok(writer.out),
-        Err(err) => {
-            OutputBuffer::give_back(writer.out);
+    match encode_into(obj, opts, OutputBuffer::take()) {
+        (out, Ok(())) => Ok(out),
+        (out, Err(err)) => {
+            OutputBuffer::give_back(out);
             Err(err)
         }
     }
 }
 
-struct Writer<'a, 'py> {
-    out: Vec<u8>,
+/// Appends `obj`'s JSON to `out`, which it hands back whether or not that
+/// succeeded.
+pub fn encode_into<'py, S: Sink>(
+    obj: &Bound<'py, PyAny>,
+    opts: &DumpOptions<'py>,
+    out: S,
+) -> (S, PyResult<()>) {
+    let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
+    let mut writer = Writer {
+        out,
+        opts,
+        compact,
+        level: 0,
+        nesting: Nesting::default(),
+    };
+    let written = writer.value(obj);
+    (writer.out, written)
+}
+
+struct Writer<'a, 'py, S> {
+    out: S,
     opts: &'a DumpOptions<'py>,
     compact: bool,
     /// Indentation level of the container being written.
@@ -47,7 +59,7 @@ struct Writer<'a, 'py> {
     nesting: Nesting,
 }
 
-impl<'py> Writer<'_, 'py> {
+impl<'py, S: Sink> Writer<'_, 'py, S> {
     fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         match classify(obj) {
             Kind::Str => self.string(obj),
@@ -126,6 +138,7 @@ impl<'py> Writer<'_, 'py> {
         Ok(())
     }
 
+    #[inline(always)]
     fn int(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         // SAFETY: `obj` is a live int (or int subclass).
         match unsafe { int_value(obj.as_ptr()) } {
@@ -143,6 +156,7 @@ impl<'py> Writer<'_, 'py> {
         Ok(())
     }
 
+    #[inline(always)]
     fn float(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         // SAFETY: `obj` is a live float or float subclass, whose object holds
         // the value's field, which PyFloat_AS_DOUBLE reads (no call).

@@ -1,23 +1,35 @@
-//! Appending short byte strings (numbers' digits) without a `memcpy` call:
+//! Copying short byte strings (numbers' digits) without a `memcpy` call:
 //! `extend_from_slice` of a length unknown at compile time calls `memcpy`,
 //! which costs more than the copy itself for the 1-24 bytes of a number.
 use super::sink::Sink;
 
-/// Appends `bytes` (at most 32) to `out` with two overlapping fixed-size
-/// moves of the widest size that fits, every read inside `bytes`.
+/// Appends `bytes` (at most 32) to `out` with `copy_short`.
 #[inline(always)]
 pub fn push_short<S: Sink>(out: &mut S, bytes: &[u8]) {
-    let len = bytes.len();
-    assert!(len <= 32);
     out.reserve(32);
     let at = out.len();
-    let src = bytes.as_ptr();
-    // SAFETY: `reserve` left 32 >= len bytes of room at `at`. Each pair of
-    // moves reads [0, n) and [len - n, len) of `bytes` with n <= len, and
-    // writes the same offsets after `at`, so together they write exactly
-    // [at, at + len), which `set_len` then covers.
+    // SAFETY: `reserve` left 32 >= bytes.len() bytes of room at `at`, which
+    // `copy_short` writes exactly [at, at + len) of and `set_len` then covers.
     unsafe {
-        let dst = out.as_mut_ptr().add(at);
+        copy_short(bytes, out.as_mut_ptr().add(at));
+        out.set_len(at + bytes.len());
+    }
+}
+
+/// Copies `bytes` (at most 32) to `dst` with two overlapping fixed-size
+/// moves of the widest size that fits, every read inside `bytes`.
+///
+/// # Safety
+/// `dst` has room for `bytes.len()` bytes and does not overlap `bytes`.
+#[inline(always)]
+pub unsafe fn copy_short(bytes: &[u8], dst: *mut u8) {
+    let len = bytes.len();
+    assert!(len <= 32);
+    let src = bytes.as_ptr();
+    // SAFETY: each pair of moves reads [0, n) and [len - n, len) of `bytes`
+    // with n <= len, and writes the same offsets of `dst`, so together they
+    // write exactly [0, len) of the caller's room.
+    unsafe {
         macro_rules! two_moves {
             ($ty:ty) => {{
                 let n = std::mem::size_of::<$ty>();
@@ -38,7 +50,6 @@ pub fn push_short<S: Sink>(out: &mut S, bytes: &[u8]) {
         } else if len == 1 {
             dst.write(*src);
         }
-        out.set_len(at + len);
     }
 }
 
