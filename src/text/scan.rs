@@ -54,39 +54,63 @@ pub fn digit_run(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
     (at, acc)
 }
 
-/// The same, 8 digits at a time where 8 are there (SWAR): for the long
-/// fractions of coordinates and measurements.
+/// The same, 8 digits at a time (SWAR): a word of 8 input bytes is read,
+/// its digits found by byte arithmetic, and all of them (up to 8) added to
+/// `acc` in three multiply-adds; no byte loop unless fewer than 8 bytes are
+/// left in `text`.
 #[inline]
 pub fn digit_run_swar(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
+    const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
     while let Some(chunk) = text.get(at..at + 8) {
         let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
-        match eight_digits(word) {
-            Some(value) => {
-                acc = acc.wrapping_mul(100_000_000).wrapping_add(value);
-                at += 8;
-            }
-            None => break,
+        let (values, count) = leading_digits(word);
+        if count == 8 {
+            acc = acc.wrapping_mul(100_000_000).wrapping_add(digits_value(values));
+            at += 8;
+            continue;
         }
+        if count > 0 {
+            // The `count` digits to the top bytes, zeros (leading zero
+            // digits) below them.
+            let top = values << (8 * (8 - count));
+            acc = acc.wrapping_mul(POW10[count]).wrapping_add(digits_value(top));
+        }
+        return (at + count, acc);
     }
     digit_run(text, at, acc)
+}
+
+/// The byte values (digit - '0') of `word` and how many of its bytes, from
+/// the lowest, are ASCII digits. Only bytes below the first non-digit are
+/// meaningful in `values` (a borrow from that byte may change those above).
+#[inline]
+fn leading_digits(word: u64) -> (u64, usize) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let values = word.wrapping_sub(0x30 * ONES);
+    // Per byte, non-zero unless 0x30..=0x39: the high nibble is 3, and the
+    // value plus 6 stays below 0x10. Exact up to the first non-digit byte:
+    // no borrow or carry crosses the digit bytes below it.
+    let not_digit = ((word & (0xF0 * ONES)) ^ (0x30 * ONES))
+        | (values.wrapping_add(0x06 * ONES) & (0xF0 * ONES));
+    (values, (not_digit.trailing_zeros() / 8) as usize)
+}
+
+/// The number whose 8 decimal digits are the bytes of `values` (first digit
+/// in the lowest byte): pairs, then quads, then the eight, each step one
+/// multiply-add.
+#[inline]
+fn digits_value(values: u64) -> u64 {
+    let pairs = (values.wrapping_mul(10) + (values >> 8)) & 0x00FF_00FF_00FF_00FF;
+    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
+    (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF
 }
 
 /// The value of 8 ASCII digits (first digit in the lowest byte), or `None`
 /// if any byte is not a digit.
 #[inline]
 pub fn eight_digits(word: u64) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let digits = word.wrapping_sub(0x30 * ONES);
-    // Every byte was 0x30..=0x39: no borrow, high nibble 0, and +6 stays below 0x10.
-    if (word & (0xF0 * ONES)) != 0x30 * ONES
-        || (digits.wrapping_add(0x06 * ONES) & (0xF0 * ONES)) != 0
-    {
-        return None;
-    }
-    // Pairs, then quads, then the eight: each step one multiply-add.
-    let pairs = (digits.wrapping_mul(10) + (digits >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let quads = (pairs.wrapping_mul(100) + (pairs >> 16)) & 0x0000_FFFF_0000_FFFF;
-    Some((quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF)
+    let (values, count) = leading_digits(word);
+    (count == 8).then(|| digits_value(values))
 }
 
 /// Checks that `bytes` is UTF-8; the error is the offset of the first bad byte.
@@ -122,8 +146,9 @@ mod tests {
 
     #[test]
     fn digit_and_space_runs_agree_with_byte_loops() {
+        let stops: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_digit()).collect();
         for len in 0..30 {
-            for stop in [b'.', b'e', b'/', b':', b' ', 0x80] {
+            for &stop in &stops {
                 let mut text: Vec<u8> = (0..len).map(|i| b'0' + (i * 7 % 10) as u8).collect();
                 text.push(stop);
                 text.extend_from_slice(b"123");
@@ -131,6 +156,12 @@ mod tests {
                     assert_eq!(
                         digit_run_swar(&text, start, 7),
                         digit_run(&text, start, 7),
+                        "{text:?}"
+                    );
+                    // Digits running to the end of the text.
+                    assert_eq!(
+                        digit_run_swar(&text[..len], start, 7),
+                        digit_run(&text[..len], start, 7),
                         "{text:?}"
                     );
                 }
