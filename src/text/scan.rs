@@ -65,7 +65,9 @@ pub fn digit_run_swar(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) 
         let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         let (values, count) = leading_digits(word);
         if count == 8 {
-            acc = acc.wrapping_mul(100_000_000).wrapping_add(digits_value(values));
+            acc = acc
+                .wrapping_mul(100_000_000)
+                .wrapping_add(digits_value(values));
             at += 8;
             continue;
         }
@@ -73,7 +75,9 @@ pub fn digit_run_swar(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) 
             // The `count` digits to the top bytes, zeros (leading zero
             // digits) below them.
             let top = values << (8 * (8 - count));
-            acc = acc.wrapping_mul(POW10[count]).wrapping_add(digits_value(top));
+            acc = acc
+                .wrapping_mul(POW10[count])
+                .wrapping_add(digits_value(top));
         }
         return (at + count, acc);
     }
