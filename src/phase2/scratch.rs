@@ -63,7 +63,9 @@ extern "C" {
 impl<'py> ItemStack<'py> {
     /// The dict of the key/value pairs pushed since `mark` (key first, in
     /// document order: a repeated key keeps its first position and last
-    /// value), made with room for all of them, so it never grows.
+    /// value), made with room for all of them, so it never grows. Used by
+    /// phase3's parser (the serde engine of phase2 builds makes its dicts).
+    #[cfg_attr(not(feature = "phase3"), allow(dead_code))]
     pub fn pop_dict(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
         let count = (self.items.len() - mark) / 2;
         // SAFETY: the stack holds owned references, keys (str) and values in
