@@ -79,6 +79,8 @@ def check(data: bytes):
                 pass  # lone surrogates: rjson escapes what json writes raw (documented)
             else:
                 assert written == reference, doc
+            # dumps_bytes (phase5: written into its result object) says the same.
+            assert rjson.dumps_bytes(actual[1], allow_nan=True) == written.encode(), doc
             assert same(rjson.loads(written, parse_constant=float), expected[1]), doc
         elif isinstance(doc, str):
             assert actual == expected, (doc, actual, expected)

@@ -9,6 +9,10 @@
 //! only for documents from `RJSON_TWO_STAGE_MIN` bytes (default 4 MiB) on,
 //! where letting other threads run while the bytes are validated and indexed
 //! is worth it. Smaller documents take phase3/4's one-stage path.
+//!
+//! On the writing side, strings of 16+ bytes are copied inline 16 bytes at a
+//! time (`write_str.rs`) and `dumps_bytes` writes into the `bytes` object it
+//! returns (`bytes_out.rs`).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
