@@ -47,36 +47,28 @@ fn write_blocks<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
         let dst = out.as_mut_ptr().add(base);
         dst.write(b'"');
         let body = dst.add(1);
+        // Copies the block at `start` and returns its escape mask.
+        let copy_block = |start: usize| {
+            let block = _mm_loadu_si128(src.add(start).cast::<__m128i>());
+            _mm_storeu_si128(body.add(start).cast::<__m128i>(), block);
+            escapes(block, ensure_ascii)
+        };
         let mut at = 0;
+        let mut mask = 0;
         while at + BLOCK <= len {
-            let block = _mm_loadu_si128(src.add(at).cast::<__m128i>());
-            _mm_storeu_si128(body.add(at).cast::<__m128i>(), block);
-            let mask = escapes(block, ensure_ascii);
+            mask = copy_block(at);
             if mask != 0 {
-                return escaped(
-                    text,
-                    at + mask.trailing_zeros() as usize,
-                    base,
-                    ensure_ascii,
-                    out,
-                );
+                break;
             }
             at += BLOCK;
         }
-        if at < len {
+        if mask == 0 && at < len {
             let start = len - BLOCK;
-            let block = _mm_loadu_si128(src.add(start).cast::<__m128i>());
-            _mm_storeu_si128(body.add(start).cast::<__m128i>(), block);
-            let mask = escapes(block, ensure_ascii) >> (at - start);
-            if mask != 0 {
-                return escaped(
-                    text,
-                    at + mask.trailing_zeros() as usize,
-                    base,
-                    ensure_ascii,
-                    out,
-                );
-            }
+            mask = copy_block(start) >> (at - start);
+        }
+        if mask != 0 {
+            let stop = at + mask.trailing_zeros() as usize;
+            return escaped(text, stop, base, ensure_ascii, out);
         }
         body.add(len).write(b'"');
         out.set_len(base + len + 2);
