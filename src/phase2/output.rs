@@ -1,7 +1,8 @@
 //! The encoder's output buffer, kept per thread from call to call: its
 //! memory is already allocated and touched, so a dumps of a size seen before
 //! neither grows the buffer (each growth copies everything written so far)
-//! nor maps fresh pages. The result is copied once into the Python object.
+//! nor maps fresh pages. The result is copied once into the Python object
+//! (phase5's `dumps_bytes` writes into its `bytes` object instead).
 
 use std::cell::RefCell;
 
