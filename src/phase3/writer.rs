@@ -196,6 +196,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
     }
 
+    #[inline(always)]
     fn open(&mut self, obj: &Bound<'py, PyAny>, bracket: u8) -> PyResult<()> {
         self.nesting.enter(obj)?;
         self.out.push(bracket);
@@ -204,6 +205,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     }
 
     /// After a container: a new line before the bracket if it had items and we indent.
+    #[inline(always)]
     fn close(&mut self, bracket: u8, had_items: bool) {
         self.level -= 1;
         if had_items && !self.compact {
