@@ -74,8 +74,20 @@ pub fn encode_bytes<'py>(
     obj: &pyo3::Bound<'py, pyo3::PyAny>,
     opts: &crate::api::options::DumpOptions<'py>,
 ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::types::PyBytes>> {
+    encode_then(obj, opts, |text| {
+        Ok(pyo3::types::PyBytes::new(obj.py(), text))
+    })
+}
+
+/// Encodes `obj` into the kept output buffer, makes the result's Python
+/// object from the text with `finish`, and hands the buffer back.
+pub fn encode_then<'py, T>(
+    obj: &pyo3::Bound<'py, pyo3::PyAny>,
+    opts: &crate::api::options::DumpOptions<'py>,
+    finish: impl FnOnce(&[u8]) -> pyo3::PyResult<T>,
+) -> pyo3::PyResult<T> {
     let text = encode(obj, opts)?;
-    let bytes = pyo3::types::PyBytes::new(obj.py(), &text);
+    let result = finish(&text);
     OutputBuffer::give_back(text);
-    Ok(bytes)
+    result
 }

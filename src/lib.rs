@@ -61,19 +61,6 @@ fn loads<'py>(
     engine::decode(&input, &builder)
 }
 
-/// Encodes `obj`, makes the result's Python object from the text with
-/// `finish`, and hands the output buffer back for the next call.
-fn encode_then<'py, T>(
-    obj: &Bound<'py, PyAny>,
-    opts: DumpOptions<'py>,
-    finish: impl FnOnce(&[u8]) -> PyResult<T>,
-) -> PyResult<T> {
-    let text = engine::encode(obj, &opts)?;
-    let result = finish(&text);
-    engine::OutputBuffer::give_back(text);
-    result
-}
-
 /// Serialize `obj` to a JSON `str`.
 #[pyfunction]
 #[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None))]
@@ -97,7 +84,7 @@ fn dumps<'py>(
         skipkeys,
         separators,
     )?;
-    encode_then(obj, opts, |text| engine::output_str(obj.py(), text))
+    engine::encode_then(obj, &opts, |text| engine::output_str(obj.py(), text))
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.

@@ -76,12 +76,9 @@ fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
 }
 
 /// Appends `values` as the items of a compact JSON array (`,` between them,
-/// no brackets), formatted by up to `available_parallelism` threads.
+/// no brackets), formatted by `threads()` threads.
 pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    let chunk = values.len().div_ceil(threads);
+    let chunk = values.len().div_ceil(threads());
     let parts: Vec<Vec<u8>> = std::thread::scope(|scope| {
         let workers: Vec<_> = values
             .chunks(chunk)

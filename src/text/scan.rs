@@ -109,14 +109,6 @@ fn digits_value(values: u64) -> u64 {
     (quads.wrapping_mul(10_000) + (quads >> 32)) & 0xFFFF_FFFF
 }
 
-/// The value of 8 ASCII digits (first digit in the lowest byte), or `None`
-/// if any byte is not a digit.
-#[inline]
-pub fn eight_digits(word: u64) -> Option<u64> {
-    let (values, count) = leading_digits(word);
-    (count == 8).then(|| digits_value(values))
-}
-
 /// Checks that `bytes` is UTF-8; the error is the offset of the first bad byte.
 pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
     std::str::from_utf8(bytes)
@@ -126,22 +118,24 @@ pub fn validate_utf8(bytes: &[u8]) -> Result<(), usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::{digit_run, digit_run_swar, eight_digits, plain_run, space_run};
+    use super::{digit_run, digit_run_swar, digits_value, leading_digits, plain_run, space_run};
 
     #[test]
-    fn eight_digits_reads_every_digit_and_rejects_every_other_byte() {
+    fn eight_digits_are_read_and_every_other_byte_stops_them() {
         for n in [0u64, 1, 12345678, 99999999, 10203040, 90000009] {
             let text = format!("{n:08}");
-            let word = u64::from_le_bytes(text.as_bytes().try_into().unwrap());
-            assert_eq!(eight_digits(word), Some(n), "{text}");
+            let (values, count) =
+                leading_digits(u64::from_le_bytes(text.as_bytes().try_into().unwrap()));
+            assert_eq!(count, 8, "{text}");
+            assert_eq!(digits_value(values), n, "{text}");
         }
         for at in 0..8 {
             for b in (0..=255u8).filter(|b| !b.is_ascii_digit()) {
                 let mut text = *b"12345678";
                 text[at] = b;
                 assert_eq!(
-                    eight_digits(u64::from_le_bytes(text)),
-                    None,
+                    leading_digits(u64::from_le_bytes(text)).1,
+                    at,
                     "{b:#x} at {at}"
                 );
             }
