@@ -132,7 +132,7 @@ fn _key_cache_stats() -> (u64, u64) {
     phase3::keys::stats()
 }
 
-/// The scanning kernels in use (phase4 and later): "scalar", "sse2" or "avx2".
+/// The scanning kernels in use (phase4 and later): "scalar", "sse2", "avx2" or "neon".
 #[cfg(feature = "phase4")]
 #[pyfunction]
 fn _kernels() -> &'static str {

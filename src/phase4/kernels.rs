@@ -1,7 +1,7 @@
 //! The kernel interface and its run-time dispatch.
 //!
 //! Each implementation provides the same two scans (see `Kernels`); the best
-//! one the CPU supports is chosen on first use. `RJSON_KERNELS=scalar|sse2|avx2`
+//! one the CPU supports is chosen on first use. `RJSON_KERNELS=scalar|sse2|avx2|neon`
 //! forces one (for tests and measurements); an unsupported choice falls back
 //! to the best available.
 
@@ -44,6 +44,10 @@ pub fn available() -> Vec<Kernels> {
         if std::is_x86_feature_detected!("avx2") {
             found.push(super::avx2::KERNELS);
         }
+    }
+    #[cfg(target_arch = "aarch64")]
+    if std::arch::is_aarch64_feature_detected!("neon") {
+        found.push(super::neon::KERNELS);
     }
     found
 }
@@ -175,6 +179,15 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_vector_kernels_of_this_cpu_are_offered() {
+        let names: Vec<_> = available().iter().map(|k| k.name).collect();
+        #[cfg(target_arch = "x86_64")]
+        assert!(names.contains(&"sse2"), "{names:?}");
+        #[cfg(target_arch = "aarch64")]
+        assert!(names.contains(&"neon"), "{names:?}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The vector kernels written once for any vector width: each instruction
 //! set's module instantiates them with its own intrinsics (`sse2.rs`,
-//! `avx2.rs`), so the algorithms cannot drift apart.
+//! `avx2.rs`, `neon.rs`), so the algorithms cannot drift apart.
 
 /// Defines `KERNELS` and its functions for one instruction set.
 macro_rules! vector_kernels {
@@ -112,7 +112,7 @@ macro_rules! vector_kernels {
         }
 
         fn escape_run(text: &[u8], at: usize, ensure_ascii: bool) -> usize {
-            // SAFETY: KERNELS is only offered when the CPU has avx2 (kernels::available).
+            // SAFETY: KERNELS is only offered when the CPU has the feature (kernels::available).
             unsafe { escape_run_impl(text, at, ensure_ascii) }
         }
 

@@ -1,6 +1,6 @@
 //! Strings of 16 bytes and more written straight into the output's reserved
-//! room, 16 bytes at a time with SSE2 (part of x86-64, so inline: no kernel
-//! call, no feature check per string): each block is stored before its mask
+//! room, 16 bytes at a time with SSE2 or NEON (part of x86-64 and aarch64, so
+//! inline: no kernel call, no feature check per string): each block is stored before its mask
 //! is looked at, and the tail is one block ending at the string's end. At the
 //! first byte that needs an escape the rest goes out of line, to the shared
 //! escaping writer. Shorter strings, other CPUs and `RJSON_KERNELS=scalar`
@@ -14,22 +14,19 @@ use crate::text::sink::Sink;
 /// Appends `text` (UTF-8) as a JSON string literal, quotes included.
 #[inline]
 pub fn write_string<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     if text.len() >= BLOCK && kernels::chosen().simd {
         return write_blocks(text, ensure_ascii, out);
     }
     write_json_string_with(text, ensure_ascii, out, copy_run)
 }
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 const BLOCK: usize = 16;
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 #[inline]
 fn write_blocks<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
-    use crate::phase4::sse2::escapes;
-    use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_storeu_si128};
-
     let len = text.len();
     debug_assert!(len >= BLOCK);
     out.reserve(len + 2);
@@ -42,17 +39,11 @@ fn write_blocks<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
     // (len >= BLOCK), and each store writes the same offsets of the room.
     // `set_len` covers only bytes written: the quote and the text before the
     // first escape (bytes stored past it are spare capacity, overwritten).
-    // `escapes` needs SSE2, which every x86-64 CPU has.
     unsafe {
         let dst = out.as_mut_ptr().add(base);
         dst.write(b'"');
         let body = dst.add(1);
-        // Copies the block at `start` and returns its escape mask.
-        let copy_block = |start: usize| {
-            let block = _mm_loadu_si128(src.add(start).cast::<__m128i>());
-            _mm_storeu_si128(body.add(start).cast::<__m128i>(), block);
-            escapes(block, ensure_ascii)
-        };
+        let copy_block = |start: usize| copy_block(src.add(start), body.add(start), ensure_ascii);
         let mut at = 0;
         let mut mask = 0;
         while at + BLOCK <= len {
@@ -75,9 +66,42 @@ fn write_blocks<S: Sink>(text: &[u8], ensure_ascii: bool, out: &mut S) {
     }
 }
 
+/// Copies BLOCK bytes from `src` to `dst` and returns the mask of those that
+/// need an escape.
+///
+/// # Safety
+/// BLOCK bytes readable at `src` and writable at `dst`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn copy_block(src: *const u8, dst: *mut u8, ensure_ascii: bool) -> u32 {
+    use std::arch::x86_64::{_mm_loadu_si128, _mm_storeu_si128};
+    // SAFETY: the caller's 16 bytes at each end; SSE2 is part of x86-64.
+    unsafe {
+        let block = _mm_loadu_si128(src.cast());
+        _mm_storeu_si128(dst.cast(), block);
+        crate::phase4::sse2::escapes(block, ensure_ascii)
+    }
+}
+
+/// As the x86-64 one, with NEON.
+///
+/// # Safety
+/// BLOCK bytes readable at `src` and writable at `dst`.
+#[cfg(target_arch = "aarch64")]
+#[inline(always)]
+unsafe fn copy_block(src: *const u8, dst: *mut u8, ensure_ascii: bool) -> u32 {
+    use std::arch::aarch64::{vld1q_u8, vst1q_u8};
+    // SAFETY: the caller's 16 bytes at each end; NEON is part of aarch64.
+    unsafe {
+        let block = vld1q_u8(src);
+        vst1q_u8(dst, block);
+        crate::phase4::neon::escapes(block, ensure_ascii)
+    }
+}
+
 /// The rest of the literal from the first byte that needs an escape, `at`;
 /// the quote and `text[..at]` are in the room after `base`.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 #[cold]
 #[inline(never)]
 fn escaped<S: Sink>(text: &[u8], at: usize, base: usize, ensure_ascii: bool, out: &mut S) {

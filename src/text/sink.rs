@@ -2,6 +2,8 @@
 //! buffer), or phase5's result `bytes` object filled in place. The methods
 //! are `Vec`'s, so writing code reads the same for both.
 
+// `len` without `is_empty`: the trait has just the methods of `Vec` the writers use.
+#[allow(clippy::len_without_is_empty)]
 pub trait Sink {
     fn len(&self) -> usize;
 
