@@ -197,6 +197,31 @@ def test_short_strings_with_a_special_character_at_every_position():
                     ), (s, ensure_ascii)
 
 
+def test_non_ascii_strings_of_every_kind_and_width():
+    # The parser builds non-ASCII strs itself: the kind (1, 2 or 4 bytes a
+    # character) from the largest UTF-8 lead byte, ASCII runs 8 bytes at a
+    # time. Each boundary character at every position of ASCII runs of 0-17,
+    # alone and with wider characters after it; as values, keys, escaped.
+    edges = ["\x80", "\xe9", "\xff", "\u0100", "\u07ff", "\u0800", "\u3042", "\uffff", "\U00010000", "\U0010ffff"]
+    texts = []
+    for edge in edges:
+        for before in range(18):
+            for after in (0, 1, 9):
+                texts.append("a" * before + edge + "b" * after)
+                texts.append("a" * before + edge + "b" * after + "\u0101" + "\U0001f600")
+    texts.append("".join(edges) * 3)
+    for text in texts:
+        doc = {text: [text, text + "\n"], "k": text}
+        for ensure_ascii in (False, True):
+            data = json.dumps(doc, ensure_ascii=ensure_ascii)
+            for source in (data, data.encode()):
+                loaded = rjson.loads(source)
+                assert loaded == doc, (text, ensure_ascii)
+                key = next(iter(loaded))
+                assert [type(k) for k in loaded] == [str, str] and len(key) == len(text), text
+        assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
 def test_ints_at_every_digit_boundary():
     # CPython stores ints in 30-bit digits; the writer reads up to two in place.
     values = [0, 1, -1, 7, -7]
