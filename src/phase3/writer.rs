@@ -18,7 +18,7 @@ use crate::engine::{classify, dict_entries, key_text, write_string, OutputBuffer
 use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::write_wtf8_string;
-use crate::text::push::push_short;
+use crate::text::int_repr::write_i64;
 use crate::text::sink::Sink;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
@@ -143,7 +143,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         // SAFETY: `obj` is a live int (or int subclass).
         match unsafe { int_value(obj.as_ptr()) } {
             Some(value) => {
-                push_short(&mut self.out, itoa::Buffer::new().format(value).as_bytes());
+                write_i64(value, &mut self.out);
                 Ok(())
             }
             None => self.big_int(obj),

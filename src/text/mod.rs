@@ -1,9 +1,10 @@
-//! Pure text kernels with no Python in them: float layout and parsing, string escaping.
+//! Pure text kernels with no Python in them: number layout and parsing, string escaping.
 //! Every engine uses these, so each one has its own unit tests here.
 
 pub mod escape;
 pub mod float_parse;
 pub mod float_repr;
+pub mod int_repr;
 mod pow5_table;
 pub mod push;
 pub mod scan;
