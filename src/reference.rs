@@ -372,3 +372,35 @@ pub(crate) fn push_wtf8(code: u32, out: &mut Vec<u8>) {
         ]),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::hex4;
+
+    fn byte_by_byte(text: &[u8]) -> Option<u32> {
+        text.iter()
+            .try_fold(0, |value, &b| Some(value << 4 | char::from(b).to_digit(16)?))
+    }
+
+    #[test]
+    fn hex4_reads_exactly_four_hex_digits() {
+        // Every byte value at every position, beside digits of each class.
+        for pos in 0..4 {
+            for fill in [b'0', b'9', b'a', b'f', b'A', b'F'] {
+                for b in 0..=255u8 {
+                    let mut text = [fill; 4];
+                    text[pos] = b;
+                    assert_eq!(hex4(&text, 0), byte_by_byte(&text), "{text:?}");
+                }
+            }
+        }
+        for value in 0..=0xFFFF {
+            for text in [format!("{value:04x}"), format!("{value:04X}")] {
+                assert_eq!(hex4(text.as_bytes(), 0), Some(value), "{text}");
+            }
+        }
+        assert_eq!(hex4(b"abc", 0), None);
+        assert_eq!(hex4(b"\\uabcd", 2), Some(0xABCD));
+        assert_eq!(hex4(b"\\uabc", 2), None);
+    }
+}
