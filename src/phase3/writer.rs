@@ -261,6 +261,9 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             Kind::Int if item.is_exact_instance_of::<PyInt>() => self.int(&item),
             Kind::Float if item.is_exact_instance_of::<PyFloat>() => self.float(&item),
             Kind::Bool | Kind::Null => self.value(&item),
+            // Containers straight to their writer (as `value` would), held owned.
+            Kind::Dict => self.dict(&item.to_owned()),
+            Kind::List => self.list(&item.to_owned()),
             _ => self.value(&item.to_owned()),
         }
     }
