@@ -1,6 +1,7 @@
 """Property-based equivalence with the standard library: dumps byte for byte,
 loads equal (floats by bits, dict key order too), errors at the same place."""
 
+import gc
 import json
 
 import pytest
@@ -254,6 +255,45 @@ def test_dicts_of_every_table_layout():
     for value in (holes, mixed, mixed_holes, split, grown, {}, {"": ""}):
         assert rjson.dumps(value) == json.dumps(value, separators=(",", ":"), ensure_ascii=False)
         assert rjson.dumps(value, indent=1) == json.dumps(value, indent=1, ensure_ascii=False)
+
+
+def test_dicts_of_every_size_and_repeated_keys():
+    # phase3 on CPython 3.11 fills a dict's table in place: every key must be
+    # found by CPython's own lookup, repeated keys keep their first position
+    # and last value, and the dict must behave as one made by inserts.
+    kinds = [
+        lambda i: f"k{i}",  # short ASCII: the key cache
+        lambda i: f"a_rather_long_key_number_{i}",  # past the cache's 16 bytes
+        lambda i: f"clé{i}",  # non-ASCII
+        lambda i: f"tab\t{i}",  # escaped
+    ]
+    for size in list(range(0, 40)) + [85, 86, 127, 128, 170, 171, 1000, 5000]:
+        for kind in kinds:
+            keys = [kind(i) for i in range(size)]
+            for doc in (
+                json.dumps({k: i for i, k in enumerate(keys)}),
+                # Every key again at the end, with a container value.
+                json.dumps({k: i for i, k in enumerate(keys)})[:-1] + ("," if keys else "")
+                + ",".join(f"{json.dumps(k)}: [{i}]" for i, k in enumerate(keys)) + "}",
+            ):
+                got, want = rjson.loads(doc), json.loads(doc)
+                assert got == want and list(got) == list(want), (size, doc[:80])
+                assert all(got[k] == want[k] for k in want)
+                assert gc.is_tracked(got) == gc.is_tracked(want), (size, doc[:80])
+                got["new key"] = 1
+                for k in keys[::3]:
+                    del got[k]
+                    del want[k]
+                want["new key"] = 1
+                assert got == want and list(got) == list(want)
+    # A key repeated many times, values released as they are replaced.
+    doc = "{" + ",".join(f'"k{i % 7}": {{"v": {i}}}' for i in range(100)) + "}"
+    assert rjson.loads(doc) == json.loads(doc)
+    # Small tables go back to CPython's free list and are handed out again.
+    for _ in range(2000):
+        rjson.loads('[{"a": 1}, {"b": 2, "c": 3}]')
+        made = {f"x{j}": j for j in range(5)}
+        assert made == dict(zip([f"x{j}" for j in range(5)], range(5)))
 
 
 def test_dumps_bytes_results_of_changing_sizes():

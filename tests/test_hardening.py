@@ -31,6 +31,8 @@ def call_quietly(fn):
         pass
 
 
+REPEATED_KEYS = "{" + ",".join(f'"k{i % 50}":[{i}]' for i in range(200)) + "}"
+
 circular = []
 circular.append(circular)
 
@@ -53,6 +55,8 @@ CASES = {
     "too deep": lambda: rjson.loads("[" * 2000 + "]" * 2000),
     "surrogates": lambda: rjson.loads('["\\ud800", "\\udc00x"]'),
     "big ints": lambda: rjson.dumps(rjson.loads("[" + "9" * 400 + "]")),
+    # Each repeated key releases the value it replaces (and its own key).
+    "repeated keys": lambda: rjson.loads(REPEATED_KEYS),
 }
 
 

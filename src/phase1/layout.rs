@@ -9,7 +9,7 @@ use pyo3::ffi;
 /// The layouts below are CPython 3.11's on 64-bit targets (30-bit int
 /// digits); build.rs sets `rjson_cpython_311` for such an interpreter.
 #[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
-mod cpython_311 {
+pub(crate) mod cpython_311 {
     use pyo3::ffi;
 
     /// `struct _dictkeysobject` (Include/internal/pycore_dict.h).

@@ -1,8 +1,10 @@
 //! Phase 3: rjson's own algorithms. A parser that builds Python objects
 //! straight from the input bytes, a writer that appends JSON text straight
-//! from Python objects, strings created in their final form, and a cache
-//! that reuses the key strings of repeated dict keys.
+//! from Python objects, strings created in their final form, a cache that
+//! reuses the key strings of repeated dict keys, and dicts filled in place.
 
+#[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
+pub mod dicts;
 pub mod float_repr;
 pub mod keys;
 mod parallel;
