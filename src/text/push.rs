@@ -1,20 +1,6 @@
-//! Copying short byte strings (numbers' digits) without a `memcpy` call:
+//! Copying short byte strings (a float's repr) without a `memcpy` call:
 //! `extend_from_slice` of a length unknown at compile time calls `memcpy`,
 //! which costs more than the copy itself for the 1-24 bytes of a number.
-use super::sink::Sink;
-
-/// Appends `bytes` (at most 32) to `out` with `copy_short`.
-#[inline(always)]
-pub fn push_short<S: Sink>(out: &mut S, bytes: &[u8]) {
-    out.reserve(32);
-    let at = out.len();
-    // SAFETY: `reserve` left 32 >= bytes.len() bytes of room at `at`, which
-    // `copy_short` writes exactly [at, at + len) of and `set_len` then covers.
-    unsafe {
-        copy_short(bytes, out.as_mut_ptr().add(at));
-        out.set_len(at + bytes.len());
-    }
-}
 
 /// Copies `bytes` (at most 32) to `dst` with two overlapping fixed-size
 /// moves of the widest size that fits, every read inside `bytes`.
@@ -55,16 +41,17 @@ pub unsafe fn copy_short(bytes: &[u8], dst: *mut u8) {
 
 #[cfg(test)]
 mod tests {
-    use super::push_short;
+    use super::copy_short;
 
     #[test]
-    fn appends_every_length() {
+    fn copies_every_length_and_nothing_more() {
         let source: Vec<u8> = (b'a'..=b'z').chain(b'0'..=b'5').collect();
         for len in 0..=32 {
-            let mut out = b"head".to_vec();
-            push_short(&mut out, &source[..len]);
-            assert_eq!(&out[..4], b"head");
-            assert_eq!(&out[4..], &source[..len], "length {len}");
+            let mut out = [b'.'; 40];
+            // SAFETY: 40 bytes of room for at most 32.
+            unsafe { copy_short(&source[..len], out.as_mut_ptr()) };
+            assert_eq!(&out[..len], &source[..len], "length {len}");
+            assert!(out[len..].iter().all(|&b| b == b'.'), "length {len}");
         }
     }
 }
