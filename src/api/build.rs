@@ -106,7 +106,7 @@ impl<'py> Builder<'py> {
             return hook.call1((text,));
         }
         match text.parse::<i64>() {
-            Ok(value) => Ok(engine::new_int(self.py, value)),
+            Ok(value) => engine::new_int(self.py, value),
             // Beyond 64 bits: Python's own conversion, which also enforces
             // the interpreter's int digit limit.
             Err(_) => self.py.get_type::<PyInt>().call1((text,)),
@@ -117,7 +117,7 @@ impl<'py> Builder<'py> {
     pub fn int_i64(&self, value: i64) -> PyResult<Bound<'py, PyAny>> {
         match &self.parse_int {
             Some(hook) => hook.call1((value.to_string(),)),
-            None => Ok(engine::new_int(self.py, value)),
+            None => engine::new_int(self.py, value),
         }
     }
 
@@ -209,10 +209,8 @@ impl<'py> ObjectBuilder<'py> {
 
 /// A Python int (the baseline's generic conversion; phase1 replaces it).
 #[allow(dead_code)]
-pub fn new_int(py: Python<'_>, value: i64) -> Bound<'_, PyAny> {
-    value
-        .into_bound_py_any(py)
-        .expect("int conversion cannot fail")
+pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
+    value.into_bound_py_any(py)
 }
 
 /// The items of the lists being decoded, innermost last: each list pushes

@@ -12,22 +12,21 @@ const SMALL_INTS: std::ops::RangeInclusive<i64> = -256..=1024;
 
 static SMALL_INT_CACHE: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 
-pub fn new_int(py: Python<'_>, value: i64) -> Bound<'_, PyAny> {
+/// A Python int; MemoryError when one cannot be allocated.
+pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
     if SMALL_INTS.contains(&value) {
         let cache = SMALL_INT_CACHE.get_or_init(py, || {
             SMALL_INTS
                 .map(|v| v.into_py_any(py).expect("small int"))
                 .collect()
         });
-        return cache[(value - SMALL_INTS.start()) as usize]
+        return Ok(cache[(value - SMALL_INTS.start()) as usize]
             .bind(py)
-            .clone();
+            .clone());
     }
     // SAFETY: PyLong_FromLongLong returns a new reference (or NULL on memory
     // exhaustion, which from_owned_ptr_or_err turns into MemoryError).
-    unsafe {
-        Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(value)).expect("int allocation")
-    }
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyLong_FromLongLong(value)) }
 }
 
 /// A list made at its final size, taking ownership of `items`.

@@ -433,7 +433,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         }
         if int_digits <= 18 && !b.has_int_hook() {
             let value = magnitude as i64;
-            return Ok(new_int(self.py, if negative { -value } else { value }));
+            return Ok(new_int(self.py, if negative { -value } else { value })?);
         }
         match b.int(ascii_text(&data[start..at])) {
             Ok(value) => Ok(value),
