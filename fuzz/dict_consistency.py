@@ -33,8 +33,9 @@ def walk(value):
             walk(item)
 
 
-# The corpus and the conformance suite (tests/data), and tables of every index width.
-documents = [p.read_bytes() for p in sorted((ROOT / "tests" / "data").rglob("*.json"))]
+# The corpus, the conformance suite, and tables of every index width.
+documents = [p.read_bytes() for p in sorted((ROOT / "data" / "corpus").glob("*.json"))]
+documents += [p.read_bytes() for p in sorted((ROOT / "tests" / "data").rglob("*.json"))]
 documents.append("{" + ",".join(f'"k{i % 50}":[{i}]' for i in range(200)) + "}")
 for size in (0, 1, 5, 6, 85, 86, 1000, 100_000):  # 1-, 2- and 4-byte indices
     documents.append(json.dumps({f"key{i}": {"x": i} for i in range(size)}))

@@ -163,6 +163,8 @@ unsafe fn fill<I: Index>(
             let (key, value) = (pair[0], pair[1]);
             let hash = str_hash(key);
             if hash == -1 {
+                // The entries placed so far stay, counted, for the dict's release.
+                set_counts(object, keys, usable, used);
                 return Err(&pairs[2 * at..]);
             }
             let mut perturb = hash as usize;
@@ -191,15 +193,31 @@ unsafe fn fill<I: Index>(
             }
             // As `insertdict` keeps it: tracked once it may hold a container.
             track |= ffi::PyType_IS_GC(ffi::Py_TYPE(value)) != 0;
-            // Kept current, so that a failure leaves a consistent dict.
-            (*keys).nentries = used as ffi::Py_ssize_t;
-            (*keys).usable = usable - used as ffi::Py_ssize_t;
-            (*object).ma_used = used as ffi::Py_ssize_t;
         }
+        set_counts(object, keys, usable, used);
         if track && ffi::PyObject_GC_IsTracked(object.cast()) == 0 {
             ffi::PyObject_GC_Track(object.cast());
         }
         Ok(())
+    }
+}
+
+/// Records `used` entries in the dict and its table (of `usable` at first).
+///
+/// # Safety
+/// `keys` is `object`'s table, with `used` entries filled.
+#[inline(always)]
+unsafe fn set_counts(
+    object: *mut ffi::PyDictObject,
+    keys: *mut DictKeys,
+    usable: ffi::Py_ssize_t,
+    used: usize,
+) {
+    // SAFETY: the caller's contract.
+    unsafe {
+        (*keys).nentries = used as ffi::Py_ssize_t;
+        (*keys).usable = usable - used as ffi::Py_ssize_t;
+        (*object).ma_used = used as ffi::Py_ssize_t;
     }
 }
 

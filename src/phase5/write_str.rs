@@ -1,10 +1,10 @@
 //! Strings of 16 bytes and more written straight into the output's reserved
-//! room, 16 bytes at a time with SSE2 or NEON (part of x86-64 and aarch64, so
-//! inline: no kernel call, no feature check per string): each block is stored before its mask
-//! is looked at, and the tail is one block ending at the string's end. At the
-//! first byte that needs an escape the rest goes out of line, to the shared
-//! escaping writer. Shorter strings, other CPUs and `RJSON_KERNELS=scalar`
-//! take the phase3/4 writer.
+//! room, 16 bytes at a time with SSE2 or NEON (part of x86-64 and aarch64,
+//! so inline: no kernel call, no feature check per string): each block is
+//! stored before its mask is looked at, and the tail is one block ending at
+//! the string's end. At the first byte that needs an escape the rest goes
+//! out of line, to the shared escaping writer. Shorter strings, other CPUs
+//! and `RJSON_KERNELS=scalar` take the phase3/4 writer.
 
 use crate::engine::copy_run;
 use crate::phase4::kernels;
