@@ -10,11 +10,22 @@ pub use crate::api::to_json::{classify, dict_entries, key_text};
 #[cfg(feature = "phase1")]
 pub use crate::phase1::dispatch::{classify, dict_entries, key_text};
 
-// Decoder blocks: how ints and lists are made.
+// Decoder blocks: how ints, floats, ASCII strs and lists are made; phase5
+// makes the scalars in place.
 #[cfg(not(feature = "phase1"))]
-pub use crate::api::build::{new_int, new_list};
+pub use crate::api::build::new_int;
+#[cfg(not(feature = "phase1"))]
+pub use crate::api::build::new_list;
+#[cfg(not(feature = "phase5"))]
+pub use crate::api::build::new_float;
+#[cfg(all(feature = "phase1", not(feature = "phase5")))]
+pub use crate::phase1::objects::new_int;
 #[cfg(feature = "phase1")]
-pub use crate::phase1::objects::{new_int, new_list};
+pub use crate::phase1::objects::new_list;
+#[cfg(all(feature = "phase3", not(feature = "phase5")))]
+pub use crate::phase3::strings::new_ascii_str;
+#[cfg(feature = "phase5")]
+pub use crate::phase5::objects::{new_ascii_str, new_float, new_int};
 
 // Allocation: the decoder's item stack and the encoder's output buffer.
 #[cfg(not(feature = "phase2"))]

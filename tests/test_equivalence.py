@@ -3,6 +3,7 @@ loads equal (floats by bits, dict key order too), errors at the same place."""
 
 import gc
 import json
+import sys
 
 import pytest
 from hypothesis import example, given
@@ -233,6 +234,50 @@ def test_ints_at_every_digit_boundary():
     for value in values:
         assert rjson.dumps([value, {str(value): value}]) == json.dumps([value, {str(value): value}], separators=(",", ":"))
         assert rjson.dumps({value: 1}) == json.dumps({value: 1}, separators=(",", ":"))
+
+
+def test_parsed_scalars_behave_as_the_interpreter_makes_them():
+    # phase5 on CPython 3.11 makes floats, ints of one or two 30-bit digits
+    # and ASCII strs in place: each must be a complete object of its exact
+    # type, equal, hashing and sized as the interpreter's own.
+    ints = [0, 1, -1, 256, 1024, 1025, -257, 10**18 - 1, -(10**18) + 1]
+    for bits in (29, 30, 31, 59, 60, 61, 63, 64):
+        for delta in (-1, 0, 1):
+            ints += [2**bits + delta, -(2**bits) - delta]
+    floats = [0.0, -0.0, 1.5, -2.25, 5e-324, 1.7976931348623157e308, 0.1, 123456.789e-3]
+    strs = ["", "a", "ab", "abcdefg", "abcdefgh", "x" * 100, "key with spaces", "0123456789" * 30]
+    doc = json.dumps({"ints": ints, "floats": floats, "strs": strs, **{s: s for s in strs}})
+    for source in (doc, doc.encode()):
+        got = rjson.loads(source)
+        want = json.loads(doc)
+        for name in ("ints", "floats", "strs"):
+            for g, w in zip(got[name], want[name], strict=True):
+                assert type(g) is type(w) and g == w and hash(g) == hash(w), (g, w)
+                assert sys.getsizeof(g) == sys.getsizeof(w), (g, w)
+                assert repr(g) == repr(w) and str(g) == str(w)
+        for g, w in zip(got["ints"], want["ints"]):
+            assert (g.bit_length(), -g, g >> 30, g * 3 + 1) == (w.bit_length(), -w, w >> 30, w * 3 + 1)
+            assert g.to_bytes(16, "little", signed=True) == w.to_bytes(16, "little", signed=True)
+        for g, w in zip(got["floats"], want["floats"]):
+            assert g.hex() == w.hex() and g.is_integer() == w.is_integer()
+        for g, w in zip(got["strs"], want["strs"]):
+            assert g.isascii() and g.encode() == w.encode() and g + "é" == w + "é"
+            assert sys.intern(g) == g and {g: 1}[w] == 1
+        assert list(got) == list(want) and got == want
+
+
+def test_parsed_scalars_are_traced_by_tracemalloc():
+    # Objects made in place come from the same allocator, so tracemalloc
+    # sees them as it sees the interpreter's own.
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        got = rjson.loads('[1.25, 123456789012, "a traced string", {"key": 7.5}]')
+        for obj in (got[0], got[1], got[2], got[3]["key"]):
+            assert tracemalloc.get_object_traceback(obj) is not None, obj
+    finally:
+        tracemalloc.stop()
 
 
 def test_dicts_of_every_table_layout():

@@ -135,7 +135,7 @@ impl<'py> Builder<'py> {
             return hook.call1((text,));
         }
         let value: f64 = text.parse().expect("the parser checked the number syntax");
-        Ok(PyFloat::new(self.py, value).into_any())
+        engine::new_float(self.py, value)
     }
 
     /// `NaN`, `Infinity` or `-Infinity`, through `parse_constant`.
@@ -211,6 +211,15 @@ impl<'py> ObjectBuilder<'py> {
 #[allow(dead_code)]
 pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
     value.into_bound_py_any(py)
+}
+
+/// A Python float; MemoryError when one cannot be allocated (phase5
+/// replaces it).
+#[allow(dead_code)]
+pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
+    // SAFETY: PyFloat_FromDouble returns a new reference or NULL with an
+    // error set.
+    unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(value)) }
 }
 
 /// The items of the lists being decoded, innermost last: each list pushes

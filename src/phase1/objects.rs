@@ -12,9 +12,16 @@ const SMALL_INTS: std::ops::RangeInclusive<i64> = -256..=1024;
 
 static SMALL_INT_CACHE: PyOnceLock<Vec<Py<PyAny>>> = PyOnceLock::new();
 
+/// Whether `new_int` shares one object for every int of this value.
+#[allow(dead_code)] // phase5's
+#[inline]
+pub fn is_cached_int(value: i64) -> bool {
+    SMALL_INTS.contains(&value)
+}
+
 /// A Python int; MemoryError when one cannot be allocated.
 pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
-    if SMALL_INTS.contains(&value) {
+    if is_cached_int(value) {
         let cache = SMALL_INT_CACHE.get_or_init(py, || {
             SMALL_INTS
                 .map(|v| v.into_py_any(py).expect("small int"))

@@ -8,7 +8,7 @@ use std::cell::RefCell;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::strings::new_ascii_str;
+use crate::engine::new_ascii_str;
 
 const SLOTS: usize = 2048;
 const MAX_KEY_LEN: usize = 64;

@@ -9,13 +9,12 @@
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::PyFloat;
 
 use super::keys::{self, ascii_key, KeyCache};
 use super::strings::new_str;
 use crate::api::build::Builder;
 use crate::api::input::Input;
-use crate::engine::{digit_run, new_int, plain_run, space_run, ItemStack};
+use crate::engine::{digit_run, new_float, new_int, plain_run, space_run, ItemStack};
 use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
 use crate::text::float_parse::decimal_to_f64;
 
@@ -65,7 +64,7 @@ pub fn decode_with<'py>(
     });
     match parsed {
         Ok(value) => Ok(value),
-        Err(Stop::Python(err)) => Err(err),
+        Err(Stop::Python(err)) => Err(*err),
         Err(Stop::Explain) => reference::decode(input, builder),
     }
 }
@@ -84,12 +83,14 @@ enum Stop {
     /// Let the reference decoder explain (or decode) the document.
     Explain,
     /// A Python exception from a hook or an allocation: it is the answer.
-    Python(PyErr),
+    /// (Boxed: a `Parsed` then fits in two registers, which every value's
+    /// return saves.)
+    Python(Box<PyErr>),
 }
 
 impl From<PyErr> for Stop {
     fn from(err: PyErr) -> Self {
-        Stop::Python(err)
+        Stop::Python(Box::new(err))
     }
 }
 
@@ -429,7 +430,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                     .parse()
                     .map_err(|_| Stop::Explain)?,
             };
-            return Ok(PyFloat::new(self.py, if negative { -value } else { value }).into_any());
+            return Ok(new_float(self.py, if negative { -value } else { value })?);
         }
         if int_digits <= 18 && !b.has_int_hook() {
             let value = magnitude as i64;
@@ -437,7 +438,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         }
         match b.int(ascii_text(&data[start..at])) {
             Ok(value) => Ok(value),
-            Err(err) if b.has_int_hook() => Err(Stop::Python(err)),
+            Err(err) if b.has_int_hook() => Err(err.into()),
             Err(_) => Err(Stop::Explain),
         }
     }

@@ -17,6 +17,7 @@
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 pub mod bytes_out;
+pub mod objects;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;

@@ -1,0 +1,229 @@
+//! The parser's floats, ints and ASCII strs made in place (CPython 3.11's
+//! layouts): the object's memory is taken from `PyObject_Malloc`, as the
+//! interpreter's own constructors take it, and its header and value are
+//! written directly. `PyFloat_FromDouble`, `PyLong_FromLongLong` and
+//! `PyUnicode_New` spend most of their ~60-100 instructions on the checks
+//! and branches of their general cases (free lists, digit counting, the
+//! four string kinds); the numbers are in ROADMAP.md, phase 5.
+//!
+//! The layouts are checked once, against objects the C API makes, before
+//! the first object is made this way; where a check fails (or on another
+//! interpreter, or a build that traces references) every object comes from
+//! the C API, as in the builds before.
+
+use pyo3::prelude::*;
+
+/// The layouts are CPython 3.11's, the object header the plain one.
+#[cfg(all(
+    rjson_cpython_311,
+    not(Py_LIMITED_API),
+    not(py_sys_config = "Py_TRACE_REFS")
+))]
+mod in_place {
+    use std::sync::OnceLock;
+
+    use pyo3::ffi;
+
+    /// What the one-time check found: the state word of a compact ASCII str
+    /// (its bit-field), or `None` where a layout is not the expected one.
+    static STR_STATE: OnceLock<Option<u32>> = OnceLock::new();
+
+    /// The state word to give new ASCII strs, when all three layouts hold.
+    #[inline(always)]
+    pub fn checked_str_state() -> Option<u32> {
+        // SAFETY (of the closure): called with the GIL held (every caller
+        // holds a `Python` token).
+        *STR_STATE.get_or_init(|| unsafe { check_layouts() })
+    }
+
+    /// Compares the layouts this module writes with objects from the C API.
+    ///
+    /// # Safety
+    /// The GIL is held.
+    unsafe fn check_layouts() -> Option<u32> {
+        // SAFETY: the GIL is held; each object made here is read within its
+        // allocated size (checked first) and released.
+        unsafe {
+            let float_type = std::ptr::addr_of_mut!(ffi::PyFloat_Type);
+            let long_type = std::ptr::addr_of_mut!(ffi::PyLong_Type);
+            if (*float_type).tp_basicsize as usize != std::mem::size_of::<ffi::PyFloatObject>()
+                || (*long_type).tp_basicsize as usize != std::mem::size_of::<ffi::PyVarObject>()
+                || (*long_type).tp_itemsize != 4
+            {
+                return None;
+            }
+            // 2^40 + 3: two 30-bit digits, 3 and 2^10.
+            let int = ffi::PyLong_FromLongLong((1 << 40) + 3);
+            if int.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            let digits = int.cast::<u8>().add(std::mem::size_of::<ffi::PyVarObject>()).cast::<u32>();
+            let int_ok = (*int.cast::<ffi::PyVarObject>()).ob_size == 2
+                && *digits == 3
+                && *digits.add(1) == 1 << 10;
+            ffi::Py_DECREF(int);
+            let text = ffi::PyUnicode_New(1, 127);
+            if text.is_null() {
+                ffi::PyErr_Clear();
+                return None;
+            }
+            let ascii = &*text.cast::<ffi::PyASCIIObject>();
+            let str_ok = ffi::PyUnicode_DATA(text).cast::<u8>()
+                == text.cast::<u8>().add(std::mem::size_of::<ffi::PyASCIIObject>())
+                && ascii.length == 1
+                && ascii.hash == -1
+                && ascii.wstr.is_null()
+                && ascii.kind() == ffi::PyUnicode_1BYTE_KIND
+                && ascii.compact() == 1
+                && ascii.ascii() == 1
+                && ascii.interned() == 0;
+            let state = ascii.state;
+            ffi::Py_DECREF(text);
+            (int_ok && str_ok).then_some(state)
+        }
+    }
+
+    #[cfg(py_sys_config = "Py_REF_DEBUG")]
+    extern "C" {
+        /// Sets the count to 1 and keeps a debug build's total of references.
+        fn _Py_NewReference(op: *mut ffi::PyObject);
+    }
+
+    /// `size` bytes from the object allocator, made an object of type `ty`
+    /// with one reference; NULL (with MemoryError set) when out of memory.
+    ///
+    /// # Safety
+    /// The GIL is held; the caller fills in the rest of the object before
+    /// anyone else sees it.
+    #[inline(always)]
+    pub unsafe fn new_object(size: usize, ty: *mut ffi::PyTypeObject) -> *mut ffi::PyObject {
+        // SAFETY: the GIL is held; the allocation has room for the header.
+        unsafe {
+            let object = ffi::PyObject_Malloc(size).cast::<ffi::PyObject>();
+            if object.is_null() {
+                return ffi::PyErr_NoMemory();
+            }
+            // The three types used here are static, not heap types: no
+            // reference on the type is taken (as `PyObject_Init` does it).
+            (*object).ob_type = ty;
+            #[cfg(py_sys_config = "Py_REF_DEBUG")]
+            _Py_NewReference(object);
+            #[cfg(not(py_sys_config = "Py_REF_DEBUG"))]
+            {
+                (*object).ob_refcnt = 1;
+            }
+            object
+        }
+    }
+}
+
+/// A Python float; MemoryError when one cannot be allocated.
+#[inline(always)]
+pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
+    #[cfg(all(
+        rjson_cpython_311,
+        not(Py_LIMITED_API),
+        not(py_sys_config = "Py_TRACE_REFS")
+    ))]
+    if in_place::checked_str_state().is_some() {
+        use pyo3::ffi;
+        // SAFETY: the layout check passed, so a float is a header and the
+        // double; the object is complete before it is handed out.
+        unsafe {
+            let object = in_place::new_object(
+                std::mem::size_of::<ffi::PyFloatObject>(),
+                std::ptr::addr_of_mut!(ffi::PyFloat_Type),
+            );
+            if !object.is_null() {
+                (*object.cast::<ffi::PyFloatObject>()).ob_fval = value;
+            }
+            return Bound::from_owned_ptr_or_err(py, object);
+        }
+    }
+    crate::api::build::new_float(py, value)
+}
+
+/// A Python int (small ones shared, as in phase1); MemoryError when one
+/// cannot be allocated.
+#[inline(always)]
+pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
+    #[cfg(all(
+        rjson_cpython_311,
+        not(Py_LIMITED_API),
+        not(py_sys_config = "Py_TRACE_REFS")
+    ))]
+    // Up to two 30-bit digits in place: the parser's ints (18 digits at
+    // most) all fit.
+    if !crate::phase1::objects::is_cached_int(value)
+        && value.unsigned_abs() < 1 << 60
+        && in_place::checked_str_state().is_some()
+    {
+        use pyo3::ffi;
+        let magnitude = value.unsigned_abs();
+        let count: usize = if magnitude < 1 << 30 { 1 } else { 2 };
+        // SAFETY: the layout check passed, so an int is a PyVarObject whose
+        // signed size counts the 30-bit digits that follow it; `count`
+        // digits are allocated and written.
+        unsafe {
+            let object = in_place::new_object(
+                std::mem::size_of::<ffi::PyVarObject>() + 4 * count,
+                std::ptr::addr_of_mut!(ffi::PyLong_Type),
+            );
+            if !object.is_null() {
+                let size = count as ffi::Py_ssize_t;
+                (*object.cast::<ffi::PyVarObject>()).ob_size = if value < 0 { -size } else { size };
+                let digits = object
+                    .cast::<u8>()
+                    .add(std::mem::size_of::<ffi::PyVarObject>())
+                    .cast::<u32>();
+                *digits = (magnitude & ((1 << 30) - 1)) as u32;
+                if count == 2 {
+                    *digits.add(1) = (magnitude >> 30) as u32;
+                }
+            }
+            return Bound::from_owned_ptr_or_err(py, object);
+        }
+    }
+    crate::phase1::objects::new_int(py, value)
+}
+
+/// A `str` of ASCII `bytes` (the caller has checked every byte is < 0x80).
+#[inline]
+pub fn new_ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    debug_assert!(bytes.is_ascii());
+    #[cfg(all(
+        rjson_cpython_311,
+        not(Py_LIMITED_API),
+        not(py_sys_config = "Py_TRACE_REFS")
+    ))]
+    if !bytes.is_empty() {
+        // (The empty str is the interpreter's singleton: the C API's.)
+        if let Some(state) = in_place::checked_str_state() {
+            use pyo3::ffi;
+            let header = std::mem::size_of::<ffi::PyASCIIObject>();
+            // SAFETY: the layout check passed, so a compact ASCII str is the
+            // PyASCIIObject header, then its characters and a NUL; all of it
+            // is allocated and written (the state word copied from a str the
+            // C API made).
+            unsafe {
+                let object = in_place::new_object(
+                    header + bytes.len() + 1,
+                    std::ptr::addr_of_mut!(ffi::PyUnicode_Type),
+                );
+                if !object.is_null() {
+                    let text = object.cast::<ffi::PyASCIIObject>();
+                    (*text).length = bytes.len() as ffi::Py_ssize_t;
+                    (*text).hash = -1;
+                    (*text).state = state;
+                    (*text).wstr = std::ptr::null_mut();
+                    let data = object.cast::<u8>().add(header);
+                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+                    *data.add(bytes.len()) = 0;
+                }
+                return Bound::from_owned_ptr_or_err(py, object);
+            }
+        }
+    }
+    crate::phase3::strings::new_ascii_str(py, bytes)
+}
