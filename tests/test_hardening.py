@@ -74,6 +74,19 @@ def test_no_reference_leaks(name):
     assert grown < 200, f"{name}: {grown} blocks more after 500 calls"
 
 
+@pytest.mark.skipif(not hasattr(sys, "gettotalrefcount"), reason="a debug interpreter counts references (scripts/harden pydebug)")
+def test_debug_reference_total_holds():
+    # Objects made in place must enter a debug build's total of references
+    # as the C API's do: each of the 3,000 per call would move it by one.
+    doc = "[" + ",".join(f'{i}.5, {i * 100000007}, "s{i}"' for i in range(1000)) + "]"
+    for _ in range(3):
+        rjson.loads(doc)
+    before = sys.gettotalrefcount()
+    for _ in range(100):
+        rjson.loads(doc)
+    assert abs(sys.gettotalrefcount() - before) < 100
+
+
 def test_threads_get_single_threaded_results():
     docs = [p.read_bytes() for p in sorted(CORPUS.glob("*.json"))[:6]]
     expected = [(rjson.loads(d), rjson.dumps(rjson.loads(d))) for d in docs]
