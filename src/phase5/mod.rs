@@ -10,6 +10,9 @@
 //! where letting other threads run while the bytes are validated and indexed
 //! is worth it. Smaller documents take phase3/4's one-stage path.
 //!
+//! The parser's floats, ints and ASCII strs are made in place (`objects.rs`,
+//! CPython 3.11's layouts, checked once against the C API's objects).
+//!
 //! On the writing side, strings of 16+ bytes are copied inline 16 bytes at a
 //! time (`write_str.rs`) and `dumps_bytes` writes into the `bytes` object it
 //! returns (`bytes_out.rs`).
