@@ -54,16 +54,21 @@ pub fn with_cache<R>(f: impl FnOnce(Option<&mut KeyCache>) -> R) -> R {
     })
 }
 
-/// The first and last 8 bytes of `bytes` (zero-padded when shorter).
+/// The first and last 8 bytes of the key `data[start..end]` (zero-padded
+/// when shorter). A short key is read as one word with the bytes after it
+/// (its closing quote, ...) masked off, where the input has them: copying
+/// it into a padded word showed in profiles.
 #[inline]
-fn head_tail(bytes: &[u8]) -> (u64, u64) {
-    let n = bytes.len();
-    let word = |at: usize| u64::from_le_bytes(bytes[at..at + 8].try_into().expect("8 bytes"));
+fn head_tail(data: &[u8], start: usize, end: usize) -> (u64, u64) {
+    let n = end - start;
+    let word = |at: usize| u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
     if n >= 8 {
-        (word(0), word(n - 8))
+        (word(start), word(end - 8))
+    } else if start + 8 <= data.len() {
+        (word(start) & ((1u64 << (8 * n)) - 1), 0)
     } else {
         let mut padded = [0u8; 8];
-        padded[..n].copy_from_slice(bytes);
+        padded[..n].copy_from_slice(&data[start..end]);
         (u64::from_le_bytes(padded), 0)
     }
 }
@@ -77,24 +82,33 @@ fn slot_index(head: u64, tail: u64, len: usize) -> usize {
     (mixed ^ (mixed >> 29)) as usize % SLOTS
 }
 
-/// The key string for ASCII `bytes`, from the cache when there is one and
-/// it holds the key.
+/// The key string for the ASCII bytes `data[start..end]`, from the cache
+/// when there is one and it holds the key.
 #[inline]
 pub fn ascii_key<'py>(
     py: Python<'py>,
     cache: Option<&mut KeyCache>,
-    bytes: &[u8],
+    data: &[u8],
+    start: usize,
+    end: usize,
 ) -> PyResult<Bound<'py, PyAny>> {
     match cache {
-        Some(cache) if bytes.len() <= MAX_KEY_LEN => cache.key(py, bytes),
-        _ => new_ascii_str(py, bytes),
+        Some(cache) if end - start <= MAX_KEY_LEN => cache.key(py, data, start, end),
+        _ => new_ascii_str(py, &data[start..end]),
     }
 }
 
 impl KeyCache {
     #[inline]
-    fn key<'py>(&mut self, py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-        let (head, tail) = head_tail(bytes);
+    fn key<'py>(
+        &mut self,
+        py: Python<'py>,
+        data: &[u8],
+        start: usize,
+        end: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let (head, tail) = head_tail(data, start, end);
+        let bytes = &data[start..end];
         let len = bytes.len();
         let index = slot_index(head, tail, len);
         let slot = &self.slots[index];
@@ -131,4 +145,26 @@ fn same_middle(key: &Bound<'_, PyAny>, bytes: &[u8]) -> bool {
         std::slice::from_raw_parts(ffi::PyUnicode_DATA(key.as_ptr()).cast::<u8>(), bytes.len())
     };
     cached == bytes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::head_tail;
+
+    #[test]
+    fn a_key_reads_the_same_wherever_it_lies() {
+        // Read in place with the bytes after it masked, or copied into a
+        // padded word near the input's end: the same words, so one slot.
+        let data = b"abcdefghijklmnopqrstuvwxyz\"}";
+        for start in 0..data.len() {
+            for end in start..data.len().min(start + 20) {
+                let alone = &data[start..end];
+                assert_eq!(
+                    head_tail(data, start, end),
+                    head_tail(alone, 0, alone.len()),
+                    "{start}..{end}"
+                );
+            }
+        }
+    }
 }
