@@ -1,7 +1,8 @@
 // Python-version cfgs (Py_3_11, ...), and `rjson_cpython_311` where the
 // interpreter's object layouts are CPython 3.11's on a 64-bit target: the few
-// places that read dicts and ints in place (src/phase1/layout.rs) and fill
-// dicts in place (src/phase3/dicts.rs) need it.
+// places that read dicts and ints in place (src/phase1/layout.rs), fill
+// dicts in place (src/phase3/dicts.rs) and make floats, ints and ASCII strs
+// in place (src/phase5/objects.rs) need it.
 use pyo3_build_config::PythonImplementation;
 
 fn main() {
