@@ -12,12 +12,12 @@ pub use crate::phase1::dispatch::{classify, dict_entries, key_text};
 
 // Decoder blocks: how ints, floats, ASCII strs and lists are made; phase5
 // makes the scalars in place.
+#[cfg(not(feature = "phase5"))]
+pub use crate::api::build::new_float;
 #[cfg(not(feature = "phase1"))]
 pub use crate::api::build::new_int;
 #[cfg(not(feature = "phase1"))]
 pub use crate::api::build::new_list;
-#[cfg(not(feature = "phase5"))]
-pub use crate::api::build::new_float;
 #[cfg(all(feature = "phase1", not(feature = "phase5")))]
 pub use crate::phase1::objects::new_int;
 #[cfg(feature = "phase1")]

@@ -378,8 +378,9 @@ mod tests {
     use super::hex4;
 
     fn byte_by_byte(text: &[u8]) -> Option<u32> {
-        text.iter()
-            .try_fold(0, |value, &b| Some(value << 4 | char::from(b).to_digit(16)?))
+        text.iter().try_fold(0, |value, &b| {
+            Some(value << 4 | char::from(b).to_digit(16)?)
+        })
     }
 
     #[test]

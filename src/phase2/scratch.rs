@@ -81,7 +81,10 @@ impl<'py> ItemStack<'py> {
     }
 
     /// `pop_dict` through the C API (other interpreters than CPython 3.11).
-    #[cfg_attr(all(feature = "phase3", rjson_cpython_311, not(Py_LIMITED_API)), allow(dead_code))]
+    #[cfg_attr(
+        all(feature = "phase3", rjson_cpython_311, not(Py_LIMITED_API)),
+        allow(dead_code)
+    )]
     fn pop_dict_by_api(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
         let count = (self.items.len() - mark) / 2;
         // SAFETY: the stack holds owned references, keys (str) and values in

@@ -69,7 +69,8 @@ pub unsafe fn from_pairs(pairs: &[*mut ffi::PyObject]) -> *mut ffi::PyObject {
 /// The GIL is held.
 unsafe fn new_table(count: usize) -> *mut DictKeys {
     let wanted = (count * 3 + 1) >> 1;
-    let log2_size = (usize::BITS - (wanted.max(1) - 1).leading_zeros()).max(LOG2_MIN_SIZE as u32) as u8;
+    let log2_size =
+        (usize::BITS - (wanted.max(1) - 1).leading_zeros()).max(LOG2_MIN_SIZE as u32) as u8;
     let size = 1usize << log2_size;
     let usable = (size << 1) / 3;
     // Indices are 1, 2, 4 or 8 bytes wide as the table grows.

@@ -302,7 +302,13 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                 self.pos = end + 1;
                 let text = &data[start..end];
                 if key && ascii {
-                    return Ok(ascii_key(self.py, self.keys.as_deref_mut(), data, start, end)?);
+                    return Ok(ascii_key(
+                        self.py,
+                        self.keys.as_deref_mut(),
+                        data,
+                        start,
+                        end,
+                    )?);
                 }
                 Ok(new_str(self.py, text, ascii)?)
             }

@@ -28,11 +28,11 @@ mod in_place {
     /// (its bit-field), or `None` where a layout is not the expected one.
     static STR_STATE: OnceLock<Option<u32>> = OnceLock::new();
 
-    /// The state word to give new ASCII strs, when all three layouts hold.
+    /// Whether the float, int and str layouts hold (checked on the first
+    /// call): `Some` of the state word to give new ASCII strs, or `None`.
     #[inline(always)]
-    pub fn checked_str_state() -> Option<u32> {
-        // SAFETY (of the closure): called with the GIL held (every caller
-        // holds a `Python` token).
+    pub fn checked_layouts(_py: pyo3::Python<'_>) -> Option<u32> {
+        // SAFETY (of the closure): the GIL is held (the `Python` token).
         *STR_STATE.get_or_init(|| unsafe { check_layouts() })
     }
 
@@ -58,7 +58,10 @@ mod in_place {
                 ffi::PyErr_Clear();
                 return None;
             }
-            let digits = int.cast::<u8>().add(std::mem::size_of::<ffi::PyVarObject>()).cast::<u32>();
+            let digits = int
+                .cast::<u8>()
+                .add(std::mem::size_of::<ffi::PyVarObject>())
+                .cast::<u32>();
             let int_ok = (*int.cast::<ffi::PyVarObject>()).ob_size == 2
                 && *digits == 3
                 && *digits.add(1) == 1 << 10;
@@ -70,7 +73,9 @@ mod in_place {
             }
             let ascii = &*text.cast::<ffi::PyASCIIObject>();
             let str_ok = ffi::PyUnicode_DATA(text).cast::<u8>()
-                == text.cast::<u8>().add(std::mem::size_of::<ffi::PyASCIIObject>())
+                == text
+                    .cast::<u8>()
+                    .add(std::mem::size_of::<ffi::PyASCIIObject>())
                 && ascii.length == 1
                 && ascii.hash == -1
                 && ascii.wstr.is_null()
@@ -126,7 +131,7 @@ pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
         not(Py_LIMITED_API),
         not(py_sys_config = "Py_TRACE_REFS")
     ))]
-    if in_place::checked_str_state().is_some() {
+    if in_place::checked_layouts(py).is_some() {
         use pyo3::ffi;
         // SAFETY: the layout check passed, so a float is a header and the
         // double; the object is complete before it is handed out.
@@ -157,7 +162,7 @@ pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
     // most) all fit.
     if !crate::phase1::objects::is_cached_int(value)
         && value.unsigned_abs() < 1 << 60
-        && in_place::checked_str_state().is_some()
+        && in_place::checked_layouts(py).is_some()
     {
         use pyo3::ffi;
         let magnitude = value.unsigned_abs();
@@ -199,7 +204,7 @@ pub fn new_ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, 
     ))]
     if !bytes.is_empty() {
         // (The empty str is the interpreter's singleton: the C API's.)
-        if let Some(state) = in_place::checked_str_state() {
+        if let Some(state) = in_place::checked_layouts(py) {
             use pyo3::ffi;
             let header = std::mem::size_of::<ffi::PyASCIIObject>();
             // SAFETY: the layout check passed, so a compact ASCII str is the

@@ -70,7 +70,8 @@ unsafe fn write_leading(n: u32, dst: *mut u8) -> usize {
             let digits = four_digits(n);
             // Digit k is byte k; the leading zeros are the low bytes equal to '0'.
             let zeros = (digits - 0x3030_3030).trailing_zeros() as usize / 8;
-            dst.cast::<u32>().write_unaligned((digits >> (8 * zeros)).to_le());
+            dst.cast::<u32>()
+                .write_unaligned((digits >> (8 * zeros)).to_le());
             return 4 - zeros;
         }
         let digits = eight_digits(n);
@@ -148,7 +149,12 @@ mod tests {
             power = power.saturating_mul(10);
         }
         // Zeros inside the 8-digit groups, and random values of every size.
-        for value in [100_000_000, 100_000_001, 1_000_000_000_000_000, 10_000_000_100_000_000] {
+        for value in [
+            100_000_000,
+            100_000_001,
+            1_000_000_000_000_000,
+            10_000_000_100_000_000,
+        ] {
             check(value);
             check(-value);
         }
