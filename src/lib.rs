@@ -139,6 +139,14 @@ fn _kernels() -> &'static str {
     phase4::kernels::chosen().name
 }
 
+/// Whether the parser's floats, ints and ASCII strs are made in place
+/// (phase5 on CPython 3.11), for the tests.
+#[cfg(feature = "phase5")]
+#[pyfunction]
+fn _objects_in_place(py: Python<'_>) -> bool {
+    phase5::objects::made_in_place(py)
+}
+
 #[pymodule(gil_used = true)]
 fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -150,6 +158,8 @@ fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_key_cache_stats, m)?)?;
     #[cfg(feature = "phase4")]
     m.add_function(wrap_pyfunction!(_kernels, m)?)?;
+    #[cfg(feature = "phase5")]
+    m.add_function(wrap_pyfunction!(_objects_in_place, m)?)?;
     m.add("JSONDecodeError", decode_error_type(py)?)?;
     m.add("JSONEncodeError", encode_error_type(py)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

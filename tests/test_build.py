@@ -52,3 +52,16 @@ def test_scalar_kernels_give_the_same_results():
         env = dict(os.environ, RJSON_KERNELS=name)
         result = subprocess.run([sys.executable, "-c", script, name, str(CORPUS)], env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_phase5_makes_scalars_in_place_on_cpython_311():
+    """The in-place floats, ints and strs (phase5) must not fall back to the
+    C API unnoticed where their layouts are the ones checked."""
+    import platform
+    import sys
+
+    if not hasattr(rjson._rjson, "_objects_in_place"):
+        pytest.skip("no in-place objects in this build")
+    expected = platform.python_implementation() == "CPython" and sys.version_info[:2] == (3, 11) and sys.maxsize > 2**32
+    rjson.loads("[1.5]")  # the layouts are checked on first use
+    assert rjson._rjson._objects_in_place() is expected

@@ -123,6 +123,28 @@ mod in_place {
     }
 }
 
+/// Whether this build makes the parser's scalars in place on this
+/// interpreter (its layouts were checked and hold).
+pub fn made_in_place(py: Python<'_>) -> bool {
+    #[cfg(all(
+        rjson_cpython_311,
+        not(Py_LIMITED_API),
+        not(py_sys_config = "Py_TRACE_REFS")
+    ))]
+    {
+        in_place::checked_layouts(py).is_some()
+    }
+    #[cfg(not(all(
+        rjson_cpython_311,
+        not(Py_LIMITED_API),
+        not(py_sys_config = "Py_TRACE_REFS")
+    )))]
+    {
+        let _ = py;
+        false
+    }
+}
+
 /// A Python float; MemoryError when one cannot be allocated.
 #[inline(always)]
 pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
