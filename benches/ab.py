@@ -8,14 +8,13 @@ Usage: benches/ab.py DIR_A DIR_B OP CASE...
   it made before the change); OP: loads or dumps_bytes; CASE: names from
   benches/cases.py (twitter.json, ...)."""
 
-import gc
 import glob
 import importlib.util
 import json
 import sys
-import time
 
 from cases import load_cases
+from measure import calibrate, time_per_call
 
 
 def load_build(directory):
@@ -38,17 +37,11 @@ def main():
         data = load_cases([case])[case]
         arg = data if op == "loads" else json.loads(data)
         fns = {"A": getattr(build_a, op), "B": getattr(build_b, op), "orjson": orjson.loads if op == "loads" else orjson.dumps}
-        start = time.perf_counter()
-        fns["A"](arg)
-        loops = max(1, int(0.03 / max(time.perf_counter() - start, 1e-6)))
+        loops = calibrate(fns["A"], arg, 0.03)
         best = dict.fromkeys(fns, float("inf"))
         for _ in range(25):
             for name, fn in fns.items():
-                gc.collect()
-                start = time.perf_counter()
-                for _ in range(loops):
-                    fn(arg)
-                best[name] = min(best[name], (time.perf_counter() - start) / loops)
+                best[name] = min(best[name], time_per_call(fn, arg, loops))
         print(
             f"{op:11s} {case:20s} A {best['A'] * 1e3:8.3f} ms  B {best['B'] * 1e3:8.3f} ms  B/A {best['B'] / best['A']:5.3f}"
             f"   orjson/A {best['orjson'] / best['A']:5.2f}  orjson/B {best['orjson'] / best['B']:5.2f}",
