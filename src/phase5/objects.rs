@@ -23,17 +23,25 @@ mod in_place {
     use std::sync::OnceLock;
 
     use pyo3::ffi;
+    use pyo3::prelude::*;
 
     /// What the one-time check found: the state word of a compact ASCII str
     /// (its bit-field), or `None` where a layout is not the expected one.
     static STR_STATE: OnceLock<Option<u32>> = OnceLock::new();
 
-    /// Whether the float, int and str layouts hold (checked on the first
-    /// call): `Some` of the state word to give new ASCII strs, or `None`.
+    /// Proof that the float, int and str layouts hold, with the state word
+    /// to give new ASCII strs.
+    #[derive(Clone, Copy)]
+    pub struct Layouts {
+        str_state: u32,
+    }
+
+    /// The layouts, when they hold (checked on the first call).
     #[inline(always)]
-    pub fn checked_layouts(_py: pyo3::Python<'_>) -> Option<u32> {
+    pub fn layouts(_py: Python<'_>) -> Option<Layouts> {
         // SAFETY (of the closure): the GIL is held (the `Python` token).
-        *STR_STATE.get_or_init(|| unsafe { check_layouts() })
+        let str_state = (*STR_STATE.get_or_init(|| unsafe { check_layouts() }))?;
+        Some(Layouts { str_state })
     }
 
     /// Compares the layouts this module writes with objects from the C API.
@@ -102,7 +110,7 @@ mod in_place {
     /// The GIL is held; the caller fills in the rest of the object before
     /// anyone else sees it.
     #[inline(always)]
-    pub unsafe fn new_object(size: usize, ty: *mut ffi::PyTypeObject) -> *mut ffi::PyObject {
+    unsafe fn new_object(size: usize, ty: *mut ffi::PyTypeObject) -> *mut ffi::PyObject {
         // SAFETY: the GIL is held; the allocation has room for the header.
         unsafe {
             let object = ffi::PyObject_Malloc(size).cast::<ffi::PyObject>();
@@ -121,79 +129,35 @@ mod in_place {
             object
         }
     }
-}
 
-/// Whether this build makes the parser's scalars in place on this
-/// interpreter (its layouts were checked and hold).
-pub fn made_in_place(py: Python<'_>) -> bool {
-    #[cfg(all(
-        rjson_cpython_311,
-        not(Py_LIMITED_API),
-        not(py_sys_config = "Py_TRACE_REFS")
-    ))]
-    {
-        in_place::checked_layouts(py).is_some()
-    }
-    #[cfg(not(all(
-        rjson_cpython_311,
-        not(Py_LIMITED_API),
-        not(py_sys_config = "Py_TRACE_REFS")
-    )))]
-    {
-        let _ = py;
-        false
-    }
-}
-
-/// A Python float; MemoryError when one cannot be allocated.
-#[inline(always)]
-pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
-    #[cfg(all(
-        rjson_cpython_311,
-        not(Py_LIMITED_API),
-        not(py_sys_config = "Py_TRACE_REFS")
-    ))]
-    if in_place::checked_layouts(py).is_some() {
-        use pyo3::ffi;
+    /// A float made in place.
+    #[inline(always)]
+    pub fn float(_: Layouts, py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
         // SAFETY: the layout check passed, so a float is a header and the
         // double; the object is complete before it is handed out.
         unsafe {
-            let object = in_place::new_object(
+            let object = new_object(
                 std::mem::size_of::<ffi::PyFloatObject>(),
                 std::ptr::addr_of_mut!(ffi::PyFloat_Type),
             );
             if !object.is_null() {
                 (*object.cast::<ffi::PyFloatObject>()).ob_fval = value;
             }
-            return Bound::from_owned_ptr_or_err(py, object);
+            Bound::from_owned_ptr_or_err(py, object)
         }
     }
-    crate::api::build::new_float(py, value)
-}
 
-/// A Python int (small ones shared, as in phase1); MemoryError when one
-/// cannot be allocated.
-#[inline(always)]
-pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
-    #[cfg(all(
-        rjson_cpython_311,
-        not(Py_LIMITED_API),
-        not(py_sys_config = "Py_TRACE_REFS")
-    ))]
-    // Up to two 30-bit digits in place: the parser's ints (18 digits at
-    // most) all fit.
-    if !crate::phase1::objects::is_cached_int(value)
-        && value.unsigned_abs() < 1 << 60
-        && in_place::checked_layouts(py).is_some()
-    {
-        use pyo3::ffi;
+    /// An int of one or two 30-bit digits (`|value| < 2^60`) made in place.
+    #[inline(always)]
+    pub fn int(_: Layouts, py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
         let magnitude = value.unsigned_abs();
+        debug_assert!(magnitude < 1 << 60);
         let count: usize = if magnitude < 1 << 30 { 1 } else { 2 };
         // SAFETY: the layout check passed, so an int is a PyVarObject whose
         // signed size counts the 30-bit digits that follow it; `count`
         // digits are allocated and written.
         unsafe {
-            let object = in_place::new_object(
+            let object = new_object(
                 std::mem::size_of::<ffi::PyVarObject>() + 4 * count,
                 std::ptr::addr_of_mut!(ffi::PyLong_Type),
             );
@@ -209,7 +173,99 @@ pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
                     *digits.add(1) = (magnitude >> 30) as u32;
                 }
             }
-            return Bound::from_owned_ptr_or_err(py, object);
+            Bound::from_owned_ptr_or_err(py, object)
+        }
+    }
+
+    /// A non-empty ASCII str made in place.
+    #[inline(always)]
+    pub fn ascii_str<'py>(
+        layouts: Layouts,
+        py: Python<'py>,
+        bytes: &[u8],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let state = layouts.str_state;
+        debug_assert!(!bytes.is_empty());
+        let header = std::mem::size_of::<ffi::PyASCIIObject>();
+        // SAFETY: the layout check passed, so a compact ASCII str is the
+        // PyASCIIObject header, then its characters and a NUL; all of it is
+        // allocated and written (the state word copied from a str the C API
+        // made).
+        unsafe {
+            let object = new_object(
+                header + bytes.len() + 1,
+                std::ptr::addr_of_mut!(ffi::PyUnicode_Type),
+            );
+            if !object.is_null() {
+                let text = object.cast::<ffi::PyASCIIObject>();
+                (*text).length = bytes.len() as ffi::Py_ssize_t;
+                (*text).hash = -1;
+                (*text).state = state;
+                (*text).wstr = std::ptr::null_mut();
+                let data = object.cast::<u8>().add(header);
+                std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
+                *data.add(bytes.len()) = 0;
+            }
+            Bound::from_owned_ptr_or_err(py, object)
+        }
+    }
+}
+
+/// Elsewhere nothing is made in place: every object comes from the C API.
+#[cfg(not(all(
+    rjson_cpython_311,
+    not(Py_LIMITED_API),
+    not(py_sys_config = "Py_TRACE_REFS")
+)))]
+mod in_place {
+    use pyo3::prelude::*;
+
+    /// Never made: no layout holds here.
+    #[derive(Clone, Copy)]
+    pub enum Layouts {}
+
+    #[inline(always)]
+    pub fn layouts(_py: Python<'_>) -> Option<Layouts> {
+        None
+    }
+
+    pub fn float(never: Layouts, _: Python<'_>, _: f64) -> PyResult<Bound<'_, PyAny>> {
+        match never {}
+    }
+
+    pub fn int(never: Layouts, _: Python<'_>, _: i64) -> PyResult<Bound<'_, PyAny>> {
+        match never {}
+    }
+
+    pub fn ascii_str<'py>(never: Layouts, _: Python<'py>, _: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+        match never {}
+    }
+}
+
+/// Whether this build makes the parser's scalars in place on this
+/// interpreter (its layouts were checked and hold).
+pub fn made_in_place(py: Python<'_>) -> bool {
+    in_place::layouts(py).is_some()
+}
+
+/// A Python float; MemoryError when one cannot be allocated.
+#[inline(always)]
+pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
+    match in_place::layouts(py) {
+        Some(layouts) => in_place::float(layouts, py, value),
+        None => crate::api::build::new_float(py, value),
+    }
+}
+
+/// A Python int (small ones shared, as in phase1); MemoryError when one
+/// cannot be allocated.
+#[inline(always)]
+pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
+    // Up to two 30-bit digits in place: the parser's ints (18 digits at
+    // most) all fit.
+    if !crate::phase1::objects::is_cached_int(value) && value.unsigned_abs() < 1 << 60 {
+        if let Some(layouts) = in_place::layouts(py) {
+            return in_place::int(layouts, py, value);
         }
     }
     crate::phase1::objects::new_int(py, value)
@@ -219,37 +275,10 @@ pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
 #[inline]
 pub fn new_ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     debug_assert!(bytes.is_ascii());
-    #[cfg(all(
-        rjson_cpython_311,
-        not(Py_LIMITED_API),
-        not(py_sys_config = "Py_TRACE_REFS")
-    ))]
+    // (The empty str is the interpreter's singleton: the C API's.)
     if !bytes.is_empty() {
-        // (The empty str is the interpreter's singleton: the C API's.)
-        if let Some(state) = in_place::checked_layouts(py) {
-            use pyo3::ffi;
-            let header = std::mem::size_of::<ffi::PyASCIIObject>();
-            // SAFETY: the layout check passed, so a compact ASCII str is the
-            // PyASCIIObject header, then its characters and a NUL; all of it
-            // is allocated and written (the state word copied from a str the
-            // C API made).
-            unsafe {
-                let object = in_place::new_object(
-                    header + bytes.len() + 1,
-                    std::ptr::addr_of_mut!(ffi::PyUnicode_Type),
-                );
-                if !object.is_null() {
-                    let text = object.cast::<ffi::PyASCIIObject>();
-                    (*text).length = bytes.len() as ffi::Py_ssize_t;
-                    (*text).hash = -1;
-                    (*text).state = state;
-                    (*text).wstr = std::ptr::null_mut();
-                    let data = object.cast::<u8>().add(header);
-                    std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
-                    *data.add(bytes.len()) = 0;
-                }
-                return Bound::from_owned_ptr_or_err(py, object);
-            }
+        if let Some(layouts) = in_place::layouts(py) {
+            return in_place::ascii_str(layouts, py, bytes);
         }
     }
     crate::phase3::strings::new_ascii_str(py, bytes)
