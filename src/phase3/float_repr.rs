@@ -3,8 +3,9 @@
 //! builds before phase3 use, `text::float_repr`), found in fewer steps.
 //!
 //! zmij's layout is Python's for magnitudes in [1e-4, 1e16), the positional
-//! range, so those are copied as they are; outside it Python writes `1e-05`
-//! where zmij writes `0.00001`, and `1.5e-07` where zmij writes `1.5e-7`.
+//! range, so those are written by zmij straight into the output; outside it
+//! Python writes `1e-05` where zmij writes `0.00001`, and `1.5e-07` where
+//! zmij writes `1.5e-7`, and the text is rearranged.
 
 use crate::text::push::copy_short;
 use crate::text::sink::Sink;
@@ -33,19 +34,28 @@ pub fn write_float_repr<S: Sink>(value: f64, out: &mut S) {
 #[inline(never)]
 unsafe fn repr_into(value: f64, dst: *mut u8) -> usize {
     debug_assert!(value.is_finite());
-    let mut buffer = zmij::Buffer::new();
+    // zmij's buffer is 24 plain bytes (align 1) that it writes from the
+    // start, so the output's room can be that buffer, saving a copy (orjson
+    // formats the same way).
+    const _: () = assert!(std::mem::size_of::<zmij::Buffer>() <= MAX_REPR);
+    const _: () = assert!(std::mem::align_of::<zmij::Buffer>() == 1);
+    // SAFETY: `dst` has MAX_REPR bytes of room, at least a Buffer's size,
+    // and a Buffer is a byte array any bytes are valid for.
+    let buffer = unsafe { &mut *dst.cast::<zmij::Buffer>() };
     let text = buffer.format_finite(value).as_bytes();
+    let (start, len) = (text.as_ptr(), text.len());
     let magnitude = value.abs();
-    let form: Repr; // made only off the common path
-    let text = if (1e-4..1e16).contains(&magnitude) || magnitude == 0.0 {
-        text
-    } else {
-        form = exponent_form(text);
-        &form.bytes[..form.len]
-    };
-    // SAFETY: at most 24 bytes, within the caller's room.
-    unsafe { copy_short(text, dst) };
-    text.len()
+    if (1e-4..1e16).contains(&magnitude) || magnitude == 0.0 {
+        if start != dst.cast_const() {
+            // SAFETY: both inside the room; `copy` allows overlap.
+            unsafe { std::ptr::copy(start, dst, len) };
+        }
+        return len;
+    }
+    let form = exponent_form(text);
+    // SAFETY: at most 24 bytes, within the caller's room; `form` is a copy.
+    unsafe { copy_short(&form.bytes[..form.len], dst) };
+    form.len
 }
 
 /// A repr being rearranged into Python's exponent layout.
