@@ -12,8 +12,9 @@ pub const MAX_LEN: usize = 16;
 
 /// Appends `"text"` for the compact ASCII string `obj` of `len` bytes
 /// (1..=MAX_LEN) when none of its bytes needs an escape (`ensure_ascii`: DEL
-/// too); returns false, with
-/// `out` unchanged, when one does.
+/// too), after a `,` if `comma` and before a `:` if `colon` (a dict entry's
+/// key and separators in one reservation); returns false, with `out`
+/// unchanged, when a byte needs an escape.
 ///
 /// # Safety
 /// `obj` is a live compact ASCII `str` of length `len`, 1 <= len <= MAX_LEN.
@@ -22,6 +23,8 @@ pub unsafe fn write<S: Sink>(
     obj: *mut ffi::PyObject,
     len: usize,
     ensure_ascii: bool,
+    comma: bool,
+    colon: bool,
     out: &mut S,
 ) -> bool {
     debug_assert!((1..=MAX_LEN).contains(&len));
@@ -49,20 +52,24 @@ pub unsafe fn write<S: Sink>(
     {
         return false;
     }
-    out.reserve(MAX_LEN + 2);
+    out.reserve(MAX_LEN + 4);
     let at = out.len();
-    // SAFETY: `reserve` left MAX_LEN + 2 bytes of room at `at`. The stores:
-    // `first` at [at+1, at+9), `last` at [at+1+len-tail, at+9+len-tail) (at
-    // most at+17), the quotes at `at` and at+1+len <= at+17: all inside the
-    // room. Bytes past the closing quote are spare capacity, and `set_len`
-    // covers only the quote-to-quote bytes, all written.
+    // SAFETY: `reserve` left MAX_LEN + 4 bytes of room at `at`. After the
+    // optional comma (`dst` at most at+1), the stores: `first` at [dst+1,
+    // dst+9), `last` at [dst+1+len-tail, dst+9+len-tail) (at most dst+17),
+    // the quotes at `dst` and dst+1+len, the colon at dst+2+len <= at+19:
+    // all inside the room. Bytes past the end are spare capacity, and
+    // `set_len` covers only the bytes written.
     unsafe {
-        let dst = out.as_mut_ptr().add(at);
+        let start = out.as_mut_ptr().add(at);
+        start.write(b',');
+        let dst = start.add(usize::from(comma));
         dst.write(b'"');
         dst.add(1).cast::<u64>().write_unaligned(first);
         dst.add(1 + len - tail).cast::<u64>().write_unaligned(last);
         dst.add(1 + len).write(b'"');
-        out.set_len(at + len + 2);
+        dst.add(2 + len).write(b':');
+        out.set_len(at + usize::from(comma) + len + 2 + usize::from(colon));
     }
     true
 }

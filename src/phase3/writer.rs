@@ -122,8 +122,50 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                 write_string(data, self.opts.ensure_ascii, &mut self.out);
                 return true;
             }
-            len != 0 && short_str::write(ptr, len, self.opts.ensure_ascii, &mut self.out)
+            len != 0
+                && short_str::write(
+                    ptr,
+                    len,
+                    self.opts.ensure_ascii,
+                    false,
+                    false,
+                    &mut self.out,
+                )
         }
+    }
+
+    /// A dict entry's key, when it is a compact-ASCII `str`: the separator
+    /// before it (unless `first`), the key, the separator after it; false,
+    /// with nothing written, for any other key. Runs no Python code.
+    #[inline(always)]
+    fn ascii_key(&mut self, ptr: *mut ffi::PyObject, first: bool) -> bool {
+        if self.compact {
+            // SAFETY: `ptr` is a live str; as in `ascii_string`.
+            unsafe {
+                let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+                if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0
+                    && (1..=short_str::MAX_LEN).contains(&len)
+                    && short_str::write(
+                        ptr,
+                        len,
+                        self.opts.ensure_ascii,
+                        !first,
+                        true,
+                        &mut self.out,
+                    )
+                {
+                    return true;
+                }
+            }
+        }
+        let mark = self.out.len();
+        self.item(first);
+        if self.ascii_string(ptr) {
+            self.key_separator();
+            return true;
+        }
+        self.out.truncate(mark);
+        false
     }
 
     /// Lone surrogates: written as escapes, as in every build.
@@ -339,15 +381,11 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                 };
                 (Borrowed::from_ptr(py, key), Borrowed::from_ptr(py, value))
             };
-            let mark = self.out.len();
-            self.item(first);
-            if key.is_exact_instance_of::<PyString>() && self.ascii_string(key.as_ptr()) {
+            if key.is_exact_instance_of::<PyString>() && self.ascii_key(key.as_ptr(), first) {
                 first = false;
-                self.key_separator();
                 self.entry_value(value)?;
                 continue;
             }
-            self.out.truncate(mark);
             // Other keys: converting them may run Python code (and a long str
             // key is rare enough): hold both owned.
             let (key, value) = (key.to_owned(), value.to_owned());
