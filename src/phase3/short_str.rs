@@ -5,7 +5,7 @@
 use crate::text::sink::Sink;
 use pyo3::ffi;
 
-use crate::text::escape::escape_mask;
+use crate::text::escape::ascii_escape_mask;
 
 /// The longest string `write` takes.
 pub const MAX_LEN: usize = 16;
@@ -47,8 +47,8 @@ pub unsafe fn write<S: Sink>(
     let tail = len.min(8);
     let last = last >> (8 * (8 - tail));
     let in_tail = u64::MAX >> (8 * (8 - tail));
-    if escape_mask(last, ensure_ascii) & in_tail != 0
-        || (len > 8 && escape_mask(first, ensure_ascii) != 0)
+    if ascii_escape_mask(last, ensure_ascii) & in_tail != 0
+        || (len > 8 && ascii_escape_mask(first, ensure_ascii) != 0)
     {
         return false;
     }
