@@ -3,9 +3,11 @@
 //! compact layout (`","` and `":"`, no indent) is the fast path; other
 //! separators and indentation take a branch per item.
 
+use std::ptr::addr_of_mut;
+
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
@@ -66,10 +68,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             Kind::Int => self.int(obj),
             Kind::Float => self.float(obj),
             Kind::Bool => {
-                // SAFETY: comparing addresses with the True singleton.
-                let is_true = obj.as_ptr() == unsafe { ffi::Py_True() };
-                self.out
-                    .extend_from_slice(if is_true { b"true" } else { b"false" });
+                self.bool(obj.as_ptr());
                 Ok(())
             }
             Kind::Null => {
@@ -81,6 +80,14 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             Kind::Dict | Kind::Mapping => self.dict(obj),
             Kind::Other => self.other(obj),
         }
+    }
+
+    #[inline(always)]
+    fn bool(&mut self, ptr: *mut ffi::PyObject) {
+        // SAFETY: comparing addresses with the True singleton.
+        let is_true = ptr == unsafe { ffi::Py_True() };
+        self.out
+            .extend_from_slice(if is_true { b"true" } else { b"false" });
     }
 
     /// A value JSON has no form for: an extra type's form, or `default`'s answer.
@@ -298,15 +305,31 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// `default=` (which can change the container), so it is held owned.
     #[inline(always)]
     fn entry_value(&mut self, item: Borrowed<'_, 'py, PyAny>) -> PyResult<()> {
-        match classify(&item) {
-            Kind::Str if item.is_exact_instance_of::<PyString>() => self.string(&item),
-            Kind::Int if item.is_exact_instance_of::<PyInt>() => self.int(&item),
-            Kind::Float if item.is_exact_instance_of::<PyFloat>() => self.float(&item),
-            Kind::Bool | Kind::Null => self.value(&item),
+        let ptr = item.as_ptr();
+        // SAFETY: `ptr` is a live object; types and singletons are compared
+        // by address. Exact types only: a subclass goes to `value`.
+        unsafe {
+            let ty = ffi::Py_TYPE(ptr);
+            if ty == addr_of_mut!(ffi::PyUnicode_Type) {
+                self.string(&item)
+            } else if ty == addr_of_mut!(ffi::PyLong_Type) {
+                self.int(&item)
             // Containers straight to their writer (as `value` would), held owned.
-            Kind::Dict => self.dict(&item.to_owned()),
-            Kind::List => self.list(&item.to_owned()),
-            _ => self.value(&item.to_owned()),
+            } else if ty == addr_of_mut!(ffi::PyDict_Type) {
+                self.dict(&item.to_owned())
+            } else if ty == addr_of_mut!(ffi::PyList_Type) {
+                self.list(&item.to_owned())
+            } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
+                self.float(&item)
+            } else if ptr == ffi::Py_None() {
+                self.out.extend_from_slice(b"null");
+                Ok(())
+            } else if ty == addr_of_mut!(ffi::PyBool_Type) {
+                self.bool(ptr);
+                Ok(())
+            } else {
+                self.value(&item.to_owned())
+            }
         }
     }
 
