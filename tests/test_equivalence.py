@@ -185,6 +185,27 @@ def test_whole_floats_are_written_as_repr():
     assert rjson.dumps(values) == json.dumps(values, separators=(",", ":"))
 
 
+def test_float_lists_broken_by_other_items_anywhere():
+    # A list's leading floats are formatted as a run (phase3+, chunks of 64);
+    # the run stops at the first item that is not an exact, finite float,
+    # wherever it falls, and the rest is written item by item.
+    class Real(float):
+        pass
+
+    for length in (1, 2, 7, 8, 9, 63, 64, 65, 129, 200):
+        floats = [i * 1.25 - 7.5 for i in range(length)]
+        assert rjson.dumps(floats) == json.dumps(floats, separators=(",", ":"))
+        for at in sorted({0, 1, length // 2, length - 1, 63, 64, 65} & set(range(length))):
+            for odd in (3, "x", None, True, Real(2.5), [1.5, 2.5], {"k": 0.5}, 1e300, -0.0):
+                items = floats[:at] + [odd] + floats[at:]
+                assert rjson.dumps(items) == json.dumps(items, separators=(",", ":")), (length, at, odd)
+                assert rjson.dumps(items, indent=1) == json.dumps(items, indent=1), (length, at, odd)
+            nan = floats[:at] + [float("nan")] + floats[at:]
+            with pytest.raises(rjson.JSONEncodeError):
+                rjson.dumps(nan)
+            assert rjson.dumps(nan, allow_nan=True) == json.dumps(nan, separators=(",", ":"))
+
+
 def test_short_strings_with_a_special_character_at_every_position():
     # Lengths around the writer's 8- and 16-byte short-string moves, as
     # values and as keys, each special character at every position.

@@ -72,6 +72,26 @@ pub fn list_item_borrowed<'a, 'py>(
     }
 }
 
+/// A list's items, borrowed (no references taken): valid only while no
+/// Python code runs, which could change the list.
+///
+/// # Safety
+/// The GIL is held, and the caller runs no Python code while it uses the slice.
+#[allow(dead_code)] // phase3's writer's
+#[inline]
+pub unsafe fn list_items<'a>(list: &'a Bound<'_, PyList>) -> &'a [*mut ffi::PyObject] {
+    let ptr = list.as_ptr();
+    // SAFETY: a live list's `ob_item` holds `ob_size` items (and may be
+    // NULL when it is empty); the caller keeps them from changing.
+    unsafe {
+        let len = ffi::PyList_GET_SIZE(ptr) as usize;
+        if len == 0 {
+            return &[];
+        }
+        std::slice::from_raw_parts((*ptr.cast::<ffi::PyListObject>()).ob_item, len)
+    }
+}
+
 /// A dict's entries: read in place for a plain dict in insertion order, else
 /// the baseline's snapshot (sorted keys, dict subclasses).
 pub fn dict_entries<'py>(

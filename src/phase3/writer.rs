@@ -10,18 +10,23 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
-use super::float_repr::write_float_repr;
+use super::float_repr::{write_float_repr, write_float_run};
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
     dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
 };
 use crate::engine::{classify, dict_entries, key_text, write_string, OutputBuffer};
-use crate::phase1::dispatch::{dict_len, list_item_borrowed, str_utf8};
+use crate::phase1::dispatch::{dict_len, list_item_borrowed, list_items, str_utf8};
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::write_wtf8_string;
 use crate::text::int_repr::write_i64;
 use crate::text::sink::Sink;
+
+/// Lists of floats at least this long are formatted by `write_float_run`;
+/// shorter ones (canada.json's coordinate pairs) cost more to set it up
+/// for than it saves (+4 % canada dumps instructions with pairs included).
+const FLOAT_RUN_MIN: usize = 8;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     match encode_into(obj, opts, OutputBuffer::take()) {
@@ -268,15 +273,11 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     fn list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let list = obj.cast::<PyList>()?;
         self.open(obj, b'[')?;
-        if self.compact {
-            if let Some(values) = parallel::float_values(list) {
-                parallel::write_floats(&values, &mut self.out);
-                self.close(b']', !values.is_empty());
-                return Ok(());
-            }
+        let mut at = 0;
+        if self.compact && list.len() >= FLOAT_RUN_MIN {
+            at = self.leading_floats(list);
         }
         // By index, re-reading the length: `default=` may shorten the list.
-        let mut at = 0;
         while let Some(item) = list_item_borrowed(list, at) {
             self.item(at == 0);
             self.entry_value(item)?;
@@ -284,6 +285,25 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
         self.close(b']', at > 0);
         Ok(())
+    }
+
+    /// Writes the list's leading run of exact, finite floats in one go
+    /// (compact layout; a long list of nothing else on several threads);
+    /// returns how many items it wrote.
+    #[inline(never)]
+    fn leading_floats(&mut self, list: &Bound<'py, PyList>) -> usize {
+        if let Some(values) = parallel::float_values(list) {
+            parallel::write_floats(&values, &mut self.out);
+            return values.len();
+        }
+        // SAFETY: the GIL is held; formatting floats runs no Python code.
+        unsafe {
+            let items = list_items(list);
+            if ffi::Py_TYPE(items[0]) != addr_of_mut!(ffi::PyFloat_Type) {
+                return 0;
+            }
+            write_float_run(items, &mut self.out)
+        }
     }
 
     /// Tuples, and list subclasses through iteration as the standard library reads them.
