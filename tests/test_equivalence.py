@@ -185,13 +185,14 @@ def test_whole_floats_are_written_as_repr():
     assert rjson.dumps(values) == json.dumps(values, separators=(",", ":"))
 
 
+class Real(float):
+    pass
+
+
 def test_float_lists_broken_by_other_items_anywhere():
     # A list's leading floats are formatted as a run (phase3+, chunks of 64);
     # the run stops at the first item that is not an exact, finite float,
     # wherever it falls, and the rest is written item by item.
-    class Real(float):
-        pass
-
     for length in (1, 2, 7, 8, 9, 63, 64, 65, 129, 200):
         floats = [i * 1.25 - 7.5 for i in range(length)]
         assert rjson.dumps(floats) == json.dumps(floats, separators=(",", ":"))
@@ -204,6 +205,38 @@ def test_float_lists_broken_by_other_items_anywhere():
             with pytest.raises(rjson.JSONEncodeError):
                 rjson.dumps(nan)
             assert rjson.dumps(nan, allow_nan=True) == json.dumps(nan, separators=(",", ":"))
+
+
+def test_short_float_lists_inside_containers():
+    # Coordinate pairs and other short lists of floats are written in one go
+    # (phase3+) when they hold nothing else; any other item sends the list
+    # down the usual path.
+    odd = [3, "x", None, Real(2.5), float("inf"), [0.5]]
+    for length in range(1, 10):
+        floats = [0.1 * i - 0.35 for i in range(length)]
+        shapes = [floats, [floats, floats], {"a": floats, "b": [floats]}]
+        for at in range(length):
+            for item in odd:
+                shapes.append([floats[:at] + [item] + floats[at + 1 :], floats])
+        for doc in shapes:
+            assert rjson.dumps(doc, allow_nan=True) == json.dumps(doc, separators=(",", ":")), doc
+            assert rjson.dumps(doc, allow_nan=True, indent=2) == json.dumps(doc, indent=2), doc
+    with pytest.raises(rjson.JSONEncodeError):
+        rjson.dumps([[1.5, float("nan")]])
+
+
+def test_short_float_lists_at_the_depth_limit():
+    # Written in one go or not, a list one level past the limit (1024) fails.
+    for inner in ([1.5, 2.5], [1, 2]):
+        for depth in (1022, 1023, 1024):
+            doc = inner
+            for _ in range(depth):
+                doc = [doc]
+            if depth < 1024:
+                assert rjson.dumps(doc).count("[") == depth + 1
+            else:
+                with pytest.raises(rjson.JSONEncodeError, match="depth"):
+                    rjson.dumps(doc)
 
 
 def test_short_strings_with_a_special_character_at_every_position():

@@ -319,6 +319,11 @@ impl Nesting {
     pub fn leave(&mut self) {
         self.open.pop();
     }
+
+    /// Whether one more container may be entered (`enter` would not fail).
+    pub fn has_room(&self) -> bool {
+        self.open.len() < MAX_DEPTH
+    }
 }
 
 /// Where an encoder writes (the baseline's: a fresh small vector each call;

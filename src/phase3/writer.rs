@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
-use super::float_repr::{write_float_repr, write_float_run};
+use super::float_repr::{write_float_repr, write_float_run, write_short_float_list, SHORT_LIST};
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
@@ -26,7 +26,7 @@ use crate::text::sink::Sink;
 /// Lists of floats at least this long are formatted by `write_float_run`;
 /// shorter ones (canada.json's coordinate pairs) cost more to set it up
 /// for than it saves (+4 % canada dumps instructions with pairs included).
-const FLOAT_RUN_MIN: usize = 8;
+const FLOAT_RUN_MIN: usize = SHORT_LIST + 1;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
     match encode_into(obj, opts, OutputBuffer::take()) {
@@ -338,6 +338,19 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             } else if ty == addr_of_mut!(ffi::PyDict_Type) {
                 self.dict(&item.to_owned())
             } else if ty == addr_of_mut!(ffi::PyList_Type) {
+                // A short list of floats (a coordinate pair) in one go: it
+                // holds no container, so only the depth limit applies.
+                if self.compact {
+                    let list = item.cast_unchecked::<PyList>();
+                    let items = list_items(&list);
+                    if (1..=SHORT_LIST).contains(&items.len())
+                        && ffi::Py_TYPE(items[0]) == addr_of_mut!(ffi::PyFloat_Type)
+                        && self.nesting.has_room()
+                        && write_short_float_list(items, &mut self.out)
+                    {
+                        return Ok(());
+                    }
+                }
                 self.list(&item.to_owned())
             } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
                 self.float(&item)
