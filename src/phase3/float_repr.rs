@@ -7,13 +7,11 @@
 //! Python writes `1e-05` where zmij writes `0.00001`, and `1.5e-07` where
 //! zmij writes `1.5e-7`, and the text is rearranged.
 
-use pyo3::ffi;
-
 use crate::text::push::copy_short;
 use crate::text::sink::Sink;
 
 /// The longest repr of a double (`-2.2250738585072014e-308` is 24 bytes), rounded up.
-const MAX_REPR: usize = 32;
+pub(super) const MAX_REPR: usize = 32;
 
 /// Appends Python's `repr(value)` for a finite `value`.
 #[inline(always)]
@@ -27,109 +25,13 @@ pub fn write_float_repr<S: Sink>(value: f64, out: &mut S) {
     }
 }
 
-/// Floats formatted per reservation by `write_float_run`.
-const RUN_CHUNK: usize = 64;
-
-/// Appends the leading run of exact, finite floats among `items` (the
-/// items of a list, whose `[` was just written) as array items, with `,`
-/// between them; returns how many it wrote. The values are gathered a
-/// chunk at a time and formatted in one loop, saving the writer's dispatch,
-/// reservation and comma per float (numbers.json dumps -11 % instructions).
-///
-/// # Safety
-/// The GIL is held and `items` are live objects, which this reads without
-/// running Python code.
-#[inline(always)]
-pub unsafe fn write_float_run<S: Sink>(items: &[*mut ffi::PyObject], out: &mut S) -> usize {
-    let mut done = 0;
-    let mut values = [0.0f64; RUN_CHUNK];
-    for chunk in items.chunks(RUN_CHUNK) {
-        // SAFETY: the caller's items.
-        let count = unsafe { gather(chunk, &mut values) };
-        out.reserve(count * (MAX_REPR + 1));
-        let len = out.len();
-        // SAFETY: room for every value and its comma, reserved.
-        unsafe {
-            let written = format_values(&values[..count], done > 0, out.as_mut_ptr().add(len));
-            out.set_len(len + written);
-        }
-        done += count;
-        if count < chunk.len() {
-            break;
-        }
-    }
-    done
-}
-
-/// Appends `[...]` for a short list (under 8 items) of nothing but exact,
-/// finite floats, `items` its items; false, with nothing written, for any
-/// other list. A GeoJSON coordinate pair written this way skips the list
-/// writer's frame, its item dispatch and a reservation per float (canada.json
-/// dumps -11 % instructions).
-///
-/// # Safety
-/// The GIL is held and `items` are live objects, which this reads without
-/// running Python code.
-#[inline(never)]
-pub unsafe fn write_short_float_list<S: Sink>(items: &[*mut ffi::PyObject], out: &mut S) -> bool {
-    let mut values = [0.0f64; SHORT_LIST];
-    if items.len() > SHORT_LIST {
-        return false;
-    }
-    // SAFETY: the caller's items.
-    let count = unsafe { gather(items, &mut values) };
-    if count < items.len() {
-        return false;
-    }
-    out.reserve(2 + count * (MAX_REPR + 1));
-    let len = out.len();
-    // SAFETY: room for the brackets, every value and its comma, reserved.
-    unsafe {
-        let dst = out.as_mut_ptr().add(len);
-        dst.write(b'[');
-        let written = format_values(&values[..count], false, dst.add(1));
-        dst.add(1 + written).write(b']');
-        out.set_len(len + written + 2);
-    }
-    true
-}
-
-/// The longest list `write_short_float_list` takes; longer ones go to
-/// `write_float_run`.
-pub const SHORT_LIST: usize = 7;
-
-/// Copies the values of the leading exact, finite floats of `items` into
-/// `values` (as many as fit); returns how many.
-///
-/// # Safety
-/// The GIL is held and `items` are live objects.
-#[inline(always)]
-unsafe fn gather(items: &[*mut ffi::PyObject], values: &mut [f64]) -> usize {
-    let mut count = 0;
-    for (&item, slot) in items.iter().zip(values.iter_mut()) {
-        // SAFETY: a live object's type is read; an exact float's value is its field.
-        let value = unsafe {
-            if ffi::Py_TYPE(item) != std::ptr::addr_of_mut!(ffi::PyFloat_Type) {
-                break;
-            }
-            ffi::PyFloat_AS_DOUBLE(item)
-        };
-        if !value.is_finite() {
-            break; // NaN and infinity follow `allow_nan`: the usual path
-        }
-        *slot = value;
-        count += 1;
-    }
-    count
-}
-
 /// Writes `values` at `dst` as array items, a `,` before each but the
 /// first (before it too if `comma_first`); returns the bytes written.
 ///
 /// # Safety
 /// `dst` has room for `values.len() * (MAX_REPR + 1)` bytes; the values are finite.
 #[inline(always)]
-unsafe fn format_values(values: &[f64], comma_first: bool, dst: *mut u8) -> usize {
+pub(super) unsafe fn format_values(values: &[f64], comma_first: bool, dst: *mut u8) -> usize {
     let mut end = 0;
     for (i, &value) in values.iter().enumerate() {
         // SAFETY: each value takes at most MAX_REPR + 1 bytes of the room.
@@ -150,7 +52,7 @@ unsafe fn format_values(values: &[f64], comma_first: bool, dst: *mut u8) -> usiz
 /// # Safety
 /// `dst` has room for MAX_REPR bytes.
 #[inline(never)]
-unsafe fn repr_into(value: f64, dst: *mut u8) -> usize {
+pub(super) unsafe fn repr_into(value: f64, dst: *mut u8) -> usize {
     debug_assert!(value.is_finite());
     // zmij's buffer is 24 plain bytes (align 1) that it writes from the
     // start, so the output's room can be that buffer, saving a copy (orjson

@@ -7,6 +7,7 @@
 pub mod dicts;
 pub mod float_repr;
 pub mod keys;
+pub mod number_lists;
 mod parallel;
 pub mod parser;
 mod short_str;

@@ -10,7 +10,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
-use super::float_repr::{write_float_repr, write_float_run, write_short_float_list, SHORT_LIST};
+use super::float_repr::write_float_repr;
+use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
