@@ -293,36 +293,59 @@ fn dataclass_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 }
 
 /// The chain of containers (and substituted objects) being written, to stop
-/// at the depth limit and tell a cycle from plain deep nesting.
-#[derive(Default)]
+/// at the depth limit and tell a cycle from plain deep nesting. A fixed
+/// array (8 KiB, on the encoder's stack): no allocation per call, no
+/// capacity check per container.
 pub struct Nesting {
-    open: Vec<usize>,
+    open: [usize; MAX_DEPTH],
+    depth: usize,
+}
+
+impl Default for Nesting {
+    fn default() -> Self {
+        Nesting {
+            open: [0; MAX_DEPTH],
+            depth: 0,
+        }
+    }
 }
 
 impl Nesting {
     /// Enters `obj`; fails past the depth limit, naming a cycle when `obj` is
     /// already open (the standard library's "Circular reference detected").
+    #[inline]
     pub fn enter(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         let id = obj.as_ptr() as usize;
-        if self.open.len() == MAX_DEPTH {
-            let msg = if self.open.contains(&id) {
-                "Circular reference detected"
-            } else {
-                "Maximum nesting depth exceeded (1024)"
-            };
-            return Err(encode_error(obj.py(), msg));
+        if self.depth == MAX_DEPTH {
+            return Err(self.too_deep(obj));
         }
-        self.open.push(id);
+        self.open[self.depth] = id;
+        self.depth += 1;
         Ok(())
     }
 
+    #[cold]
+    fn too_deep(&self, obj: &Bound<'_, PyAny>) -> PyErr {
+        let id = obj.as_ptr() as usize;
+        let cycle = self.open[..self.depth].contains(&id);
+        let msg = if cycle {
+            "Circular reference detected"
+        } else {
+            "Maximum nesting depth exceeded (1024)"
+        };
+        encode_error(obj.py(), msg)
+    }
+
+    #[inline]
     pub fn leave(&mut self) {
-        self.open.pop();
+        self.depth -= 1;
     }
 
     /// Whether one more container may be entered (`enter` would not fail).
+    #[allow(dead_code)] // phase3's writer's
+    #[inline]
     pub fn has_room(&self) -> bool {
-        self.open.len() < MAX_DEPTH
+        self.depth < MAX_DEPTH
     }
 }
 
