@@ -87,7 +87,7 @@ pub unsafe fn write_short_float_list<S: Sink>(items: &[*mut ffi::PyObject], out:
 /// # Safety
 /// The GIL is held and `items` are live objects.
 #[inline(always)]
-unsafe fn gather(items: &[*mut ffi::PyObject], values: &mut [f64]) -> usize {
+pub(super) unsafe fn gather(items: &[*mut ffi::PyObject], values: &mut [f64]) -> usize {
     let mut count = 0;
     for (&item, slot) in items.iter().zip(values.iter_mut()) {
         // SAFETY: a live object's type is read; an exact float's value is its field.

@@ -13,11 +13,12 @@
 use crate::text::sink::Sink;
 use std::sync::OnceLock;
 
-use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 
 use super::float_repr::write_float_repr;
+use super::number_lists::gather;
+use crate::phase1::dispatch::list_items;
 
 /// Lists of at least this many floats are formatted in parallel
 /// (`RJSON_THREADS_MIN` overrides, for measuring).
@@ -54,25 +55,15 @@ pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
 
 #[inline(never)]
 fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
-    let len = list.len();
     if threads() < 2 {
         return None;
     }
-    let mut values = Vec::with_capacity(len);
-    for item in list.iter() {
-        // SAFETY: `item` is a live object; an exact float's value is its field.
-        let value = unsafe {
-            if ffi::Py_TYPE(item.as_ptr()) != std::ptr::addr_of_mut!(ffi::PyFloat_Type) {
-                return None;
-            }
-            ffi::PyFloat_AS_DOUBLE(item.as_ptr())
-        };
-        if !value.is_finite() {
-            return None; // NaN and infinity follow `allow_nan`: the usual path
-        }
-        values.push(value);
-    }
-    Some(values)
+    let mut values = vec![0.0; list.len()];
+    // SAFETY: the GIL is held (`list` is bound) and reading the values runs
+    // no Python code; `gather` stops at the first item that is not an exact,
+    // finite float (NaN and infinity follow `allow_nan`: the usual path).
+    let count = unsafe { gather(list_items(list), &mut values) };
+    (count == values.len()).then_some(values)
 }
 
 /// Appends `values` as the items of a compact JSON array (`,` between them,

@@ -24,9 +24,10 @@ use crate::text::escape::write_wtf8_string;
 use crate::text::int_repr::write_i64;
 use crate::text::sink::Sink;
 
-/// Lists of floats at least this long are formatted by `write_float_run`;
-/// shorter ones (canada.json's coordinate pairs) cost more to set it up
-/// for than it saves (+4 % canada dumps instructions with pairs included).
+/// Lists at least this long have their leading floats formatted by
+/// `write_float_run`; shorter ones of nothing but floats are written by
+/// `write_short_float_list` from their parent's dispatch (coordinate pairs
+/// through the run cost +13 % canada dumps instructions).
 const FLOAT_RUN_MIN: usize = SHORT_LIST + 1;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
