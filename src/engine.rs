@@ -71,10 +71,14 @@ pub use crate::api::to_json::output_str;
 pub use crate::baseline::{decode::decode, encode::encode};
 #[cfg(all(feature = "phase3", not(feature = "phase5")))]
 pub use crate::phase3::parser::decode;
+#[cfg(all(feature = "phase3", not(feature = "phase5")))]
+pub use crate::phase3::strings::{new_str, output_str};
 #[cfg(feature = "phase3")]
-pub use crate::phase3::{strings::output_str, writer::encode};
+pub use crate::phase3::writer::encode;
 #[cfg(feature = "phase5")]
 pub use crate::phase5::decode;
+#[cfg(feature = "phase5")]
+pub use crate::phase5::utf8_str::{new_str, output_str};
 
 // How `dumps_bytes` makes its result: phase5 writes into the bytes object,
 // the builds before copy the encoder's buffer into one.

@@ -254,14 +254,16 @@ def test_short_strings_with_a_special_character_at_every_position():
 
 
 def test_non_ascii_strings_of_every_kind_and_width():
-    # The parser builds non-ASCII strs itself: the kind (1, 2 or 4 bytes a
-    # character) from the largest UTF-8 lead byte, ASCII runs 8 bytes at a
-    # time. Each boundary character at every position of ASCII runs of 0-17,
-    # alone and with wider characters after it; as values, keys, escaped.
+    # phase5 builds non-ASCII strs itself, the parser's and dumps' result:
+    # the kind (1, 2 or 4 bytes a character) from the largest UTF-8 lead
+    # byte, ASCII runs 32 bytes at a time, surveyed 128 at a time. Each
+    # boundary character after ASCII runs of 0-17 bytes and across those
+    # blocks, alone and with wider characters after it; as values, keys,
+    # escaped. (A str of the wrong kind compares unequal to the right one.)
     edges = ["\x80", "\xe9", "\xff", "\u0100", "\u07ff", "\u0800", "\u3042", "\uffff", "\U00010000", "\U0010ffff"]
     texts = []
     for edge in edges:
-        for before in range(18):
+        for before in [*range(18), 31, 32, 33, 63, 64, 65, 127, 128, 129, 200]:
             for after in (0, 1, 9):
                 texts.append("a" * before + edge + "b" * after)
                 texts.append("a" * before + edge + "b" * after + "\u0101" + "\U0001f600")
@@ -276,6 +278,19 @@ def test_non_ascii_strings_of_every_kind_and_width():
                 key = next(iter(loaded))
                 assert [type(k) for k in loaded] == [str, str] and len(key) == len(text), text
         assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_dumps_result_holds_each_wide_character_anywhere():
+    # dumps' str is transcoded from the UTF-8 it wrote: one wide character
+    # at every offset of a long output (across 32-byte blocks and 128-byte
+    # survey chunks), after a run of other wide characters, and at the end.
+    edges = ["\x80", "\xff", "\u0100", "\uffff", "\U00010000", "\U0010ffff"]
+    for edge in edges:
+        for at in range(0, 300, 7):
+            for doc in (["a" * at + edge + "b" * 40], ["a" * at + edge * 40], ["é" * at + edge], [edge * at, 1.5]):
+                expected = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+                assert rjson.dumps(doc) == expected, (edge, at, doc)
+                assert rjson.dumps_bytes(doc) == expected.encode(), (edge, at, doc)
 
 
 def test_ints_at_every_digit_boundary():

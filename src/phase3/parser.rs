@@ -11,10 +11,9 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use super::keys::{self, ascii_key, KeyCache};
-use super::strings::new_str;
 use crate::api::build::Builder;
 use crate::api::input::Input;
-use crate::engine::{digit_run, new_float, new_int, plain_run, space_run, ItemStack};
+use crate::engine::{digit_run, new_float, new_int, new_str, plain_run, space_run, ItemStack};
 use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
 use crate::text::float_parse::decimal_to_f64;
 

@@ -15,7 +15,8 @@
 //!
 //! On the writing side, strings of 16+ bytes are copied inline 16 bytes at a
 //! time (`write_str.rs`) and `dumps_bytes` writes into the `bytes` object it
-//! returns (`bytes_out.rs`).
+//! returns (`bytes_out.rs`). Non-ASCII strs, the parser's and `dumps`'
+//! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -24,6 +25,7 @@ pub mod objects;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;
+pub mod utf8_str;
 pub mod write_str;
 
 use std::sync::OnceLock;

@@ -1,0 +1,417 @@
+//! Python strs made from UTF-8 text without `PyUnicode_DecodeUTF8`: the
+//! parser's non-ASCII strings and `dumps`' result. A survey finds the widest
+//! character (its lead byte fixes the str's kind) and counts the
+//! characters, then the text is transcoded into a str allocated at its final
+//! length and kind. ASCII runs go 32 bytes at a time (plain loops the
+//! compiler vectorizes: AVX2 where the CPU has it, the baseline's SSE2 or
+//! NEON otherwise); multi-byte characters are decoded one by one. CPython's
+//! decoder guesses the kind as it goes (widening what it wrote when a wider
+//! character turns up) and shrinks its result at the end: ~2,400
+//! instructions a string on twitter.json, ~5 a byte on mostly-ASCII text
+//! (ROADMAP.md, phase 5).
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+
+use crate::phase4::kernels;
+
+/// A str of valid UTF-8 `text`; `ascii` says whether it is all ASCII.
+#[inline]
+pub fn new_str<'py>(py: Python<'py>, text: &[u8], ascii: bool) -> PyResult<Bound<'py, PyAny>> {
+    if ascii {
+        return crate::engine::new_ascii_str(py, text);
+    }
+    transcoded(py, text, survey(text))
+}
+
+/// The str of the encoder's output (valid UTF-8: the writer escapes lone
+/// surrogates).
+pub fn output_str<'py>(py: Python<'py>, text: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    let survey = survey(text);
+    if survey.max_byte < 0x80 {
+        return crate::engine::new_ascii_str(py, text);
+    }
+    transcoded(py, text, survey)
+}
+
+/// The str of `text`, which has a byte above 7F.
+#[inline(never)]
+fn transcoded<'py>(py: Python<'py>, text: &[u8], survey: Survey) -> PyResult<Bound<'py, PyAny>> {
+    let Survey {
+        max_byte,
+        continuations,
+    } = survey;
+    let chars = text.len() - continuations;
+    // Lead bytes C2-C3 start U+0080-U+00FF, C4-EF up to U+FFFF, F0-F4 beyond:
+    // the widest character has the largest lead byte (continuation bytes,
+    // 80-BF, are below every lead byte), so the kind is exactly right, as
+    // CPython requires of a str.
+    let max_char: u32 = match max_byte {
+        0..=0xC3 => 0xFF,
+        0xC4..=0xEF => 0xFFFF,
+        _ => 0x10FFFF,
+    };
+    // SAFETY: PyUnicode_New returns a new compact str of `chars` characters
+    // of the kind `max_char` calls for (or NULL with an error set); its data
+    // is `chars` units of 1, 2 or 4 bytes, which `fill` writes in full
+    // before anyone else can see the object (checked: on a mismatch, which
+    // valid UTF-8 never gives, the object is dropped and the text decoded
+    // by CPython instead, which raises on invalid UTF-8).
+    unsafe {
+        let result = Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_New(chars as ffi::Py_ssize_t, max_char as ffi::Py_UCS4),
+        )?;
+        let data = ffi::PyUnicode_DATA(result.as_ptr());
+        let filled = match max_char {
+            0xFF => fill(
+                text,
+                std::slice::from_raw_parts_mut(data.cast::<u8>(), chars),
+            ),
+            0xFFFF => fill(
+                text,
+                std::slice::from_raw_parts_mut(data.cast::<u16>(), chars),
+            ),
+            _ => fill(
+                text,
+                std::slice::from_raw_parts_mut(data.cast::<u32>(), chars),
+            ),
+        };
+        if filled {
+            return Ok(result);
+        }
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_DecodeUTF8(
+                text.as_ptr().cast(),
+                text.len() as ffi::Py_ssize_t,
+                std::ptr::null(),
+            ),
+        )
+    }
+}
+
+const BLOCK: usize = 32;
+
+struct Survey {
+    /// The largest byte of the text.
+    max_byte: u8,
+    /// How many bytes are UTF-8 continuation bytes (80-BF).
+    continuations: usize,
+}
+
+fn survey(text: &[u8]) -> Survey {
+    #[cfg(target_arch = "x86_64")]
+    if kernels::chosen().name == "avx2" {
+        // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
+        return unsafe { survey_avx2(text) };
+    }
+    survey_blocks(text)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn survey_avx2(text: &[u8]) -> Survey {
+    survey_blocks(text)
+}
+
+/// Most output is ASCII: chunks are first only ORed together (the compiler
+/// makes that a few vector instructions a chunk); from the first chunk with
+/// a byte above 7F on, the largest byte is kept and continuation bytes are
+/// counted, in byte lanes summed once a chunk.
+#[inline(always)]
+fn survey_blocks(text: &[u8]) -> Survey {
+    let ascii_chunks = text
+        .chunks_exact(CHUNK)
+        .position(|chunk| chunk.iter().fold(0u8, |acc, &b| acc | b) >= 0x80)
+        .unwrap_or(text.len() / CHUNK);
+    let rest = &text[ascii_chunks * CHUNK..];
+    let max_byte = rest.iter().fold(0u8, |m, &b| m.max(b));
+    let continuations = if max_byte < 0x80 {
+        0
+    } else {
+        rest.chunks(CHUNK)
+            .map(|chunk| chunk.iter().fold(0u8, |n, &b| n + is_continuation(b) as u8) as usize)
+            .sum()
+    };
+    Survey {
+        max_byte,
+        continuations,
+    }
+}
+
+/// Bytes a survey chunk holds: few enough for a count in byte lanes.
+const CHUNK: usize = 128;
+
+#[inline(always)]
+fn is_continuation(b: u8) -> bool {
+    // 80-BF are exactly the bytes below -64 as i8.
+    (b as i8) < -64
+}
+
+/// A unit of a str's data: u8 (kind 1), u16 (kind 2) or u32 (kind 4).
+trait Unit: Copy {
+    fn from_char(c: u32) -> Self;
+}
+
+impl Unit for u8 {
+    #[inline(always)]
+    fn from_char(c: u32) -> Self {
+        c as u8
+    }
+}
+
+impl Unit for u16 {
+    #[inline(always)]
+    fn from_char(c: u32) -> Self {
+        c as u16
+    }
+}
+
+impl Unit for u32 {
+    #[inline(always)]
+    fn from_char(c: u32) -> Self {
+        c
+    }
+}
+
+/// Transcodes `text` into `dst`; true when it filled `dst` exactly.
+fn fill<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if kernels::chosen().name == "avx2" {
+        // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
+        return unsafe { fill_avx2(text, dst) };
+    }
+    if kernels::chosen().simd {
+        return fill_blocks(text, dst);
+    }
+    fill_chars(text, 0, dst, 0) == Some(dst.len())
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn fill_avx2<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
+    fill_blocks(text, dst)
+}
+
+/// Whole blocks of ASCII are widened in one loop; a block with a wider
+/// character has its ASCII prefix widened, then the run of multi-byte
+/// characters from there is decoded one by one.
+#[inline(always)]
+fn fill_blocks<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
+    let (mut at, mut to) = (0, 0);
+    while at + BLOCK <= text.len() && to + BLOCK <= dst.len() {
+        let block: &[u8; BLOCK] = text[at..at + BLOCK].try_into().expect("a block");
+        let out: &mut [U; BLOCK] = (&mut dst[to..to + BLOCK]).try_into().expect("a block");
+        for (o, &b) in out.iter_mut().zip(block) {
+            *o = U::from_char(b as u32);
+        }
+        let ascii = ascii_prefix(block);
+        at += ascii;
+        to += ascii;
+        if ascii < BLOCK {
+            match decode_run(text, at, dst, to) {
+                Some((a, t)) => (at, to) = (a, t),
+                None => return false,
+            }
+        }
+    }
+    fill_chars(text, at, dst, to) == Some(dst.len())
+}
+
+/// How many bytes of `block` come before its first byte above 7F.
+#[inline(always)]
+fn ascii_prefix(block: &[u8; BLOCK]) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_movemask_epi8};
+        let top_bits = |half: &[u8]| {
+            // SAFETY: SSE2 is part of x86-64; the load reads 16 bytes of `half`.
+            unsafe { _mm_movemask_epi8(_mm_loadu_si128(half.as_ptr().cast::<__m128i>())) as u32 }
+        };
+        let high = top_bits(&block[..16]) | top_bits(&block[16..]) << 16;
+        high.trailing_zeros() as usize
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let mut offset = 0;
+        for word in block.chunks_exact(8) {
+            let high =
+                u64::from_le_bytes(word.try_into().expect("8 bytes")) & 0x8080_8080_8080_8080;
+            if high != 0 {
+                return offset + (high.trailing_zeros() / 8) as usize;
+            }
+            offset += 8;
+        }
+        BLOCK
+    }
+}
+
+/// Decodes the multi-byte characters from `at` up to the next ASCII byte (or
+/// the end), writing from `to`; where both stop, or `None` on a byte that
+/// cannot lead a character, a character cut short or a `dst` too short.
+/// (Other faults of invalid UTF-8 give wrong characters, never a fault of
+/// memory; the text is valid by construction.)
+#[inline(always)]
+fn decode_run<U: Unit>(
+    text: &[u8],
+    mut at: usize,
+    dst: &mut [U],
+    mut to: usize,
+) -> Option<(usize, usize)> {
+    while let Some(&lead) = text.get(at) {
+        if lead < 0x80 {
+            break;
+        }
+        let (c, len) = match text.get(at..at + 4) {
+            Some(word) => decode_word(u32::from_le_bytes(word.try_into().expect("4 bytes")))?,
+            None => decode_end(&text[at..])?,
+        };
+        *dst.get_mut(to)? = U::from_char(c);
+        at += len;
+        to += 1;
+    }
+    Some((at, to))
+}
+
+/// The character at the start of the four bytes `word` (little-endian) and
+/// its length, from its lead byte.
+#[inline(always)]
+fn decode_word(word: u32) -> Option<(u32, usize)> {
+    Some(match word & 0xFF {
+        0xC0..=0xDF => ((word & 0x1F) << 6 | (word >> 8) & 0x3F, 2),
+        0xE0..=0xEF => (
+            (word & 0x0F) << 12 | (word >> 2) & 0xFC0 | (word >> 16) & 0x3F,
+            3,
+        ),
+        0xF0..=0xF7 => (
+            (word & 0x07) << 18
+                | (word << 4) & 0x3F000
+                | (word >> 10) & 0xFC0
+                | (word >> 24) & 0x3F,
+            4,
+        ),
+        _ => return None,
+    })
+}
+
+/// `decode_word` for the last 1-3 bytes of the text.
+#[cold]
+fn decode_end(rest: &[u8]) -> Option<(u32, usize)> {
+    let mut word = [0u8; 4];
+    word[..rest.len()].copy_from_slice(rest);
+    let (c, len) = decode_word(u32::from_le_bytes(word))?;
+    (len <= rest.len()).then_some((c, len))
+}
+
+/// One character at a time from `at` (the scalar path, and every path's
+/// tail); how many units of `dst` are written in all, or `None`.
+fn fill_chars<U: Unit>(text: &[u8], mut at: usize, dst: &mut [U], mut to: usize) -> Option<usize> {
+    while let Some(&lead) = text.get(at) {
+        if lead < 0x80 {
+            *dst.get_mut(to)? = U::from_char(lead as u32);
+            at += 1;
+            to += 1;
+        } else {
+            (at, to) = decode_run(text, at, dst, to)?;
+        }
+    }
+    Some(to)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn samples() -> Vec<String> {
+        let mut out = vec![String::new()];
+        let wide = [
+            "é",
+            "ÿ",
+            "Ā",
+            "ж",
+            "€",
+            "\u{FFFF}",
+            "😀",
+            "\u{10FFFF}",
+            "\u{80}",
+        ];
+        for len in [0, 1, 7, 8, 31, 32, 33, 63, 64, 65, 100] {
+            out.push("a".repeat(len));
+            for w in wide {
+                for pos in 0..=len {
+                    let mut s = "a".repeat(pos);
+                    s.push_str(w);
+                    s.push_str(&"b".repeat(len - pos));
+                    out.push(s);
+                }
+                out.push(w.repeat(len));
+                out.push(format!("{}{}", "x".repeat(len), w.repeat(40)));
+            }
+        }
+        out
+    }
+
+    fn transcode<U: Unit + From<u8>>(text: &str, fill: impl Fn(&[u8], &mut [U]) -> bool) -> Vec<U> {
+        let chars = text.len() - survey(text.as_bytes()).continuations;
+        let mut dst = vec![U::from(0); chars];
+        assert!(fill(text.as_bytes(), &mut dst), "{text:?}");
+        dst
+    }
+
+    #[test]
+    fn survey_finds_the_widest_lead_and_the_characters() {
+        for text in samples() {
+            let s = survey(text.as_bytes());
+            assert_eq!(
+                text.len() - s.continuations,
+                text.chars().count(),
+                "{text:?}"
+            );
+            assert_eq!(s.max_byte, text.bytes().max().unwrap_or(0), "{text:?}");
+            assert_eq!(s.max_byte < 0x80, text.is_ascii(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn every_path_transcodes_as_the_standard_library() {
+        for text in samples() {
+            let wide: Vec<u32> = text.chars().map(|c| c as u32).collect();
+            assert_eq!(
+                transcode(&text, fill_blocks::<u32>),
+                wide,
+                "blocks {text:?}"
+            );
+            let chars = transcode(&text, |t, d: &mut [u32]| {
+                fill_chars(t, 0, d, 0) == Some(d.len())
+            });
+            assert_eq!(chars, wide, "chars {text:?}");
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2.
+                let avx2 = transcode(&text, |t, d: &mut [u32]| unsafe { fill_avx2(t, d) });
+                assert_eq!(avx2, wide, "avx2 {text:?}");
+            }
+            if text.chars().all(|c| (c as u32) < 0x10000) {
+                let narrow: Vec<u16> = wide.iter().map(|&c| c as u16).collect();
+                assert_eq!(transcode(&text, fill_blocks::<u16>), narrow, "u16 {text:?}");
+            }
+            if text.chars().all(|c| (c as u32) < 0x100) {
+                let bytes: Vec<u8> = wide.iter().map(|&c| c as u8).collect();
+                assert_eq!(transcode(&text, fill_blocks::<u8>), bytes, "u8 {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_short_destination_or_a_stray_byte_is_refused() {
+        let text = "aé😀".repeat(20);
+        let chars = text.chars().count();
+        let mut dst = vec![0u32; chars - 1];
+        assert!(!fill_blocks(text.as_bytes(), &mut dst));
+        assert_eq!(fill_chars(text.as_bytes(), 0, &mut dst, 0), None);
+        let mut dst = vec![0u32; 1];
+        assert!(!fill_blocks(&[0xFF], &mut dst));
+        assert!(!fill_blocks(&[0xE2, 0x82], &mut dst));
+    }
+}
