@@ -73,17 +73,17 @@ pub use crate::baseline::{decode::decode, encode::encode};
 pub use crate::phase3::parser::decode;
 #[cfg(all(feature = "phase3", not(feature = "phase5")))]
 pub use crate::phase3::strings::{new_str, output_str};
-#[cfg(feature = "phase3")]
+#[cfg(all(feature = "phase3", not(feature = "phase5")))]
 pub use crate::phase3::writer::encode;
 #[cfg(feature = "phase5")]
 pub use crate::phase5::decode;
 #[cfg(feature = "phase5")]
-pub use crate::phase5::utf8_str::{new_str, output_str};
+pub use crate::phase5::utf8_str::new_str;
 
-// How `dumps_bytes` makes its result: phase5 writes into the bytes object,
-// the builds before copy the encoder's buffer into one.
+// How `dumps_bytes` and `dumps` make their results: phase5 writes into the
+// result object, the builds before copy the encoder's buffer into one.
 #[cfg(feature = "phase5")]
-pub use crate::phase5::bytes_out::encode_bytes;
+pub use crate::phase5::result_out::{encode_bytes, encode_str};
 #[cfg(not(feature = "phase5"))]
 pub fn encode_bytes<'py>(
     obj: &pyo3::Bound<'py, pyo3::PyAny>,
@@ -93,9 +93,17 @@ pub fn encode_bytes<'py>(
         Ok(pyo3::types::PyBytes::new(obj.py(), text))
     })
 }
+#[cfg(not(feature = "phase5"))]
+pub fn encode_str<'py>(
+    obj: &pyo3::Bound<'py, pyo3::PyAny>,
+    opts: &crate::api::options::DumpOptions<'py>,
+) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::PyAny>> {
+    encode_then(obj, opts, |text| output_str(obj.py(), text))
+}
 
 /// Encodes `obj` into the kept output buffer, makes the result's Python
 /// object from the text with `finish`, and hands the buffer back.
+#[cfg(not(feature = "phase5"))]
 pub fn encode_then<'py, T>(
     obj: &pyo3::Bound<'py, pyo3::PyAny>,
     opts: &crate::api::options::DumpOptions<'py>,

@@ -84,7 +84,7 @@ fn dumps<'py>(
         skipkeys,
         separators,
     )?;
-    engine::encode_then(obj, &opts, |text| engine::output_str(obj.py(), text))
+    engine::encode_str(obj, &opts)
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.

@@ -291,6 +291,12 @@ def test_dumps_result_holds_each_wide_character_anywhere():
                 expected = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
                 assert rjson.dumps(doc) == expected, (edge, at, doc)
                 assert rjson.dumps_bytes(doc) == expected.encode(), (edge, at, doc)
+    # phase5 writes into a str object sized by the thread's last result and
+    # grows it: small, then much larger results, ASCII and not.
+    for size in (10, 5_000, 300_000, 10, 2_000_000):
+        for tail in ("", "\xe9", "\u3042", "\U0001f600"):
+            doc = {"k": ["x" * size + tail, size]}
+            assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")), (size, tail)
 
 
 def test_ints_at_every_digit_boundary():

@@ -14,14 +14,14 @@
 //! CPython 3.11's layouts, checked once against the C API's objects).
 //!
 //! On the writing side, strings of 16+ bytes are copied inline 16 bytes at a
-//! time (`write_str.rs`) and `dumps_bytes` writes into the `bytes` object it
-//! returns (`bytes_out.rs`). Non-ASCII strs, the parser's and `dumps`'
+//! time (`write_str.rs`), and `dumps_bytes` and `dumps` write into the
+//! object they return (`result_out.rs`). Non-ASCII strs, the parser's and `dumps`'
 //! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
-pub mod bytes_out;
 pub mod objects;
+pub mod result_out;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;

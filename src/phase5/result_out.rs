@@ -1,0 +1,247 @@
+//! `dumps_bytes` and `dumps` write their JSON straight into the object they
+//! return, a `bytes` or a compact ASCII `str`: the object is made first,
+//! with room for as much as this thread's previous result of its type held,
+//! grown (by a realloc) if the text outgrows it, and cut to the text's
+//! length at the end. The builds before copy a finished buffer into the
+//! object, a second pass over the whole output. A `str` result that turns
+//! out not to be ASCII is transcoded from the text into a str of its kind
+//! (`utf8_str.rs`); that costs the one copy the builds before pay anyway.
+
+use std::cell::Cell;
+use std::thread::LocalKey;
+
+use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use super::utf8_str;
+use crate::api::options::DumpOptions;
+use crate::phase3::writer;
+use crate::text::sink::Sink;
+
+/// Room for the first result on a thread; later ones start at the size of
+/// the one before plus 1/16 (writers reserve a little past what they write:
+/// 32 bytes for a number, so an exact fit would grow, a copy, at the very
+/// end), at most `MAX_START`: one huge result must not make every later call
+/// reserve as much.
+const MIN_START: usize = 1024;
+const MAX_START: usize = 1 << 24;
+
+thread_local! {
+    static LAST_BYTES_LEN: Cell<usize> = const { Cell::new(0) };
+    static LAST_STR_LEN: Cell<usize> = const { Cell::new(0) };
+}
+
+extern "C" {
+    /// CPython's resize of a `bytes` object nobody else holds (exported by
+    /// libpython; pyo3-ffi keeps its declaration private).
+    fn _PyBytes_Resize(bytes: *mut *mut ffi::PyObject, size: ffi::Py_ssize_t) -> std::ffi::c_int;
+}
+
+/// `obj` as JSON in UTF-8 `bytes`.
+pub fn encode_bytes<'py>(
+    obj: &Bound<'py, PyAny>,
+    opts: &DumpOptions<'py>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let py = obj.py();
+    let out = ResultOut::<BytesResult>::new(py)?;
+    let (mut out, written) = writer::encode_into(obj, opts, out);
+    written?;
+    out.cut(py)?;
+    // SAFETY: the object is a complete bytes object, ours alone.
+    Ok(unsafe { Bound::from_owned_ptr(py, out.release()).cast_into_unchecked() })
+}
+
+/// `obj` as JSON in a `str`.
+pub fn encode_str<'py>(
+    obj: &Bound<'py, PyAny>,
+    opts: &DumpOptions<'py>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let py = obj.py();
+    let out = ResultOut::<AsciiStrResult>::new(py)?;
+    let (mut out, written) = writer::encode_into(obj, opts, out);
+    written?;
+    // SAFETY: `len` bytes of the object's data are written.
+    let text = unsafe { std::slice::from_raw_parts(out.data, out.len) };
+    if let Some(wider) = utf8_str::non_ascii_output(py, text) {
+        out.remember_len();
+        return wider; // `out` is dropped
+    }
+    out.cut(py)?;
+    // SAFETY: the object is a complete str of ASCII text, ours alone.
+    Ok(unsafe { Bound::from_owned_ptr(py, out.release()) })
+}
+
+/// A kind of result object: how it is made, where its data is, how it is
+/// resized (all with the GIL held, on an object nobody else holds).
+trait ResultKind {
+    /// The length of this thread's previous result of this kind.
+    const LAST_LEN: &'static LocalKey<Cell<usize>>;
+    /// A new object with room for `cap` bytes, or NULL with an error set.
+    unsafe fn make(cap: usize) -> *mut ffi::PyObject;
+    unsafe fn data(object: *mut ffi::PyObject) -> *mut u8;
+    /// Resizes `*object` to `len` bytes; on failure releases it, sets it to
+    /// NULL and sets an error.
+    unsafe fn resize(object: &mut *mut ffi::PyObject, len: usize) -> bool;
+}
+
+struct BytesResult;
+
+impl ResultKind for BytesResult {
+    const LAST_LEN: &'static LocalKey<Cell<usize>> = &LAST_BYTES_LEN;
+
+    unsafe fn make(cap: usize) -> *mut ffi::PyObject {
+        // SAFETY: a NULL source makes an uninitialized bytes object of `cap` bytes.
+        unsafe { ffi::PyBytes_FromStringAndSize(std::ptr::null(), cap as ffi::Py_ssize_t) }
+    }
+
+    unsafe fn data(object: *mut ffi::PyObject) -> *mut u8 {
+        // SAFETY: the caller's `object` is a live bytes object; its data starts at ob_sval.
+        unsafe { ffi::PyBytes_AS_STRING(object).cast::<u8>().cast_mut() }
+    }
+
+    unsafe fn resize(object: &mut *mut ffi::PyObject, len: usize) -> bool {
+        // SAFETY: the caller holds the only reference; _PyBytes_Resize writes
+        // the terminating NUL after `len`.
+        unsafe { _PyBytes_Resize(object, len as ffi::Py_ssize_t) == 0 }
+    }
+}
+
+/// A compact ASCII str: one byte a character, its data right after the header.
+struct AsciiStrResult;
+
+impl ResultKind for AsciiStrResult {
+    const LAST_LEN: &'static LocalKey<Cell<usize>> = &LAST_STR_LEN;
+
+    unsafe fn make(cap: usize) -> *mut ffi::PyObject {
+        // SAFETY: a new compact ASCII str of `cap` characters (contents
+        // unset until written).
+        unsafe { ffi::PyUnicode_New(cap as ffi::Py_ssize_t, 127) }
+    }
+
+    unsafe fn data(object: *mut ffi::PyObject) -> *mut u8 {
+        // SAFETY: the caller's `object` is a live compact str.
+        unsafe { ffi::PyUnicode_DATA(object).cast::<u8>() }
+    }
+
+    unsafe fn resize(object: &mut *mut ffi::PyObject, len: usize) -> bool {
+        // SAFETY: the caller holds the only reference to a fresh str (no
+        // hash, not interned), which PyUnicode_Resize reallocates in place
+        // of; it writes the terminating NUL.
+        unsafe { ffi::PyUnicode_Resize(object, len as ffi::Py_ssize_t) == 0 }
+    }
+}
+
+/// A result object being filled: `len` bytes written of `cap`. Lives only
+/// inside one call, with the GIL held; nobody else sees the object until
+/// `release`.
+struct ResultOut<K> {
+    object: *mut ffi::PyObject,
+    data: *mut u8,
+    len: usize,
+    cap: usize,
+    kind: std::marker::PhantomData<K>,
+}
+
+impl<K: ResultKind> ResultOut<K> {
+    fn new(py: Python<'_>) -> PyResult<Self> {
+        let last = K::LAST_LEN.with(Cell::get);
+        let cap = (last + last / 16).clamp(MIN_START, MAX_START);
+        // SAFETY: `make` returns a fresh object of room `cap`, or NULL with an
+        // error set.
+        unsafe {
+            let object = K::make(cap);
+            if object.is_null() {
+                return Err(PyErr::fetch(py));
+            }
+            Ok(ResultOut {
+                object,
+                data: K::data(object),
+                len: 0,
+                cap,
+                kind: std::marker::PhantomData,
+            })
+        }
+    }
+
+    /// Sizes this thread's next result of this kind by this one.
+    fn remember_len(&self) {
+        K::LAST_LEN.with(|last| last.set(self.len));
+    }
+
+    /// Cuts the object to the bytes written.
+    fn cut(&mut self, py: Python<'_>) -> PyResult<()> {
+        self.remember_len();
+        // SAFETY: we hold the only reference; on failure the object is
+        // released and set to NULL (and `Drop` skips it).
+        unsafe {
+            if !K::resize(&mut self.object, self.len) {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        Ok(())
+    }
+
+    /// The object, handed to the caller.
+    fn release(mut self) -> *mut ffi::PyObject {
+        std::mem::replace(&mut self.object, std::ptr::null_mut())
+    }
+
+    /// Room for `additional` more bytes: at least double, as `Vec` grows.
+    #[cold]
+    #[inline(never)]
+    fn grow(&mut self, additional: usize) {
+        let need = self
+            .len
+            .checked_add(additional)
+            .expect("output size overflows");
+        let cap = need.max(self.cap.saturating_mul(2));
+        // SAFETY: we hold the only reference to the object, so it may be
+        // resized; on failure it is released and set to NULL.
+        unsafe {
+            if !K::resize(&mut self.object, cap) {
+                // Out of memory, as a `Vec` that cannot grow: abort the same way.
+                ffi::PyErr_Clear();
+                std::alloc::handle_alloc_error(std::alloc::Layout::array::<u8>(cap).expect("size"));
+            }
+            self.data = K::data(self.object);
+        }
+        self.cap = cap;
+    }
+}
+
+impl<K: ResultKind> Sink for ResultOut<K> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    #[inline(always)]
+    fn reserve(&mut self, additional: usize) {
+        if self.cap - self.len < additional {
+            self.grow(additional);
+        }
+    }
+
+    #[inline(always)]
+    fn as_mut_ptr(&mut self) -> *mut u8 {
+        self.data
+    }
+
+    #[inline(always)]
+    unsafe fn set_len(&mut self, new_len: usize) {
+        debug_assert!(new_len <= self.cap);
+        self.len = new_len;
+    }
+}
+
+impl<K> Drop for ResultOut<K> {
+    fn drop(&mut self) {
+        if !self.object.is_null() {
+            // SAFETY: an unfinished result (the encoder failed, or a str
+            // was transcoded instead): our only reference, released with the
+            // GIL held (inside the call).
+            unsafe { ffi::Py_DECREF(self.object) };
+        }
+    }
+}
