@@ -29,7 +29,7 @@ pub fn new_ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, 
 }
 
 /// A `str` of valid UTF-8 `bytes`; `ascii` says whether they are all ASCII.
-#[cfg_attr(feature = "phase5", allow(dead_code))] // phase5 transcodes its own
+/// (phase5 transcodes its own, and falls back to this.)
 #[inline]
 pub fn new_str<'py>(py: Python<'py>, bytes: &[u8], ascii: bool) -> PyResult<Bound<'py, PyAny>> {
     if ascii {

@@ -77,15 +77,8 @@ fn transcoded<'py>(py: Python<'py>, text: &[u8], survey: Survey) -> PyResult<Bou
         if filled {
             return Ok(result);
         }
-        Bound::from_owned_ptr_or_err(
-            py,
-            ffi::PyUnicode_DecodeUTF8(
-                text.as_ptr().cast(),
-                text.len() as ffi::Py_ssize_t,
-                std::ptr::null(),
-            ),
-        )
     }
+    crate::phase3::strings::new_str(py, text, false)
 }
 
 const BLOCK: usize = 32;
