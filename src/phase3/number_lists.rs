@@ -10,8 +10,8 @@ use pyo3::ffi;
 use super::float_repr::{format_values, MAX_REPR};
 use crate::text::sink::Sink;
 
-/// Floats formatted per reservation by `write_float_run`.
-const RUN_CHUNK: usize = 64;
+/// Floats gathered at a time (and formatted per reservation by `write_float_run`).
+pub(super) const RUN_CHUNK: usize = 64;
 
 /// Appends the leading run of exact, finite floats among `items` (the
 /// items of a list, whose `[` was just written) as array items, with `,`
