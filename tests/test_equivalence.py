@@ -299,6 +299,42 @@ def test_dumps_result_holds_each_wide_character_anywhere():
             assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")), (size, tail)
 
 
+def test_dumps_result_widens_chunk_by_chunk():
+    # phase5 moves dumps' text into its str every 64 KiB, at the end of a
+    # container: the first wide text can come in any chunk, and a later
+    # chunk can hold a wider character than every one before.
+    def record(i, text):
+        return {"id": i, "text": text, "tags": [text[:3], i * 0.5]}
+
+    plain = [record(i, "plain ascii text %d " % i * 4) for i in range(3000)]
+    for kinds in (["\xe9"], ["\u3042"], ["\U0001f600"], ["\xe9", "\u3042"], ["\xe9", "\U0001f600"],
+                  ["\u3042", "\U0001f600"], ["\xe9", "\u3042", "\U0001f600"], ["\U0001f600", "\xe9"]):
+        for first in (0, 1, 1500, 2999):
+            doc = list(plain)
+            for n, char in enumerate(kinds):
+                at = min(first + n * 700, len(doc) - 1)
+                doc[at] = record(at, "wide %s here" % char)
+            expected = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            got = rjson.dumps(doc)
+            assert got == expected, (kinds, first)
+            # The same kind as the standard library's str (CPython compares kinds first).
+            assert sys.getsizeof(got) == sys.getsizeof(expected), (kinds, first)
+    # Results of other sizes in between: the thread's sizing must not matter.
+    for doc in ([record(0, "\xe9")], plain[:10] + [record(1, "\U0001f600")] * 5000, [record(2, "\u3042")] * 20000):
+        assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+
+def test_dumps_failing_after_wide_chunks_raises_cleanly():
+    # An error after some text was moved into the wide result: the error, no partial str.
+    class Unknown:
+        pass
+
+    doc = [{"text": "\u3042 %d" % i * 10} for i in range(5000)] + [Unknown()]
+    with pytest.raises(TypeError, match="Unknown"):
+        rjson.dumps(doc)
+    assert rjson.dumps(doc[:-1]) == json.dumps(doc[:-1], ensure_ascii=False, separators=(",", ":"))
+
+
 def test_ints_at_every_digit_boundary():
     # CPython stores ints in 30-bit digits; the writer reads up to two in place.
     values = [0, 1, -1, 7, -7]

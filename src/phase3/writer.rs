@@ -268,6 +268,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             self.newline();
         }
         self.out.push(bracket);
+        self.out.checkpoint();
         self.nesting.leave();
     }
 

@@ -24,61 +24,214 @@ pub fn new_str<'py>(py: Python<'py>, text: &[u8], ascii: bool) -> PyResult<Bound
     transcoded(py, text, survey(text))
 }
 
-/// The str of the encoder's output `text` (valid UTF-8: the writer escapes
-/// lone surrogates) when it is not all ASCII; `None` when it is.
-pub fn non_ascii_output<'py>(py: Python<'py>, text: &[u8]) -> Option<PyResult<Bound<'py, PyAny>>> {
-    let survey = survey(text);
-    (survey.max_byte >= 0x80).then(|| transcoded(py, text, survey))
-}
-
 /// The str of `text`, which has a byte above 7F.
 #[inline(never)]
 fn transcoded<'py>(py: Python<'py>, text: &[u8], survey: Survey) -> PyResult<Bound<'py, PyAny>> {
-    let Survey {
-        max_byte,
-        continuations,
-    } = survey;
-    let chars = text.len() - continuations;
-    // Lead bytes C2-C3 start U+0080-U+00FF, C4-EF up to U+FFFF, F0-F4 beyond:
-    // the widest character has the largest lead byte (continuation bytes,
-    // 80-BF, are below every lead byte), so the kind is exactly right, as
-    // CPython requires of a str.
-    let max_char: u32 = match max_byte {
-        0..=0xC3 => 0xFF,
-        0xC4..=0xEF => 0xFFFF,
-        _ => 0x10FFFF,
-    };
+    let chars = text.len() - survey.continuations;
+    let max_char = survey.max_char();
     // SAFETY: PyUnicode_New returns a new compact str of `chars` characters
-    // of the kind `max_char` calls for (or NULL with an error set); its data
-    // is `chars` units of 1, 2 or 4 bytes, which `fill` writes in full
-    // before anyone else can see the object (checked: on a mismatch, which
-    // valid UTF-8 never gives, the object is dropped and the text decoded
-    // by CPython instead, which raises on invalid UTF-8).
+    // of the kind `max_char` calls for (or NULL with an error set), which
+    // `fill_units` writes in full before anyone else can see the object
+    // (checked: on a mismatch, which valid UTF-8 never gives, the object is
+    // dropped and the text decoded by CPython instead, which raises on
+    // invalid UTF-8).
     unsafe {
         let result = Bound::from_owned_ptr_or_err(
             py,
             ffi::PyUnicode_New(chars as ffi::Py_ssize_t, max_char as ffi::Py_UCS4),
         )?;
-        let data = ffi::PyUnicode_DATA(result.as_ptr());
-        let filled = match max_char {
-            0xFF => fill(
-                text,
-                std::slice::from_raw_parts_mut(data.cast::<u8>(), chars),
-            ),
-            0xFFFF => fill(
-                text,
-                std::slice::from_raw_parts_mut(data.cast::<u16>(), chars),
-            ),
-            _ => fill(
-                text,
-                std::slice::from_raw_parts_mut(data.cast::<u32>(), chars),
-            ),
-        };
-        if filled {
+        if fill_units(
+            ffi::PyUnicode_DATA(result.as_ptr()),
+            max_char,
+            0,
+            chars,
+            text,
+        ) {
             return Ok(result);
         }
     }
     crate::phase3::strings::new_str(py, text, false)
+}
+
+/// Transcodes `text` into units `at..at + count` of a str's `data` of the
+/// kind `max_char` calls for; true when it filled them exactly.
+///
+/// # Safety
+/// `data` holds at least `at + count` units of that kind, ours to write.
+unsafe fn fill_units(
+    data: *mut std::ffi::c_void,
+    max_char: u32,
+    at: usize,
+    count: usize,
+    text: &[u8],
+) -> bool {
+    // SAFETY: the caller's units, typed by the kind.
+    unsafe {
+        match max_char {
+            0xFF => fill(
+                text,
+                std::slice::from_raw_parts_mut(data.cast::<u8>().add(at), count),
+            ),
+            0xFFFF => fill(
+                text,
+                std::slice::from_raw_parts_mut(data.cast::<u16>().add(at), count),
+            ),
+            _ => fill(
+                text,
+                std::slice::from_raw_parts_mut(data.cast::<u32>().add(at), count),
+            ),
+        }
+    }
+}
+
+/// A str built from UTF-8 text that comes in pieces of whole characters
+/// (`dumps`' result, a chunk at a time while the chunk is still in cache):
+/// each piece is surveyed and transcoded onto the end; a piece with a wider
+/// character first widens what is there into a str of the wider kind, a
+/// piece that does not fit grows the str (at least doubling). `finish` cuts
+/// it to its characters. The object is ours alone until then.
+pub struct GrowingStr {
+    /// NULL until the first piece.
+    object: *mut ffi::PyObject,
+    /// The str's kind, as its largest character: 0xFF, 0xFFFF or 0x10FFFF
+    /// (0 before the first piece).
+    max_char: u32,
+    /// Characters written, of room for `cap`.
+    chars: usize,
+    cap: usize,
+}
+
+impl GrowingStr {
+    /// An empty str with room for `cap` characters (made at the first
+    /// piece's kind).
+    pub fn new(cap: usize) -> Self {
+        GrowingStr {
+            object: std::ptr::null_mut(),
+            max_char: 0,
+            chars: 0,
+            cap,
+        }
+    }
+
+    /// Appends `text`, whole UTF-8 characters.
+    pub fn append(&mut self, py: Python<'_>, text: &[u8]) -> PyResult<()> {
+        let survey = survey(text);
+        let count = text.len() - survey.continuations;
+        let max_char = survey.max_char().max(self.max_char);
+        let need = self.chars + count;
+        if max_char > self.max_char {
+            self.widen(py, max_char, need.max(self.cap))?;
+        } else if need > self.cap {
+            self.grow(py, need.max(self.cap * 2))?;
+        }
+        // SAFETY: the object has room for `cap` >= chars + count units of
+        // kind `max_char`, and is ours.
+        let filled = unsafe {
+            fill_units(
+                ffi::PyUnicode_DATA(self.object),
+                self.max_char,
+                self.chars,
+                count,
+                text,
+            )
+        };
+        if !filled {
+            return Err(pyo3::exceptions::PySystemError::new_err(
+                "the encoder wrote invalid UTF-8",
+            ));
+        }
+        self.chars = need;
+        Ok(())
+    }
+
+    /// The characters written.
+    pub fn chars(&self) -> usize {
+        self.chars
+    }
+
+    /// The str, cut to the characters written.
+    pub fn finish(mut self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+        self.grow(py, self.chars)?;
+        let object = std::mem::replace(&mut self.object, std::ptr::null_mut());
+        // SAFETY: a complete str of the right kind, ours alone.
+        Ok(unsafe { Bound::from_owned_ptr(py, object) })
+    }
+
+    /// Resizes the str to room for `cap` characters of its kind.
+    fn grow(&mut self, py: Python<'_>, cap: usize) -> PyResult<()> {
+        // SAFETY: we hold the only reference to a fresh str (no hash, not
+        // interned), which PyUnicode_Resize reallocates in place of; on
+        // failure it is released, set to NULL and an error set.
+        unsafe {
+            if ffi::PyUnicode_Resize(&mut self.object, cap as ffi::Py_ssize_t) != 0 {
+                return Err(PyErr::fetch(py));
+            }
+        }
+        self.cap = cap;
+        Ok(())
+    }
+
+    /// Replaces the str (if any) with one of the wider kind `max_char` and
+    /// room for `cap`, holding the same characters.
+    fn widen(&mut self, py: Python<'_>, max_char: u32, cap: usize) -> PyResult<()> {
+        let wider = new_object(py, cap, max_char)?;
+        if !self.object.is_null() {
+            // SAFETY: the old str's first `chars` units are written, the new
+            // one has room for `cap` >= chars units of the wider kind; both
+            // are ours.
+            unsafe {
+                let (from, to) = (ffi::PyUnicode_DATA(self.object), ffi::PyUnicode_DATA(wider));
+                let n = self.chars;
+                match (self.max_char, max_char) {
+                    (0xFF, 0xFFFF) => widen_units(from.cast::<u8>(), to.cast::<u16>(), n),
+                    (0xFF, _) => widen_units(from.cast::<u8>(), to.cast::<u32>(), n),
+                    _ => widen_units(from.cast::<u16>(), to.cast::<u32>(), n),
+                }
+                ffi::Py_DECREF(self.object);
+            }
+        }
+        self.object = wider;
+        self.max_char = max_char;
+        self.cap = cap;
+        Ok(())
+    }
+}
+
+impl Drop for GrowingStr {
+    fn drop(&mut self) {
+        if !self.object.is_null() {
+            // SAFETY: an unfinished str (the encoder failed): our only
+            // reference, released with the GIL held (inside the call).
+            unsafe { ffi::Py_DECREF(self.object) };
+        }
+    }
+}
+
+/// A new compact str with room for `cap` characters up to `max_char`.
+fn new_object(py: Python<'_>, cap: usize, max_char: u32) -> PyResult<*mut ffi::PyObject> {
+    // SAFETY: returns a new str (contents unset) or NULL with an error set.
+    let object = unsafe { ffi::PyUnicode_New(cap as ffi::Py_ssize_t, max_char as ffi::Py_UCS4) };
+    if object.is_null() {
+        return Err(PyErr::fetch(py));
+    }
+    Ok(object)
+}
+
+/// Copies `n` units from `from` to `to`, each widened.
+///
+/// # Safety
+/// `n` units readable at `from` and writable at `to`, not overlapping.
+unsafe fn widen_units<F: Copy + Into<u32>, T: Unit>(from: *const F, to: *mut T, n: usize) {
+    // SAFETY: the caller's `n` units at each.
+    let (from, to) = unsafe {
+        (
+            std::slice::from_raw_parts(from, n),
+            std::slice::from_raw_parts_mut(to, n),
+        )
+    };
+    for (t, &f) in to.iter_mut().zip(from) {
+        *t = T::from_char(f.into());
+    }
 }
 
 const BLOCK: usize = 32;
@@ -88,6 +241,26 @@ struct Survey {
     max_byte: u8,
     /// How many bytes are UTF-8 continuation bytes (80-BF).
     continuations: usize,
+}
+
+impl Survey {
+    /// The largest character the text can hold, as a str's kind needs it.
+    /// Lead bytes C2-C3 start U+0080-U+00FF, C4-EF up to U+FFFF, F0-F4
+    /// beyond: the widest character has the largest lead byte (continuation
+    /// bytes, 80-BF, are below every lead byte), so the kind is exactly
+    /// right, as CPython requires of a str (ASCII text gives kind 1's 0xFF).
+    fn max_char(&self) -> u32 {
+        match self.max_byte {
+            0..=0xC3 => 0xFF,
+            0xC4..=0xEF => 0xFFFF,
+            _ => 0x10FFFF,
+        }
+    }
+}
+
+/// Whether `text` is all ASCII.
+pub fn is_ascii(text: &[u8]) -> bool {
+    survey(text).max_byte < 0x80
 }
 
 fn survey(text: &[u8]) -> Survey {

@@ -40,6 +40,11 @@ pub trait Sink {
         }
     }
 
+    /// Called where the writer holds no position in the text (after each
+    /// container): a sink may move the text written so far elsewhere.
+    #[inline(always)]
+    fn checkpoint(&mut self) {}
+
     #[inline(always)]
     fn truncate(&mut self, new_len: usize) {
         if new_len < self.len() {
