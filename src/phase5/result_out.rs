@@ -99,10 +99,10 @@ struct StrOut<'py> {
 
 impl<'py> StrOut<'py> {
     /// Surveys the text past `checked`; from the first non-ASCII text on,
-    /// moves all of it into the wide result.
+    /// moves all of it into the wide result. `last`: no more text follows.
     #[cold]
     #[inline(never)]
-    fn catch_up(&mut self) -> PyResult<()> {
+    fn catch_up(&mut self, last: bool) -> PyResult<()> {
         // SAFETY: `len` bytes of the object's data are written.
         let text = unsafe { std::slice::from_raw_parts(self.text.data, self.text.len) };
         let wide = match &mut self.wide {
@@ -111,15 +111,17 @@ impl<'py> StrOut<'py> {
                 self.checked = text.len();
                 return Ok(());
             }
-            // Room for as many characters as this thread's previous wide
-            // result had, or as the ASCII str has bytes. Not more: glibc
-            // maps a large block freshly (page faults on every page) when
-            // it is larger than the last one freed, which a result cut
-            // from more room always is (gsoc-2018.json: 3x the time).
+            // Room for exactly the text when it is all there; else for as
+            // many characters as this thread's previous wide result had, or
+            // as the ASCII str has bytes. Not more: glibc maps a large block
+            // freshly (page faults on every page) when it is larger than the
+            // last one freed, which a result cut from more room always is
+            // (gsoc-2018.json: 3x the time).
             None => {
-                let cap = match LAST_WIDE_CHARS.with(Cell::get) {
-                    0 => self.text.cap,
-                    last => last,
+                let cap = match (last, LAST_WIDE_CHARS.with(Cell::get)) {
+                    (true, _) => 0,
+                    (false, 0) => self.text.cap,
+                    (false, chars) => chars.min(MAX_START),
                 };
                 self.wide.insert(GrowingStr::new(cap))
             }
@@ -135,7 +137,7 @@ impl<'py> StrOut<'py> {
         if let Some(err) = self.failed.take() {
             return Err(err);
         }
-        self.catch_up()?;
+        self.catch_up(true)?;
         let total = self.moved + self.text.len;
         self.text.len = total;
         match self.wide.take() {
@@ -179,7 +181,7 @@ impl Sink for StrOut<'_> {
     #[inline(always)]
     fn checkpoint(&mut self) {
         if self.text.len - self.checked >= CHECK_EVERY && self.failed.is_none() {
-            if let Err(err) = self.catch_up() {
+            if let Err(err) = self.catch_up(false) {
                 self.failed = Some(err);
             }
         }

@@ -102,8 +102,8 @@ pub struct GrowingStr {
 }
 
 impl GrowingStr {
-    /// An empty str with room for `cap` characters (made at the first
-    /// piece's kind).
+    /// An empty str with room for `cap` characters, or for the first piece's
+    /// if more (made at that piece's kind).
     pub fn new(cap: usize) -> Self {
         GrowingStr {
             object: std::ptr::null_mut(),
