@@ -5,7 +5,8 @@
 //! length at the end. The builds before copy a finished buffer into the
 //! object, a second pass over the whole output. A `str` result that turns
 //! out not to be ASCII is transcoded from the text into a str of its kind
-//! (`utf8_str.rs`); that costs the one copy the builds before pay anyway.
+//! (`utf8_str.rs`), 64 KiB at a time while the text is still in cache
+//! (`StrOut`); that costs the one copy the builds before pay anyway.
 
 use std::cell::Cell;
 use std::thread::LocalKey;

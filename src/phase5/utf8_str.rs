@@ -2,7 +2,8 @@
 //! parser's non-ASCII strings and `dumps`' result. A survey finds the widest
 //! character (its lead byte fixes the str's kind) and counts the
 //! characters, then the text is transcoded into a str allocated at its final
-//! length and kind. ASCII runs go 32 bytes at a time (plain loops the
+//! length and kind (or, for `dumps`, appended piece by piece onto a
+//! `GrowingStr`, widened when a piece needs a wider kind). ASCII runs go 32 bytes at a time (plain loops the
 //! compiler vectorizes: AVX2 where the CPU has it, the baseline's SSE2 or
 //! NEON otherwise); multi-byte characters are decoded one by one. CPython's
 //! decoder guesses the kind as it goes (widening what it wrote when a wider
