@@ -335,6 +335,23 @@ def test_dumps_failing_after_wide_chunks_raises_cleanly():
     assert rjson.dumps(doc[:-1]) == json.dumps(doc[:-1], ensure_ascii=False, separators=(",", ":"))
 
 
+def test_dumps_results_a_little_shorter_than_the_last():
+    # phase5 sizes a result by the thread's previous one and, when it is at
+    # most an eighth shorter, sets its length in place instead of
+    # reallocating: each result must still be exactly its text.
+    for tail in ("", "\xe9", "\u3042", "\U0001f600"):
+        for size in (100_000, 95_000, 90_000, 99_000, 101_000, 60_000, 200_000, 199_000):
+            doc = ["x" * 50 + tail] * (size // 60)
+            expected = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+            got = rjson.dumps(doc)
+            assert got == expected and len(got) == len(expected), (tail, size)
+            assert hash(got) == hash(expected) and sys.getsizeof(got) == sys.getsizeof(expected), (tail, size)
+            assert got[-3:] == expected[-3:] and (got + "!")[-1] == "!"
+            got_bytes = rjson.dumps_bytes(doc)
+            assert got_bytes == expected.encode() and len(got_bytes) == len(expected.encode()), (tail, size)
+            assert hash(got_bytes) == hash(expected.encode()) and got_bytes.decode() == expected
+
+
 def test_ints_at_every_digit_boundary():
     # CPython stores ints in 30-bit digits; the writer reads up to two in place.
     values = [0, 1, -1, 7, -7]

@@ -150,9 +150,24 @@ impl GrowingStr {
         self.chars
     }
 
-    /// The str, cut to the characters written.
+    /// The str, cut to the characters written (its room kept if little
+    /// more, as `result_out::keeps_room` says).
     pub fn finish(mut self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        self.grow(py, self.chars)?;
+        if super::result_out::keeps_room(self.cap, self.chars) {
+            // SAFETY: our compact str (no hash, no UTF-8 copy yet) has room
+            // for `cap` >= chars units and the NUL after them.
+            unsafe {
+                (*self.object.cast::<ffi::PyASCIIObject>()).length = self.chars as ffi::Py_ssize_t;
+                let data = ffi::PyUnicode_DATA(self.object);
+                match self.max_char {
+                    0xFF => data.cast::<u8>().add(self.chars).write(0),
+                    0xFFFF => data.cast::<u16>().add(self.chars).write(0),
+                    _ => data.cast::<u32>().add(self.chars).write(0),
+                }
+            }
+        } else {
+            self.grow(py, self.chars)?;
+        }
         let object = std::mem::replace(&mut self.object, std::ptr::null_mut());
         // SAFETY: a complete str of the right kind, ours alone.
         Ok(unsafe { Bound::from_owned_ptr(py, object) })
