@@ -362,22 +362,25 @@ fn fill<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
         return unsafe { fill_avx2(text, dst) };
     }
     if kernels::chosen().simd {
-        return fill_blocks(text, dst);
+        return fill_blocks::<U, false>(text, dst);
     }
     fill_chars(text, 0, dst, 0) == Some(dst.len())
 }
 
+/// `fill_blocks` compiled for AVX2, with runs of 3-byte characters decoded
+/// four at a time (`three_byte_quads`).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn fill_avx2<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
-    fill_blocks(text, dst)
+    fill_blocks::<U, true>(text, dst)
 }
 
 /// Whole blocks of ASCII are widened in one loop; a block with a wider
 /// character has its ASCII prefix widened, then the run of multi-byte
-/// characters from there is decoded one by one.
+/// characters from there is decoded one by one (`QUADS`: only from
+/// `fill_avx2`, runs of 3-byte characters four at a time).
 #[inline(always)]
-fn fill_blocks<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
+fn fill_blocks<U: Unit, const QUADS: bool>(text: &[u8], dst: &mut [U]) -> bool {
     let (mut at, mut to) = (0, 0);
     while at + BLOCK <= text.len() && to + BLOCK <= dst.len() {
         let block: &[u8; BLOCK] = text[at..at + BLOCK].try_into().expect("a block");
@@ -394,7 +397,7 @@ fn fill_blocks<U: Unit>(text: &[u8], dst: &mut [U]) -> bool {
             to += BLOCK;
             continue;
         }
-        match decode_run(text, at + ascii, dst, to + ascii) {
+        match decode_run::<U, QUADS>(text, at + ascii, dst, to + ascii) {
             Some((a, t)) => (at, to) = (a, t),
             None => return false,
         }
@@ -436,7 +439,7 @@ fn ascii_prefix(block: &[u8; BLOCK]) -> usize {
 /// (Other faults of invalid UTF-8 give wrong characters, never a fault of
 /// memory; the text is valid by construction.)
 #[inline(always)]
-fn decode_run<U: Unit>(
+fn decode_run<U: Unit, const QUADS: bool>(
     text: &[u8],
     mut at: usize,
     dst: &mut [U],
@@ -445,6 +448,15 @@ fn decode_run<U: Unit>(
     while let Some(&lead) = text.get(at) {
         if lead < 0x80 {
             break;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if QUADS && (0xE0..0xF0).contains(&lead) && std::mem::size_of::<U>() > 1 {
+            // SAFETY: QUADS is set only in `fill_avx2`, run on a CPU with AVX2.
+            let (quads_at, quads_to) = unsafe { three_byte_quads(text, at, dst, to) };
+            if quads_at != at {
+                (at, to) = (quads_at, quads_to);
+                continue;
+            }
         }
         let (c, len) = match text.get(at..at + 4) {
             Some(word) => decode_word(u32::from_le_bytes(word.try_into().expect("4 bytes")))?,
@@ -455,6 +467,62 @@ fn decode_run<U: Unit>(
         to += 1;
     }
     Some((at, to))
+}
+
+/// From `at`, while the next 12 bytes are four 3-byte characters (CJK text:
+/// twitter.json has 31,808), decodes them together: a shuffle puts each
+/// character's bytes in a 32-bit lane, masks and shifts join them. Returns
+/// where it stopped (`at` and `to` unchanged if the first 12 bytes are not
+/// four such characters). `U` is u16 or u32.
+///
+/// # Safety
+/// The CPU has AVX2 (SSSE3 and SSE4.1 with it).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+#[inline]
+unsafe fn three_byte_quads<U: Unit>(
+    text: &[u8],
+    mut at: usize,
+    dst: &mut [U],
+    mut to: usize,
+) -> (usize, usize) {
+    use std::arch::x86_64::*;
+    // Lane i holds bytes 3i+2, 3i+1, 3i of the block (little-endian: the
+    // last continuation byte lowest) and a zero.
+    let order = _mm_setr_epi8(2, 1, 0, -1, 5, 4, 3, -1, 8, 7, 6, -1, 11, 10, 9, -1);
+    let byte = |b: u8| _mm_set1_epi8(b as i8);
+    while at + 16 <= text.len() && to + 4 <= dst.len() {
+        // SAFETY: 16 bytes of `text` from `at`.
+        let block = unsafe { _mm_loadu_si128(text.as_ptr().add(at).cast()) };
+        let has = |mask: u8, value: u8| {
+            _mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_and_si128(block, byte(mask)),
+                byte(value),
+            )) & 0xFFF
+        };
+        // Leads E0-EF at 0, 3, 6, 9; continuation bytes 80-BF between.
+        if has(0xF0, 0xE0) != 0b0010_0100_1001 || has(0xC0, 0x80) != 0b1101_1011_0110 {
+            break;
+        }
+        let lanes = _mm_shuffle_epi8(block, order);
+        let low = _mm_and_si128(lanes, _mm_set1_epi32(0x3F));
+        let middle = _mm_and_si128(_mm_srli_epi32(lanes, 2), _mm_set1_epi32(0xFC0));
+        let high = _mm_and_si128(_mm_srli_epi32(lanes, 4), _mm_set1_epi32(0xF000));
+        let chars = _mm_or_si128(_mm_or_si128(low, middle), high);
+        // SAFETY: dst[to..to + 4] is in bounds (checked above); four units
+        // of 2 bytes (packed, every value below 0x10000) or of 4.
+        unsafe {
+            let out = dst.as_mut_ptr().add(to).cast::<__m128i>();
+            if std::mem::size_of::<U>() == 2 {
+                _mm_storel_epi64(out, _mm_packus_epi32(chars, chars));
+            } else {
+                _mm_storeu_si128(out, chars);
+            }
+        }
+        at += 12;
+        to += 4;
+    }
+    (at, to)
 }
 
 /// The character at the start of the four bytes `word` (little-endian) and
@@ -496,7 +564,7 @@ fn fill_chars<U: Unit>(text: &[u8], mut at: usize, dst: &mut [U], mut to: usize)
             at += 1;
             to += 1;
         } else {
-            (at, to) = decode_run(text, at, dst, to)?;
+            (at, to) = decode_run::<U, false>(text, at, dst, to)?;
         }
     }
     Some(to)
@@ -531,6 +599,17 @@ mod tests {
                 out.push(w.repeat(len));
                 out.push(format!("{}{}", "x".repeat(len), w.repeat(40)));
             }
+            // Runs of 3-byte characters (decoded four at a time under AVX2)
+            // broken by every other width at every place, and ending at
+            // every distance from the end.
+            for other in ["a", "é", "😀", "\u{FFFF}"] {
+                for pos in 0..len.min(40) {
+                    let mut s: String = "€ж中".chars().cycle().take(pos).collect();
+                    s.push_str(other);
+                    s.push_str(&"日本語".repeat(len / 3 + 1));
+                    out.push(s);
+                }
+            }
         }
         out
     }
@@ -561,7 +640,7 @@ mod tests {
         for text in samples() {
             let wide: Vec<u32> = text.chars().map(|c| c as u32).collect();
             assert_eq!(
-                transcode(&text, fill_blocks::<u32>),
+                transcode(&text, fill_blocks::<u32, false>),
                 wide,
                 "blocks {text:?}"
             );
@@ -574,14 +653,28 @@ mod tests {
                 // SAFETY: the CPU has AVX2.
                 let avx2 = transcode(&text, |t, d: &mut [u32]| unsafe { fill_avx2(t, d) });
                 assert_eq!(avx2, wide, "avx2 {text:?}");
+                if text.chars().all(|c| (c as u32) < 0x10000) {
+                    let narrow: Vec<u16> = wide.iter().map(|&c| c as u16).collect();
+                    // SAFETY: the CPU has AVX2.
+                    let avx2 = transcode(&text, |t, d: &mut [u16]| unsafe { fill_avx2(t, d) });
+                    assert_eq!(avx2, narrow, "avx2 u16 {text:?}");
+                }
             }
             if text.chars().all(|c| (c as u32) < 0x10000) {
                 let narrow: Vec<u16> = wide.iter().map(|&c| c as u16).collect();
-                assert_eq!(transcode(&text, fill_blocks::<u16>), narrow, "u16 {text:?}");
+                assert_eq!(
+                    transcode(&text, fill_blocks::<u16, false>),
+                    narrow,
+                    "u16 {text:?}"
+                );
             }
             if text.chars().all(|c| (c as u32) < 0x100) {
                 let bytes: Vec<u8> = wide.iter().map(|&c| c as u8).collect();
-                assert_eq!(transcode(&text, fill_blocks::<u8>), bytes, "u8 {text:?}");
+                assert_eq!(
+                    transcode(&text, fill_blocks::<u8, false>),
+                    bytes,
+                    "u8 {text:?}"
+                );
             }
         }
     }
@@ -591,10 +684,10 @@ mod tests {
         let text = "aé😀".repeat(20);
         let chars = text.chars().count();
         let mut dst = vec![0u32; chars - 1];
-        assert!(!fill_blocks(text.as_bytes(), &mut dst));
+        assert!(!fill_blocks::<u32, false>(text.as_bytes(), &mut dst));
         assert_eq!(fill_chars(text.as_bytes(), 0, &mut dst, 0), None);
         let mut dst = vec![0u32; 1];
-        assert!(!fill_blocks(&[0xFF], &mut dst));
-        assert!(!fill_blocks(&[0xE2, 0x82], &mut dst));
+        assert!(!fill_blocks::<u32, false>(&[0xFF], &mut dst));
+        assert!(!fill_blocks::<u32, false>(&[0xE2, 0x82], &mut dst));
     }
 }
