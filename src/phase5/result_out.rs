@@ -272,13 +272,9 @@ impl ResultKind for AsciiStrResult {
     }
 
     unsafe fn set_len(object: *mut ffi::PyObject, len: usize) {
-        // SAFETY: the caller's compact ASCII str, ours alone (no hash, no
-        // UTF-8 copy: its data is its UTF-8), has room for `len` characters
-        // and the NUL after them.
-        unsafe {
-            (*object.cast::<ffi::PyASCIIObject>()).length = len as ffi::Py_ssize_t;
-            Self::data(object).add(len).write(0);
-        }
+        // SAFETY: the caller's fresh compact ASCII str (no hash; its data is
+        // its UTF-8), with room for `len` characters.
+        unsafe { utf8_str::set_str_len(object, len) }
     }
 }
 

@@ -176,17 +176,8 @@ impl GrowingStr {
     /// more, as `result_out::keeps_room` says).
     pub fn finish(mut self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         if super::result_out::keeps_room(self.cap, self.chars) {
-            // SAFETY: our compact str (no hash, no UTF-8 copy yet) has room
-            // for `cap` >= chars units and the NUL after them.
-            unsafe {
-                (*self.object.cast::<ffi::PyASCIIObject>()).length = self.chars as ffi::Py_ssize_t;
-                let data = ffi::PyUnicode_DATA(self.object);
-                match self.max_char {
-                    0xFF => data.cast::<u8>().add(self.chars).write(0),
-                    0xFFFF => data.cast::<u16>().add(self.chars).write(0),
-                    _ => data.cast::<u32>().add(self.chars).write(0),
-                }
-            }
+            // SAFETY: our str, with room for `cap` >= chars units.
+            unsafe { set_str_len(self.object, self.chars) };
         } else {
             self.grow(py, self.chars)?;
         }
@@ -241,6 +232,32 @@ impl Drop for GrowingStr {
             // SAFETY: an unfinished str (the encoder failed): our only
             // reference, released with the GIL held (inside the call).
             unsafe { ffi::Py_DECREF(self.object) };
+        }
+    }
+}
+
+/// Sets a fresh compact str's length to `len`, keeping its room: the
+/// length, the NUL after the characters and, before 3.12, the length of
+/// its `wchar_t` view where the data is that view too (kind 4 on Linux:
+/// a debug CPython checks the two agree).
+///
+/// # Safety
+/// `object` is a compact str nobody else holds, with no hash or UTF-8
+/// copy made yet, and room for at least `len` characters.
+pub(super) unsafe fn set_str_len(object: *mut ffi::PyObject, len: usize) {
+    // SAFETY: the caller's str; its data has room for len + 1 units.
+    unsafe {
+        let ascii = object.cast::<ffi::PyASCIIObject>();
+        (*ascii).length = len as ffi::Py_ssize_t;
+        #[cfg(not(Py_3_12))]
+        if !(*ascii).wstr.is_null() {
+            (*object.cast::<ffi::PyCompactUnicodeObject>()).wstr_length = len as ffi::Py_ssize_t;
+        }
+        let data = ffi::PyUnicode_DATA(object);
+        match ffi::PyUnicode_KIND(object) {
+            ffi::PyUnicode_1BYTE_KIND => data.cast::<u8>().add(len).write(0),
+            ffi::PyUnicode_2BYTE_KIND => data.cast::<u16>().add(len).write(0),
+            _ => data.cast::<u32>().add(len).write(0),
         }
     }
 }
