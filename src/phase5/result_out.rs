@@ -139,8 +139,6 @@ impl<'py> StrOut<'py> {
             return Err(err);
         }
         self.catch_up(true)?;
-        let total = self.moved + self.text.len;
-        self.text.len = total;
         match self.wide.take() {
             // The text, all ASCII, is the result.
             None => {
@@ -149,7 +147,9 @@ impl<'py> StrOut<'py> {
                 Ok(unsafe { Bound::from_owned_ptr(self.py, self.text.release()) })
             }
             Some(wide) => {
-                self.text.remember_len();
+                // The next call's text is sized by all of this one's, all
+                // of it moved into `wide` by the last catch-up.
+                LAST_STR_LEN.with(|last| last.set(self.moved));
                 LAST_WIDE_CHARS.with(|last| last.set(wide.chars()));
                 wide.finish(self.py)
             }

@@ -30,17 +30,14 @@ pub fn new_str<'py>(py: Python<'py>, text: &[u8], ascii: bool) -> PyResult<Bound
 fn transcoded<'py>(py: Python<'py>, text: &[u8], survey: Survey) -> PyResult<Bound<'py, PyAny>> {
     let chars = text.len() - survey.continuations;
     let max_char = survey.max_char();
-    // SAFETY: PyUnicode_New returns a new compact str of `chars` characters
-    // of the kind `max_char` calls for (or NULL with an error set), which
+    // SAFETY: `new_object` returns a new compact str of `chars` characters
+    // of the kind `max_char` calls for (our reference), which
     // `fill_units` writes in full before anyone else can see the object
     // (checked: on a mismatch, which valid UTF-8 never gives, the object is
     // dropped and the text decoded by CPython instead, which raises on
     // invalid UTF-8).
     unsafe {
-        let result = Bound::from_owned_ptr_or_err(
-            py,
-            ffi::PyUnicode_New(chars as ffi::Py_ssize_t, max_char as ffi::Py_UCS4),
-        )?;
+        let result = Bound::from_owned_ptr(py, new_object(py, chars, max_char)?);
         if fill_units(
             ffi::PyUnicode_DATA(result.as_ptr()),
             max_char,
@@ -89,10 +86,11 @@ unsafe fn fill_units(
 
 /// A str built from UTF-8 text that comes in pieces of whole characters
 /// (`dumps`' result, a chunk at a time while the chunk is still in cache):
-/// each piece is surveyed and transcoded onto the end; a piece with a wider
-/// character first widens what is there into a str of the wider kind, a
-/// piece that does not fit grows the str (at least doubling). `finish` cuts
-/// it to its characters. The object is ours alone until then.
+/// each piece is transcoded onto the end at the str's kind; a piece that
+/// does not go (a wider character, or too little room) is surveyed, what
+/// is there widened into a str of the wider kind or the str grown (at least
+/// doubling), and the piece written again. `finish` cuts the str to its
+/// characters. The object is ours alone until then.
 pub struct GrowingStr {
     /// NULL until the first piece.
     object: *mut ffi::PyObject,
