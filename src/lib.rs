@@ -147,6 +147,14 @@ fn _objects_in_place(py: Python<'_>) -> bool {
     phase5::objects::made_in_place(py)
 }
 
+/// How many of this process's `dumps` calls transcoded on a second thread
+/// and how many pieces went through it (phase5), for the tests.
+#[cfg(feature = "phase5")]
+#[pyfunction]
+fn _transcode_thread_stats() -> (u64, u64) {
+    phase5::transcode_thread::stats()
+}
+
 #[pymodule(gil_used = true)]
 fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -160,6 +168,8 @@ fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_kernels, m)?)?;
     #[cfg(feature = "phase5")]
     m.add_function(wrap_pyfunction!(_objects_in_place, m)?)?;
+    #[cfg(feature = "phase5")]
+    m.add_function(wrap_pyfunction!(_transcode_thread_stats, m)?)?;
     m.add("JSONDecodeError", decode_error_type(py)?)?;
     m.add("JSONEncodeError", encode_error_type(py)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

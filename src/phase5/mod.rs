@@ -25,6 +25,7 @@ pub mod result_out;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;
+pub mod transcode_thread;
 pub mod utf8_str;
 pub mod write_str;
 

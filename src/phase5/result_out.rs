@@ -15,6 +15,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use super::transcode_thread::{self, Transcoder};
 use super::utf8_str::{self, GrowingStr};
 use crate::api::options::DumpOptions;
 use crate::phase3::writer;
@@ -61,13 +62,16 @@ pub fn encode_str<'py>(
     opts: &DumpOptions<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
+    let text = ResultOut::<AsciiStrResult>::new(py)?;
     let out = StrOut {
         py,
-        text: ResultOut::<AsciiStrResult>::new(py)?,
+        limit: text.cap,
+        text,
         checked: 0,
         wide: None,
         moved: 0,
         failed: None,
+        pipe: None,
     };
     let (out, written) = writer::encode_into(obj, opts, out);
     written?;
@@ -78,6 +82,7 @@ pub fn encode_str<'py>(
 /// result is known not to be ASCII, transcoded): small enough to be still
 /// in the core's cache (512 KiB of L2 on this machine's EPYC).
 const CHECK_EVERY: usize = 64 << 10;
+const PIPE_PIECE: usize = 256 << 10;
 
 /// `dumps`' result: the writer writes into a compact ASCII str, which is
 /// the result as long as the text stays ASCII (surveyed at checkpoints,
@@ -86,16 +91,32 @@ const CHECK_EVERY: usize = 64 << 10;
 /// ASCII str only a buffer written from its start again. Before, the whole
 /// text was surveyed and transcoded after it was written, read back from
 /// memory (gsoc-2018.json: 33 % of `dumps`' time).
+///
+/// A large wide result (the thread's previous one from `thread_min()`
+/// characters) is transcoded by a second thread (`Pipe`) while the writer
+/// writes the next piece into the other half of the buffer.
 struct StrOut<'py> {
     py: Python<'py>,
     text: ResultOut<AsciiStrResult>,
-    /// Bytes of `text` known to be ASCII (while there is no `wide`).
+    /// Where the writer must stop (the buffer's room, or the end of the
+    /// half it writes in): a `reserve` past it goes to `make_room`.
+    limit: usize,
+    /// Bytes of `text` known to be ASCII (while there is no `wide`); after,
+    /// where the text not yet moved into `wide` starts.
     checked: usize,
     wide: Option<GrowingStr>,
-    /// Bytes already transcoded into `wide`.
+    /// Bytes already moved into `wide` (handed to the pipe included).
     moved: usize,
     /// An error making `wide` (out of memory), raised at the end.
     failed: Option<PyErr>,
+    pipe: Option<Pipe>,
+}
+
+/// The second thread and the buffer's two halves: a piece is written in
+/// one half while the thread transcodes the piece before from the other.
+struct Pipe {
+    transcoder: Transcoder,
+    half: usize,
 }
 
 impl<'py> StrOut<'py> {
@@ -124,14 +145,116 @@ impl<'py> StrOut<'py> {
                     (false, 0) => self.text.cap,
                     (false, chars) => chars.min(MAX_START),
                 };
+                self.checked = 0;
                 self.wide.insert(GrowingStr::new(cap))
             }
         };
-        wide.append(self.py, text)?;
-        self.moved += text.len();
+        let piece = &text[self.checked..];
+        self.moved += piece.len();
+        if let Some(pipe) = &mut self.pipe {
+            // SAFETY: the piece stays as it is until the thread is done
+            // with it: the writer writes in the other half (next), and
+            // waits for the thread before it comes back to this one.
+            unsafe { pipe.transcoder.send(piece.as_ptr(), piece.len()) };
+            return self.next_half(last);
+        }
+        wide.append(self.py, piece)?;
         self.text.len = 0;
         self.checked = 0;
+        if !last && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min() {
+            self.start_pipe();
+        }
         Ok(())
+    }
+
+    /// Starts the second thread, if the buffer has room for two halves of
+    /// a few pieces each (else, or when no thread can be made, the writer
+    /// goes on transcoding itself).
+    fn start_pipe(&mut self) {
+        let half = self.text.cap / 2;
+        if half < 2 * PIPE_PIECE {
+            return;
+        }
+        let Some(target) = self.wide.as_ref().and_then(GrowingStr::target) else {
+            return;
+        };
+        // SAFETY: the str is ours and nobody reads or writes it until the
+        // pipe is stopped (`finish`, `take_back` or `Drop`).
+        if let Some(transcoder) = unsafe { Transcoder::start(target) } {
+            self.pipe = Some(Pipe { transcoder, half });
+            self.limit = half;
+        }
+    }
+
+    /// After a piece was handed over: on to the other half, once the
+    /// thread is done with the piece before (which was there).
+    fn next_half(&mut self, last: bool) -> PyResult<()> {
+        let pipe = self.pipe.as_ref().expect("a pipe");
+        let (start, half, cap) = (self.checked, pipe.half, self.text.cap);
+        // A piece that ran past the middle (see `make_room`) leaves no half
+        // free: wait for all of it.
+        let (pending, next, limit) = match (start >= half, self.text.len <= half) {
+            (true, _) => (1, 0, half),
+            (false, true) => (1, half, cap),
+            (false, false) => (0, 0, half),
+        };
+        if last || !pipe.transcoder.wait(pending) {
+            return self.take_back();
+        }
+        self.text.len = next;
+        self.checked = next;
+        self.limit = limit;
+        Ok(())
+    }
+
+    /// Stops the thread; what it did not transcode (a wider character, no
+    /// room, or the end) the writer transcodes itself, and goes on alone.
+    #[cold]
+    fn take_back(&mut self) -> PyResult<()> {
+        let Some(pipe) = self.pipe.take() else {
+            return Ok(());
+        };
+        let stopped = pipe.transcoder.stop();
+        let wide = self.wide.as_mut().expect("a wide str under a pipe");
+        // SAFETY: the thread wrote the str's units up to `chars`, and ended.
+        unsafe { wide.set_chars(stopped.chars) };
+        for (text, len) in stopped.undone {
+            // SAFETY: pieces not done were left as they were handed over.
+            wide.append(self.py, unsafe { std::slice::from_raw_parts(text, len) })?;
+        }
+        self.text.len = 0;
+        self.checked = 0;
+        self.limit = self.text.cap;
+        Ok(())
+    }
+
+    /// `reserve` past `limit`: with a pipe, once the thread is done with
+    /// the other half, the writer may use all the room (the piece then
+    /// runs past the middle); the buffer grows when that is not enough.
+    #[cold]
+    #[inline(never)]
+    fn make_room(&mut self, additional: usize) {
+        if let Some(pipe) = &self.pipe {
+            if !pipe.transcoder.wait(0) {
+                // The thread stopped: the writer goes on alone, from here.
+                let start = self.checked;
+                if let Err(err) = self.take_back_keeping(start) {
+                    self.failed.get_or_insert(err);
+                }
+            }
+        }
+        self.text.reserve(additional);
+        self.limit = self.text.cap;
+    }
+
+    /// `take_back` while a piece from `start` is being written: that piece
+    /// stays where it is (moved at the next checkpoint).
+    fn take_back_keeping(&mut self, start: usize) -> PyResult<()> {
+        let len = self.text.len;
+        let result = self.take_back();
+        self.text.len = len;
+        self.checked = start;
+        result
     }
 
     fn finish(mut self) -> PyResult<Bound<'py, PyAny>> {
@@ -143,8 +266,9 @@ impl<'py> StrOut<'py> {
             // The text, all ASCII, is the result.
             None => {
                 self.text.cut(self.py)?;
+                let text = std::mem::replace(&mut self.text, ResultOut::empty());
                 // SAFETY: the object is a complete str of ASCII text, ours alone.
-                Ok(unsafe { Bound::from_owned_ptr(self.py, self.text.release()) })
+                Ok(unsafe { Bound::from_owned_ptr(self.py, text.release()) })
             }
             Some(wide) => {
                 // The next call's text is sized by all of this one's, all
@@ -157,6 +281,14 @@ impl<'py> StrOut<'py> {
     }
 }
 
+impl Drop for StrOut<'_> {
+    /// A writer that failed: the thread ends before the str it writes and
+    /// the text it reads are released.
+    fn drop(&mut self) {
+        self.pipe.take();
+    }
+}
+
 impl Sink for StrOut<'_> {
     #[inline(always)]
     fn len(&self) -> usize {
@@ -165,7 +297,9 @@ impl Sink for StrOut<'_> {
 
     #[inline(always)]
     fn reserve(&mut self, additional: usize) {
-        self.text.reserve(additional)
+        if self.limit - self.text.len < additional {
+            self.make_room(additional);
+        }
     }
 
     #[inline(always)]
@@ -181,7 +315,8 @@ impl Sink for StrOut<'_> {
 
     #[inline(always)]
     fn checkpoint(&mut self) {
-        if self.text.len - self.checked >= CHECK_EVERY && self.failed.is_none() {
+        let every = if self.pipe.is_some() { PIPE_PIECE } else { CHECK_EVERY };
+        if self.text.len - self.checked >= every && self.failed.is_none() {
             if let Err(err) = self.catch_up(false) {
                 self.failed = Some(err);
             }
@@ -307,6 +442,17 @@ impl<K: ResultKind> ResultOut<K> {
                 cap,
                 kind: std::marker::PhantomData,
             })
+        }
+    }
+
+    /// No object (what is left where a result was taken out).
+    fn empty() -> Self {
+        ResultOut {
+            object: std::ptr::null_mut(),
+            data: std::ptr::null_mut(),
+            len: 0,
+            cap: 0,
+            kind: std::marker::PhantomData,
         }
     }
 

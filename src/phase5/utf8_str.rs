@@ -14,6 +14,7 @@
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use super::transcode_thread::Target;
 use crate::phase4::kernels;
 
 /// A str of valid UTF-8 `text`; `ascii` says whether it is all ASCII.
@@ -58,7 +59,7 @@ fn transcoded<'py>(py: Python<'py>, text: &[u8], survey: Survey) -> PyResult<Bou
 ///
 /// # Safety
 /// `data` holds at least `at + room` units of that kind, ours to write.
-unsafe fn fill_units(
+pub(super) unsafe fn fill_units(
     data: *mut std::ffi::c_void,
     max_char: u32,
     at: usize,
@@ -168,6 +169,27 @@ impl GrowingStr {
     /// The characters written.
     pub fn chars(&self) -> usize {
         self.chars
+    }
+
+    /// Where another thread may go on writing characters (`None` before
+    /// the first piece).
+    pub fn target(&self) -> Option<Target> {
+        // SAFETY: a live compact str of ours.
+        (!self.object.is_null()).then(|| Target {
+            data: unsafe { ffi::PyUnicode_DATA(self.object) },
+            max_char: self.max_char,
+            chars: self.chars,
+            cap: self.cap,
+        })
+    }
+
+    /// Takes over the characters written onto `target()`.
+    ///
+    /// # Safety
+    /// Units up to `chars` (at most the room) are written, at the str's kind.
+    pub unsafe fn set_chars(&mut self, chars: usize) {
+        debug_assert!(chars <= self.cap);
+        self.chars = chars;
     }
 
     /// The str, cut to the characters written (its room kept if little

@@ -1,0 +1,129 @@
+"""phase5 transcodes a large wide `dumps` result on a second thread while
+the writer goes on (src/phase5/transcode_thread.rs). The thread stops at a
+piece it cannot write (a wider character, no room left) and the writer takes
+the rest back; a piece can run past the half of the buffer it was written
+in. Every such result must be the standard library's str, and a failing
+call must leave nothing behind. Run in a subprocess with
+RJSON_TRANSCODE_THREAD_MIN=0 (the threshold is read once), which also checks
+that the thread did the work (`_transcode_thread_stats`)."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+import rjson
+
+pytestmark = pytest.mark.skipif("phase5" not in rjson.enabled_phases(), reason="phase5 only")
+
+SCRIPT = r'''
+import json, sys
+import rjson
+
+def expected(doc):
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+
+def check(doc, label):
+    got = rjson.dumps(doc)
+    want = expected(doc)
+    assert got == want, label
+    # The standard library's kind (CPython compares kinds first).
+    assert sys.getsizeof(got) == sys.getsizeof(want), label
+
+def record(i, text):
+    return {"id": i, "text": text, "tags": [text[:3], i * 0.5]}
+
+plain = [record(i, "plain ascii text %d " % i * 4) for i in range(16000)]  # ~2 MB
+
+def with_chars(places):
+    doc = list(plain)
+    for at, char in places:
+        doc[at] = record(at, "wide %s here" % char)
+    return doc
+
+started = lambda: rjson._rjson._transcode_thread_stats()
+
+# Each case twice: the first call sizes the thread's next result (the
+# thread starts from the second call on).
+before = started()
+for char in ("\xe9", "\u3042", "\U0001f600"):
+    for _ in range(2):
+        check(with_chars([(0, char)]), ("one kind", char))
+after = started()
+assert after[0] >= before[0] + 3 and after[1] > before[1], (before, after)
+
+# A wider character after the thread started: it stops there, the writer
+# widens the str and takes the rest back.
+for first, later in (("\xe9", "\u3042"), ("\xe9", "\U0001f600"), ("\u3042", "\U0001f600")):
+    for at in (4000, 8000, 15999):
+        check(with_chars([(0, first)]), "size the next")
+        check(with_chars([(0, first), (at, later)]), (first, later, at))
+
+# A result longer than the last: the str runs out of room under the thread.
+check(with_chars([(0, "\u3042")]), "size the next")
+check(with_chars([(0, "\u3042")]) + plain, "twice as long")
+check(with_chars([(0, "\u3042")]) + plain + plain, "three times as long")
+
+# One string longer than half the buffer, in the middle: the piece runs
+# past the middle and the thread is waited for.
+long_text = "long \u3042 text " * 150000  # ~2.4 MB
+for at in (1, 8000, 15999):
+    check(with_chars([(0, "\xe9")]), "size the next")
+    doc = with_chars([(0, "\xe9")])
+    doc[at] = {"long": long_text}
+    check(doc, ("long string", at))
+
+# An error after the thread took pieces: the error, then a clean next call.
+class Unknown:
+    pass
+
+check(with_chars([(0, "\u3042")]), "size the next")
+for at in (3000, 15999):
+    doc = with_chars([(0, "\u3042")])
+    doc[at] = Unknown()
+    try:
+        rjson.dumps(doc)
+    except TypeError as err:
+        assert "Unknown" in str(err), err
+    else:
+        raise AssertionError("no error")
+    check(with_chars([(0, "\u3042")]), ("after the error", at))
+
+# Indented output goes the same way.
+doc = with_chars([(0, "\u3042"), (9000, "\U0001f600")])
+for _ in range(2):
+    got = rjson.dumps(doc, indent=2)
+    assert got == json.dumps(doc, ensure_ascii=False, indent=2)
+print("ok", started())
+'''
+
+
+def test_wide_results_through_the_thread():
+    env = dict(os.environ, RJSON_TRANSCODE_THREAD_MIN="0")
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.startswith("ok"), result.stdout
+
+
+def test_fork_after_a_threaded_dumps():
+    if not hasattr(os, "fork"):
+        pytest.skip("needs fork")
+    script = (
+        "import os, json, rjson\n"
+        "doc = [{'t': '\\u3042 plain text %d' % i * 5} for i in range(30000)]\n"
+        "want = json.dumps(doc, ensure_ascii=False, separators=(',', ':'))\n"
+        "for _ in range(3):\n"
+        "    assert rjson.dumps(doc) == want\n"
+        "assert rjson._rjson._transcode_thread_stats()[0] >= 1\n"
+        "pid = os.fork()\n"
+        "if pid == 0:\n"
+        "    os._exit(0 if rjson.dumps(doc) == want else 1)\n"
+        "_, status = os.waitpid(pid, 0)\n"
+        "assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0\n"
+    )
+    env = dict(os.environ, RJSON_TRANSCODE_THREAD_MIN="0")
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
