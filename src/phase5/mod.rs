@@ -16,7 +16,8 @@
 //! On the writing side, strings of 16+ bytes are copied inline 16 bytes at a
 //! time (`write_str.rs`), and `dumps_bytes` and `dumps` write into the
 //! object they return (`result_out.rs`). Non-ASCII strs, the parser's and `dumps`'
-//! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`).
+//! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`);
+//! a large `dumps` result on a second thread (`transcode_thread.rs`).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;

@@ -11,10 +11,10 @@
 //! (`GrowingStr::append`, which widens or grows the str with the GIL).
 //!
 //! Hand-over is a two-slot ring of atomics, no lock: the writer waits
-//! (spinning) for the worker only before it reuses a piece's buffer, and
-//! the worker spins for the next piece. Both waits are short; the thread
-//! lives for one call (spawned, joined), as `phase3::parallel`'s do, so
-//! nothing survives a `fork`.
+//! (spinning) for the worker only before it reuses a piece's buffer, which
+//! the worker is usually done with; the worker, waiting for the next piece,
+//! parks and is woken by `send`. The thread lives for one call (spawned,
+//! joined), as `phase3::parallel`'s do, so nothing survives a `fork`.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -24,14 +24,17 @@ use super::utf8_str::fill_units;
 
 /// Results from this many characters on (the thread's previous wide
 /// result) are transcoded on a second thread (`RJSON_TRANSCODE_THREAD_MIN`
-/// overrides, for tests and measuring).
+/// overrides, for tests and measuring). Measured (ROADMAP.md, phase 5):
+/// gsoc-2018.json's 3 M characters take 0.78-0.81 of the time; for
+/// twitter.json's and citm_catalog.json's ~0.4-0.5 M, pieces small enough
+/// to give the thread work cost more than they saved (1.05-1.10).
 pub fn thread_min() -> usize {
     static MIN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *MIN.get_or_init(|| {
         std::env::var("RJSON_TRANSCODE_THREAD_MIN")
             .ok()
             .and_then(|v| v.parse().ok())
-            .unwrap_or(256 << 10)
+            .unwrap_or(512 << 10)
     })
 }
 
@@ -148,6 +151,15 @@ impl Transcoder {
         self.shared.slots[(n % 2) * 2 + 1].store(piece.len, Ordering::Relaxed);
         // Publishes the slot with it.
         self.shared.sent.store(n + 1, Ordering::Release);
+        self.wake();
+    }
+
+    /// Wakes the worker if it is parked waiting for a piece (a no-op
+    /// otherwise, but for one atomic swap).
+    fn wake(&self) {
+        if let Some(worker) = &self.worker {
+            worker.thread().unpark();
+        }
     }
 
     /// Waits until all pieces but the last `pending` are done; false when
@@ -173,6 +185,7 @@ impl Transcoder {
 
     fn end(&mut self) -> Stopped {
         self.shared.closed.store(true, Ordering::Release);
+        self.wake();
         if let Some(worker) = self.worker.take() {
             // A panic was caught in the thread; it only stops the worker.
             let _ = worker.join();
@@ -215,7 +228,17 @@ fn work(shared: &Shared, target: Target) {
             if shared.closed.load(Ordering::Acquire) && shared.sent.load(Ordering::Acquire) == n {
                 return;
             }
-            spin(&mut spins);
+            // Pieces come every ~100 us (256 KiB of text): after a short
+            // spin, sleep until `send` or `stop` wakes us. Spinning or
+            // yielding all along kept a CPU busy, which on this 2-CPU
+            // machine the writer often had to share (gsoc-2018.json:
+            // 2.2-3.1 ms a call against 1.3-1.6 ms without the thread).
+            if spins < 1 << 8 {
+                spins += 1;
+                std::hint::spin_loop();
+            } else {
+                std::thread::park();
+            }
             continue;
         }
         spins = 0;
