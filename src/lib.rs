@@ -147,11 +147,12 @@ fn _objects_in_place(py: Python<'_>) -> bool {
     phase5::objects::made_in_place(py)
 }
 
-/// How many of this process's `dumps` calls transcoded on a second thread
-/// and how many pieces went through it (phase5), for the tests.
+/// How many of this process's `dumps` calls transcoded on a second thread,
+/// how many pieces went through it and how many times the writer took over
+/// from a thread that was slow to run (phase5), for the tests and measuring.
 #[cfg(feature = "phase5")]
 #[pyfunction]
-fn _transcode_thread_stats() -> (u64, u64) {
+fn _transcode_thread_stats() -> (u64, u64, u64) {
     phase5::transcode_thread::stats()
 }
 

@@ -74,6 +74,7 @@ pub fn encode_str<'py>(
         moved: 0,
         failed: None,
         pipe: None,
+        pipe_again: true,
     };
     let (out, written) = writer::encode_into(obj, opts, out);
     written?;
@@ -115,6 +116,8 @@ struct StrOut<'py> {
     /// An error making `wide` (out of memory), raised at the end.
     failed: Option<PyErr>,
     pipe: Option<Pipe>,
+    /// Whether a pipe may be started (again).
+    pipe_again: bool,
 }
 
 /// The second thread and the buffer's two halves: a piece is written in
@@ -166,7 +169,10 @@ impl<'py> StrOut<'py> {
         wide.append(self.py, piece)?;
         self.text.len = 0;
         self.checked = 0;
-        if !last && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min() {
+        if !last
+            && self.pipe_again
+            && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min()
+        {
             self.start_pipe();
         }
         Ok(())
@@ -220,8 +226,13 @@ impl<'py> StrOut<'py> {
             return Ok(());
         };
         let stopped = pipe.transcoder.stop();
+        // A thread that was too slow is not started again in this call; one
+        // that stopped at a wider character or the end of the room is, onto
+        // the widened or grown str.
+        self.pipe_again &= stopped.refused;
         let wide = self.wide.as_mut().expect("a wide str under a pipe");
-        // SAFETY: the thread wrote the str's units up to `chars`, and ended.
+        // SAFETY: the thread wrote the str's units up to `chars`, and is
+        // done with the str.
         unsafe { wide.set_chars(stopped.chars) };
         for (text, len) in stopped.undone {
             // SAFETY: pieces not done were left as they were handed over.
