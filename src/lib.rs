@@ -148,8 +148,8 @@ fn _objects_in_place(py: Python<'_>) -> bool {
 }
 
 /// How many of this process's `dumps` calls transcoded on a second thread,
-/// how many pieces went through it and how many times the writer took over
-/// from a thread that was slow to run (phase5), for the tests and measuring.
+/// how many pieces it transcoded and how many the writer took back (phase5),
+/// for the tests and measuring.
 #[cfg(feature = "phase5")]
 #[pyfunction]
 fn _transcode_thread_stats() -> (u64, u64, u64) {

@@ -1,8 +1,8 @@
 """phase5 transcodes a large wide `dumps` result on a second thread while
 the writer goes on (src/phase5/transcode_thread.rs). The thread stops at a
-piece it cannot write (a wider character, no room left) and the writer takes
-the rest back; a piece can run past the half of the buffer it was written
-in. Every such result must be the standard library's str, and a failing
+piece it cannot write (a wider character, no room left in the str) and the
+writer takes the rest back; the writer's buffer may have to grow under the
+thread. Every such result must be the standard library's str, and a failing
 call must leave nothing behind. Run in a subprocess with
 RJSON_TRANSCODE_THREAD_MIN=0 (the threshold is read once), which also checks
 that the thread did the work (`_transcode_thread_stats`)."""
@@ -65,8 +65,8 @@ check(with_chars([(0, "\u3042")]), "size the next")
 check(with_chars([(0, "\u3042")]) + plain, "twice as long")
 check(with_chars([(0, "\u3042")]) + plain + plain, "three times as long")
 
-# One string longer than half the buffer, in the middle: the piece runs
-# past the middle and the thread is waited for.
+# One string longer than the buffer's room, in the middle: the buffer
+# grows, the thread stopped first.
 long_text = "long \u3042 text " * 150000  # ~2.4 MB
 for at in (1, 8000, 15999):
     check(with_chars([(0, "\xe9")]), "size the next")

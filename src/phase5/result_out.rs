@@ -64,17 +64,15 @@ pub fn encode_str<'py>(
     opts: &DumpOptions<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    let text = ResultOut::<AsciiStrResult>::new(py)?;
     let out = StrOut {
         py,
-        limit: text.cap,
-        text,
+        text: ResultOut::<AsciiStrResult>::new(py)?,
         checked: 0,
         wide: None,
         moved: 0,
         failed: None,
-        pipe: None,
-        pipe_again: true,
+        transcoder: None,
+        thread_again: true,
     };
     let (out, written) = writer::encode_into(obj, opts, out);
     written?;
@@ -85,10 +83,9 @@ pub fn encode_str<'py>(
 /// result is known not to be ASCII, transcoded): small enough to be still
 /// in the core's cache (512 KiB of L2 on this machine's EPYC).
 const CHECK_EVERY: usize = 64 << 10;
-/// The pieces handed to a second thread: larger, as each hand-over costs a
-/// wake-up and a wait (64 KiB pieces: 1.05-1.10 of the time on ~0.5 MB
-/// results, where 256 KiB ones leave no thread).
-const PIPE_PIECE: usize = 256 << 10;
+/// The pieces handed to a second thread: larger, as each costs a wake-up
+/// (64 KiB pieces, with results of ~0.5 MB: 1.05-1.10 of the time).
+const THREAD_PIECE: usize = 256 << 10;
 
 /// `dumps`' result: the writer writes into a compact ASCII str, which is
 /// the result as long as the text stays ASCII (surveyed at checkpoints,
@@ -99,32 +96,24 @@ const PIPE_PIECE: usize = 256 << 10;
 /// memory (gsoc-2018.json: 33 % of `dumps`' time).
 ///
 /// A large wide result (the thread's previous one from `thread_min()`
-/// characters) is transcoded by a second thread (`Pipe`) while the writer
-/// writes the next piece into the other half of the buffer.
+/// characters) is transcoded by a second thread (`transcode_thread.rs`)
+/// while the writer goes on: pieces are then handed over as they are
+/// written, one after another through the buffer, which is neither reused
+/// nor moved until the thread is stopped.
 struct StrOut<'py> {
     py: Python<'py>,
     text: ResultOut<AsciiStrResult>,
-    /// Where the writer must stop (the buffer's room, or the end of the
-    /// half it writes in): a `reserve` past it goes to `make_room`.
-    limit: usize,
     /// Bytes of `text` known to be ASCII (while there is no `wide`); after,
     /// where the text not yet moved into `wide` starts.
     checked: usize,
     wide: Option<GrowingStr>,
-    /// Bytes already moved into `wide` (handed to the pipe included).
+    /// Bytes already moved into `wide` (handed to the thread included).
     moved: usize,
     /// An error making `wide` (out of memory), raised at the end.
     failed: Option<PyErr>,
-    pipe: Option<Pipe>,
-    /// Whether a pipe may be started (again).
-    pipe_again: bool,
-}
-
-/// The second thread and the buffer's two halves: a piece is written in
-/// one half while the thread transcodes the piece before from the other.
-struct Pipe {
-    transcoder: Transcoder,
-    half: usize,
+    transcoder: Option<Transcoder>,
+    /// Whether a thread may be started (again).
+    thread_again: bool,
 }
 
 impl<'py> StrOut<'py> {
@@ -135,9 +124,8 @@ impl<'py> StrOut<'py> {
     fn catch_up(&mut self, last: bool) -> PyResult<()> {
         // SAFETY: `len` bytes of the object's data are written.
         let text = unsafe { std::slice::from_raw_parts(self.text.data, self.text.len) };
-        let wide = match &mut self.wide {
-            Some(wide) => wide,
-            None if utf8_str::is_ascii(&text[self.checked..]) => {
+        if self.wide.is_none() {
+            if utf8_str::is_ascii(&text[self.checked..]) {
                 self.checked = text.len();
                 return Ok(());
             }
@@ -147,90 +135,60 @@ impl<'py> StrOut<'py> {
             // freshly (page faults on every page) when it is larger than the
             // last one freed, which a result cut from more room always is
             // (gsoc-2018.json: 3x the time).
-            None => {
-                let cap = match (last, LAST_WIDE_CHARS.with(Cell::get)) {
-                    (true, _) => 0,
-                    (false, 0) => self.text.cap,
-                    (false, chars) => chars.min(MAX_START),
-                };
-                self.checked = 0;
-                self.wide.insert(GrowingStr::new(cap))
-            }
-        };
+            let cap = match (last, LAST_WIDE_CHARS.with(Cell::get)) {
+                (true, _) => 0,
+                (false, 0) => self.text.cap,
+                (false, chars) => chars.min(MAX_START),
+            };
+            self.wide = Some(GrowingStr::new(cap));
+            self.checked = 0;
+        }
         let piece = &text[self.checked..];
         self.moved += piece.len();
-        if let Some(pipe) = &mut self.pipe {
-            // SAFETY: the piece stays as it is until the thread is done
-            // with it: the writer writes in the other half (next), and
-            // waits for the thread before it comes back to this one.
-            unsafe { pipe.transcoder.send(piece.as_ptr(), piece.len()) };
-            return self.next_half(last);
+        if let Some(transcoder) = &mut self.transcoder {
+            // SAFETY: the piece stays as it is until the thread is stopped:
+            // the writer writes after it, and the buffer is not reused or
+            // moved while a thread runs (`make_room`).
+            if unsafe { transcoder.send(piece.as_ptr(), piece.len()) } {
+                self.checked = text.len();
+                return if last { self.take_back() } else { Ok(()) };
+            }
+            self.take_back()?;
         }
+        let wide = self.wide.as_mut().expect("a wide str");
         wide.append(self.py, piece)?;
         self.text.len = 0;
         self.checked = 0;
-        if !last
-            && self.pipe_again
-            && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min()
-        {
-            self.start_pipe();
+        if !last && self.thread_again && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min() {
+            self.start_thread();
         }
         Ok(())
     }
 
-    /// Starts the second thread, if the buffer has room for two halves of
-    /// a few pieces each (else, or when no thread can be made, the writer
-    /// goes on transcoding itself).
-    fn start_pipe(&mut self) {
-        let half = self.text.cap / 2;
-        if half < 2 * PIPE_PIECE {
-            return;
-        }
+    /// Starts the second thread onto the wide str (when no thread can be
+    /// made, the writer goes on transcoding itself).
+    fn start_thread(&mut self) {
         let Some(target) = self.wide.as_ref().and_then(GrowingStr::target) else {
             return;
         };
         // SAFETY: the str is ours and nobody reads or writes it until the
-        // pipe is stopped (`finish`, `take_back` or `Drop`).
-        if let Some(transcoder) = unsafe { Transcoder::start(target) } {
-            self.pipe = Some(Pipe { transcoder, half });
-            self.limit = half;
-        }
-    }
-
-    /// After a piece was handed over: on to the other half, once the
-    /// thread is done with the piece before (which was there).
-    fn next_half(&mut self, last: bool) -> PyResult<()> {
-        let pipe = self.pipe.as_ref().expect("a pipe");
-        let (start, half, cap) = (self.checked, pipe.half, self.text.cap);
-        // A piece that ran past the middle (see `make_room`) leaves no half
-        // free: wait for all of it.
-        let (pending, next, limit) = match (start >= half, self.text.len <= half) {
-            (true, _) => (1, 0, half),
-            (false, true) => (1, half, cap),
-            (false, false) => (0, 0, half),
-        };
-        if last || !pipe.transcoder.wait(pending) {
-            return self.take_back();
-        }
-        self.text.len = next;
-        self.checked = next;
-        self.limit = limit;
-        Ok(())
+        // thread is stopped (`take_back`, or `Drop`).
+        self.transcoder = unsafe { Transcoder::start(target) };
     }
 
     /// Stops the thread; what it did not transcode (a wider character, no
-    /// room, or the end) the writer transcodes itself, and goes on alone.
+    /// room, or not yet taken) the writer transcodes itself, and goes on
+    /// alone. The text from `checked` on stays in the buffer.
     #[cold]
     fn take_back(&mut self) -> PyResult<()> {
-        let Some(pipe) = self.pipe.take() else {
+        let Some(transcoder) = self.transcoder.take() else {
             return Ok(());
         };
-        let stopped = pipe.transcoder.stop();
-        // A thread that was too slow is not started again in this call; one
-        // that stopped at a wider character or the end of the room is, onto
-        // the widened or grown str.
-        self.pipe_again &= stopped.refused;
-        let wide = self.wide.as_mut().expect("a wide str under a pipe");
+        let stopped = transcoder.stop();
+        // A thread that stopped at a wider character or the end of the
+        // room is started again, onto the widened or grown str.
+        self.thread_again &= stopped.refused;
+        let wide = self.wide.as_mut().expect("a wide str under a thread");
         // SAFETY: the thread wrote the str's units up to `chars`, and is
         // done with the str.
         unsafe { wide.set_chars(stopped.chars) };
@@ -238,39 +196,18 @@ impl<'py> StrOut<'py> {
             // SAFETY: pieces not done were left as they were handed over.
             wide.append(self.py, unsafe { std::slice::from_raw_parts(text, len) })?;
         }
-        self.text.len = 0;
-        self.checked = 0;
-        self.limit = self.text.cap;
         Ok(())
     }
 
-    /// `reserve` past `limit`: with a pipe, once the thread is done with
-    /// the other half, the writer may use all the room (the piece then
-    /// runs past the middle); the buffer grows when that is not enough.
+    /// `reserve` past the buffer's room: with a thread, the thread is
+    /// stopped first (the buffer moves when it grows).
     #[cold]
     #[inline(never)]
     fn make_room(&mut self, additional: usize) {
-        if let Some(pipe) = &self.pipe {
-            if !pipe.transcoder.wait(0) {
-                // The thread stopped: the writer goes on alone, from here.
-                let start = self.checked;
-                if let Err(err) = self.take_back_keeping(start) {
-                    self.failed.get_or_insert(err);
-                }
-            }
+        if let Err(err) = self.take_back() {
+            self.failed.get_or_insert(err);
         }
         self.text.reserve(additional);
-        self.limit = self.text.cap;
-    }
-
-    /// `take_back` while a piece from `start` is being written: that piece
-    /// stays where it is (moved at the next checkpoint).
-    fn take_back_keeping(&mut self, start: usize) -> PyResult<()> {
-        let len = self.text.len;
-        let result = self.take_back();
-        self.text.len = len;
-        self.checked = start;
-        result
     }
 
     fn finish(mut self) -> PyResult<Bound<'py, PyAny>> {
@@ -301,7 +238,7 @@ impl Drop for StrOut<'_> {
     /// A writer that failed: the thread ends before the str it writes and
     /// the text it reads are released.
     fn drop(&mut self) {
-        self.pipe.take();
+        self.transcoder.take();
     }
 }
 
@@ -313,7 +250,7 @@ impl Sink for StrOut<'_> {
 
     #[inline(always)]
     fn reserve(&mut self, additional: usize) {
-        if self.limit - self.text.len < additional {
+        if self.text.cap - self.text.len < additional {
             self.make_room(additional);
         }
     }
@@ -331,7 +268,7 @@ impl Sink for StrOut<'_> {
 
     #[inline(always)]
     fn checkpoint(&mut self) {
-        let every = if self.pipe.is_some() { PIPE_PIECE } else { CHECK_EVERY };
+        let every = if self.transcoder.is_some() { THREAD_PIECE } else { CHECK_EVERY };
         if self.text.len - self.checked >= every && self.failed.is_none() {
             if let Err(err) = self.catch_up(false) {
                 self.failed = Some(err);

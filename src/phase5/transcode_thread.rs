@@ -10,31 +10,30 @@
 //! takes that piece and the ones after it back and transcodes them itself
 //! (`GrowingStr::append`, which widens or grows the str with the GIL).
 //!
-//! Hand-over is a two-slot ring of atomics, no lock: the writer waits
-//! (spinning) for the worker only before it reuses a piece's buffer, which
-//! the worker is usually done with; the worker, waiting for the next piece,
-//! parks and is woken by `send`. The worker takes each piece before it
-//! works on it (`claimed`); a piece it has not taken after a short wait
-//! the writer takes with all the rest, and goes on alone: on a machine
-//! whose CPUs are all busy, the woken worker may wait milliseconds to run
-//! (gsoc-2018.json with one CPU-bound process beside: 1.25-2.2x the time
-//! without the thread, when the writer waited for it). The thread is
-//! spawned for one call and, once the writer has taken over or all is
-//! done, touches nothing of the call's and ends.
+//! The writer never waits for the worker while it writes: pieces follow
+//! one another through the writer's buffer, which is not reused while the
+//! worker runs, and are handed over through a ring of atomics (no lock).
+//! The worker, waiting for the next piece, parks and is woken by `send`.
+//! At the end the writer takes every piece the worker has not taken yet
+//! (`claimed`) and waits only for the one it is working on. A machine
+//! whose CPUs are all busy then costs little: the worker, short of CPU,
+//! does fewer pieces and the writer more. (A first version, which reused
+//! the buffer's two halves and so waited for the worker, took 1.16-1.57x
+//! the time of no thread on gsoc-2018.json with one CPU-bound process
+//! beside it.) The thread is spawned for one call and, once the writer has
+//! taken over, touches nothing of the call's and ends.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
 
 use super::utf8_str::fill_units;
 
 /// Results from this many characters on (the thread's previous wide
 /// result) are transcoded on a second thread (`RJSON_TRANSCODE_THREAD_MIN`
 /// overrides, for tests and measuring). Measured (ROADMAP.md, phase 5):
-/// gsoc-2018.json's 3 M characters take 0.78-0.81 of the time; for
-/// twitter.json's and citm_catalog.json's ~0.4-0.5 M, pieces small enough
-/// to give the thread work cost more than they saved (1.05-1.10).
+/// for twitter.json's and citm_catalog.json's ~0.4-0.5 M characters, pieces
+/// small enough to give the thread work cost more than they saved.
 pub fn thread_min() -> usize {
     static MIN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
     *MIN.get_or_init(|| {
@@ -45,19 +44,17 @@ pub fn thread_min() -> usize {
     })
 }
 
-/// Calls that started a worker, and pieces workers transcoded.
+/// Calls that started a worker, pieces workers transcoded, and pieces
+/// handed over that the writer took back.
 static STARTED: AtomicU64 = AtomicU64::new(0);
 static PIECES: AtomicU64 = AtomicU64::new(0);
-static TAKEN_OVER: AtomicU64 = AtomicU64::new(0);
+static TAKEN_BACK: AtomicU64 = AtomicU64::new(0);
 
-/// `(calls that started a worker, pieces transcoded by workers, times the
-/// writer took over from a worker slow to take a piece)` so far.
+/// `(calls that started a worker, pieces transcoded by workers, pieces
+/// taken back by the writer)` so far.
 pub fn stats() -> (u64, u64, u64) {
-    (
-        STARTED.load(Ordering::Relaxed),
-        PIECES.load(Ordering::Relaxed),
-        TAKEN_OVER.load(Ordering::Relaxed),
-    )
+    let get = |count: &AtomicU64| count.load(Ordering::Relaxed);
+    (get(&STARTED), get(&PIECES), get(&TAKEN_BACK))
 }
 
 /// Where the worker writes: a str's data of the kind `max_char` calls
@@ -70,12 +67,8 @@ pub struct Target {
     pub cap: usize,
 }
 
-/// A piece of text handed over: its address and length.
-#[derive(Clone, Copy, Default)]
-struct Piece {
-    text: usize,
-    len: usize,
-}
+/// Pieces handed over and not yet known to be done, at most.
+const RING: usize = 64;
 
 /// What the two threads share.
 struct Shared {
@@ -86,7 +79,8 @@ struct Shared {
     /// to take the rest itself. The worker takes a piece by moving it on
     /// by one, so the two never work on the same piece.
     claimed: AtomicUsize,
-    slots: [AtomicUsize; 4],
+    /// Piece n's text address and length, at `2 * (n % RING)`.
+    slots: [AtomicUsize; 2 * RING],
     /// Characters in the str once `done` pieces are in.
     chars: AtomicUsize,
     /// The worker stopped at piece `done` (it did not go), or panicked.
@@ -96,26 +90,14 @@ struct Shared {
 /// `claimed` once the writer takes over.
 const CLOSED: usize = usize::MAX;
 
-/// How long the writer waits for a piece the worker has not taken yet
-/// before it takes it itself: the worker is then not running (on a busy
-/// machine it may wait milliseconds for a CPU). A parked worker wakes in
-/// tens of microseconds on an idle CPU, and has had the writing of a whole
-/// piece (~100 us) for it.
-const PATIENCE: Duration = Duration::from_micros(200);
-
 /// The writer's handle on the worker.
 pub struct Transcoder {
     shared: Arc<Shared>,
     worker: Option<JoinHandle<()>>,
-    /// The pieces not known to be done (at most the last two), by number.
-    recent: [Piece; 2],
-    /// `PATIENCE` (the tests wait longer).
-    patience: Duration,
 }
 
 /// Where the worker left off: the str's characters, the pieces (in order)
-/// it did not transcode, and whether it stopped at a piece that did not go
-/// (else the writer took over, or all was done).
+/// it did not transcode, and whether it stopped at a piece that did not go.
 pub struct Stopped {
     pub chars: usize,
     pub undone: Vec<(*const u8, usize)>,
@@ -138,8 +120,8 @@ impl Transcoder {
         let shared = Arc::new(Shared {
             sent: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
-            slots: Default::default(),
             claimed: AtomicUsize::new(0),
+            slots: std::array::from_fn(|_| AtomicUsize::new(0)),
             chars: AtomicUsize::new(target.chars),
             stopped: AtomicBool::new(false),
         });
@@ -160,28 +142,29 @@ impl Transcoder {
         Some(Transcoder {
             shared,
             worker: Some(worker),
-            recent: [Piece::default(); 2],
-            patience: PATIENCE,
         })
     }
 
-    /// Hands over `len` bytes of whole UTF-8 characters at `text`.
+    /// Hands over `len` bytes of whole UTF-8 characters at `text`; false,
+    /// with nothing handed over, when the worker has stopped or is `RING`
+    /// pieces behind (then `stop` and take the rest back).
     ///
     /// # Safety
-    /// The bytes stay as they are until `wait` says this piece is done, or
-    /// until `stop`.
-    pub unsafe fn send(&mut self, text: *const u8, len: usize) {
+    /// The bytes stay as they are until `stop`.
+    pub unsafe fn send(&mut self, text: *const u8, len: usize) -> bool {
         let n = self.shared.sent.load(Ordering::Relaxed);
-        let piece = Piece {
-            text: text as usize,
-            len,
-        };
-        self.recent[n % 2] = piece;
-        self.shared.slots[(n % 2) * 2].store(piece.text, Ordering::Relaxed);
-        self.shared.slots[(n % 2) * 2 + 1].store(piece.len, Ordering::Relaxed);
+        if self.shared.stopped.load(Ordering::Acquire)
+            || n - self.shared.done.load(Ordering::Acquire) >= RING
+        {
+            return false;
+        }
+        let slot = 2 * (n % RING);
+        self.shared.slots[slot].store(text as usize, Ordering::Relaxed);
+        self.shared.slots[slot + 1].store(len, Ordering::Relaxed);
         // Publishes the slot with it.
         self.shared.sent.store(n + 1, Ordering::Release);
         self.wake();
+        true
     }
 
     /// Wakes the worker if it is parked waiting for a piece (a no-op
@@ -189,33 +172,6 @@ impl Transcoder {
     fn wake(&self) {
         if let Some(worker) = &self.worker {
             worker.thread().unpark();
-        }
-    }
-
-    /// Waits until all pieces but the last `pending` are done; false when
-    /// the worker stopped short of that, or has not taken a piece it
-    /// should have by now (then `stop` and take the rest back).
-    pub fn wait(&self, pending: usize) -> bool {
-        let target = self.shared.sent.load(Ordering::Relaxed).saturating_sub(pending);
-        let mut spins = 0u32;
-        let mut since = None;
-        loop {
-            if self.shared.done.load(Ordering::Acquire) >= target {
-                return true;
-            }
-            if self.shared.stopped.load(Ordering::Acquire) {
-                return false;
-            }
-            // A piece the worker is working on is waited for; one it has
-            // not taken, only so long.
-            if spins.is_multiple_of(64) && self.shared.claimed.load(Ordering::Acquire) < target {
-                let since = since.get_or_insert_with(Instant::now);
-                if since.elapsed() > self.patience {
-                    TAKEN_OVER.fetch_add(1, Ordering::Relaxed);
-                    return false;
-                }
-            }
-            spin(&mut spins);
         }
     }
 
@@ -244,15 +200,29 @@ impl Transcoder {
         );
         let undone = (done..sent)
             .map(|n| {
-                let piece = self.recent[n % 2];
-                (piece.text as *const u8, piece.len)
+                let slot = 2 * (n % RING);
+                (
+                    self.shared.slots[slot].load(Ordering::Relaxed) as *const u8,
+                    self.shared.slots[slot + 1].load(Ordering::Relaxed),
+                )
             })
             .collect();
-        let refused = self.shared.stopped.load(Ordering::Acquire);
+        TAKEN_BACK.fetch_add((sent - done) as u64, Ordering::Relaxed);
         Stopped {
             chars: self.shared.chars.load(Ordering::Acquire),
             undone,
-            refused,
+            refused: self.shared.stopped.load(Ordering::Acquire),
+        }
+    }
+
+    /// Waits until the worker has done every piece it can (for the tests).
+    #[cfg(test)]
+    fn settle(&self) {
+        let mut spins = 0u32;
+        while self.shared.done.load(Ordering::Acquire) < self.shared.sent.load(Ordering::Acquire)
+            && !self.shared.stopped.load(Ordering::Acquire)
+        {
+            spin(&mut spins);
         }
     }
 }
@@ -281,8 +251,7 @@ fn work(shared: &Shared, target: Target) {
             // Pieces come every ~100 us (256 KiB of text): after a short
             // spin, sleep until `send` or `stop` wakes us. Spinning or
             // yielding all along kept a CPU busy, which on this 2-CPU
-            // machine the writer often had to share (gsoc-2018.json:
-            // 2.2-3.1 ms a call against 1.3-1.6 ms without the thread).
+            // machine the writer often had to share.
             if spins < 1 << 8 {
                 spins += 1;
                 std::hint::spin_loop();
@@ -300,11 +269,12 @@ fn work(shared: &Shared, target: Target) {
         {
             return;
         }
-        let text = shared.slots[(n % 2) * 2].load(Ordering::Relaxed) as *const u8;
-        let len = shared.slots[(n % 2) * 2 + 1].load(Ordering::Relaxed);
-        // SAFETY: the writer's piece stays as it is until `done` passes it,
-        // and the str's units from `chars` to `cap` are ours (`start`)
-        // while we hold a piece.
+        let slot = 2 * (n % RING);
+        let text = shared.slots[slot].load(Ordering::Relaxed) as *const u8;
+        let len = shared.slots[slot + 1].load(Ordering::Relaxed);
+        // SAFETY: the writer's piece stays as it is until `stop`, and the
+        // str's units from `chars` to `cap` are ours (`start`) while we
+        // hold a piece.
         let written = unsafe {
             fill_units(
                 target.data,
@@ -339,15 +309,13 @@ fn spin(spins: &mut u32) {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::{Target, Transcoder};
 
-    /// Pieces of `texts` through a worker onto a u16 buffer of `cap` units,
-    /// the writer waiting up to `patience` for a piece the worker has not
-    /// taken: the units it wrote, the pieces it handed back, and those the
-    /// writer never sent (it stops sending once the worker stops).
-    fn run_with(texts: &[&str], cap: usize, patience: Duration) -> (String, Vec<String>, usize) {
+    /// Pieces of `texts` through a worker onto a u16 buffer of `cap` units
+    /// (`settle`: the writer lets the worker do all it can before it
+    /// stops it): the text it wrote, the pieces it handed back, and those
+    /// the writer could not send.
+    fn run(texts: &[&str], cap: usize, settle: bool) -> (String, Vec<String>, usize) {
         let mut units = vec![0u16; cap];
         let target = Target {
             data: units.as_mut_ptr().cast(),
@@ -360,13 +328,13 @@ mod tests {
         // lives until then.
         let stopped = unsafe {
             let mut transcoder = Transcoder::start(target).expect("a thread");
-            transcoder.patience = patience;
             for text in texts {
-                transcoder.send(text.as_ptr(), text.len());
-                sent += 1;
-                // As the writer does: at most two pieces outstanding.
-                if !transcoder.wait(1) {
+                if !transcoder.send(text.as_ptr(), text.len()) {
                     break;
+                }
+                sent += 1;
+                if settle {
+                    transcoder.settle();
                 }
             }
             transcoder.stop()
@@ -381,45 +349,34 @@ mod tests {
         (String::from_utf16(&units).unwrap(), undone, texts.len() - sent)
     }
 
-    /// The same, the writer waiting as long as it takes: the worker does
-    /// every piece it can, however slow the test machine.
-    fn run(texts: &[&str], cap: usize) -> (Vec<u16>, Vec<String>) {
-        let (done, undone, _) = run_with(texts, cap, Duration::from_secs(600));
-        (done.encode_utf16().collect(), undone)
-    }
-
     #[test]
     fn pieces_are_written_in_order() {
         let texts: Vec<String> = (0..50).map(|i| format!("piece {i} \u{e9}\u{3042} ").repeat(i % 7 + 1)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-        let joined: String = texts.concat();
-        let (units, undone) = run(&refs, joined.chars().count());
-        assert_eq!(units, joined.encode_utf16().collect::<Vec<_>>());
-        assert!(undone.is_empty());
+        let (done, undone, unsent) = run(&refs, 10_000, true);
+        assert_eq!(done, refs.concat());
+        assert!(undone.is_empty() && unsent == 0);
     }
 
     #[test]
-    fn a_piece_that_does_not_go_is_handed_back_with_the_rest() {
-        // Too wide for u16 at piece 3; then no room at piece 2.
-        let wide = ["a\u{e9}", "b", "c\u{3042}", "d\u{1F600}", "e"];
-        let (units, undone) = run(&wide, 100);
-        assert_eq!(units, "a\u{e9}bc\u{3042}".encode_utf16().collect::<Vec<_>>());
-        // The piece after it was handed over before the worker stopped.
-        assert_eq!(undone, ["d\u{1F600}", "e"]);
-        let (units, undone) = run(&["ab", "cd", "ef", "gh"], 5);
-        assert_eq!(units, "abcd".encode_utf16().collect::<Vec<_>>());
-        assert_eq!(undone, ["ef", "gh"]);
+    fn a_piece_that_does_not_go_stops_the_worker() {
+        // Too wide for u16 at piece 3; no room at piece 2.
+        let (done, undone, unsent) = run(&["a\u{e9}", "b", "c\u{3042}", "d\u{1F600}", "e"], 100, true);
+        assert_eq!(done, "a\u{e9}bc\u{3042}");
+        assert_eq!((undone.concat(), unsent), ("d\u{1F600}".to_string(), 1));
+        let (done, undone, unsent) = run(&["ab", "cd", "ef", "gh"], 5, true);
+        assert_eq!(done, "abcd");
+        assert_eq!((undone.concat(), unsent), ("ef".to_string(), 1));
     }
 
     #[test]
-    fn a_writer_that_takes_over_loses_no_piece() {
-        // No patience: the writer takes over whenever the worker has not
-        // yet taken a piece; what the worker wrote, what it handed back
-        // and what was never sent are the text, in order.
-        let texts: Vec<String> = (0..40).map(|i| format!("p{i} \u{3042}").repeat(i % 5 + 1)).collect();
+    fn a_writer_that_stops_the_worker_early_loses_no_piece() {
+        // Stopped at once: what the worker wrote, what it handed back and
+        // what was never sent are the text, in order.
+        let texts: Vec<String> = (0..200).map(|i| format!("p{i} \u{3042}").repeat(i % 5 + 1)).collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         for _ in 0..50 {
-            let (done, undone, unsent) = run_with(&refs, 10_000, Duration::ZERO);
+            let (done, undone, unsent) = run(&refs, 100_000, false);
             let rest = refs[refs.len() - unsent..].concat();
             assert_eq!(done + &undone.concat() + &rest, refs.concat());
         }
