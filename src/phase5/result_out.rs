@@ -68,6 +68,7 @@ pub fn encode_str<'py>(
         py,
         text: ResultOut::<AsciiStrResult>::new(py)?,
         checked: 0,
+        check_at: CHECK_EVERY,
         wide: None,
         moved: 0,
         failed: None,
@@ -106,6 +107,9 @@ struct StrOut<'py> {
     /// Bytes of `text` known to be ASCII (while there is no `wide`); after,
     /// where the text not yet moved into `wide` starts.
     checked: usize,
+    /// Where the next checkpoint catches up: `checked` plus a chunk, or
+    /// never again after an error.
+    check_at: usize,
     wide: Option<GrowingStr>,
     /// Bytes already moved into `wide` (handed to the thread included).
     moved: usize,
@@ -126,7 +130,7 @@ impl<'py> StrOut<'py> {
         let text = unsafe { std::slice::from_raw_parts(self.text.data, self.text.len) };
         if self.wide.is_none() {
             if utf8_str::is_ascii(&text[self.checked..]) {
-                self.checked = text.len();
+                self.set_checked(text.len());
                 return Ok(());
             }
             // Room for exactly the text when it is all there; else for as
@@ -150,7 +154,7 @@ impl<'py> StrOut<'py> {
             // the writer writes after it, and the buffer is not reused or
             // moved while a thread runs (`make_room`).
             if unsafe { transcoder.send(piece.as_ptr(), piece.len()) } {
-                self.checked = text.len();
+                self.set_checked(text.len());
                 return if last { self.take_back() } else { Ok(()) };
             }
             self.take_back()?;
@@ -158,11 +162,18 @@ impl<'py> StrOut<'py> {
         let wide = self.wide.as_mut().expect("a wide str");
         wide.append(self.py, piece)?;
         self.text.len = 0;
-        self.checked = 0;
         if !last && self.thread_again && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min() {
             self.start_thread();
         }
+        self.set_checked(0);
         Ok(())
+    }
+
+    /// The text is handled up to `at`; the next catch-up is a chunk (or,
+    /// with a thread, a piece) later.
+    fn set_checked(&mut self, at: usize) {
+        self.checked = at;
+        self.check_at = at + if self.transcoder.is_some() { THREAD_PIECE } else { CHECK_EVERY };
     }
 
     /// Starts the second thread onto the wide str (when no thread can be
@@ -196,6 +207,7 @@ impl<'py> StrOut<'py> {
             // SAFETY: pieces not done were left as they were handed over.
             wide.append(self.py, unsafe { std::slice::from_raw_parts(text, len) })?;
         }
+        self.set_checked(self.checked);
         Ok(())
     }
 
@@ -206,6 +218,7 @@ impl<'py> StrOut<'py> {
     fn make_room(&mut self, additional: usize) {
         if let Err(err) = self.take_back() {
             self.failed.get_or_insert(err);
+            self.check_at = usize::MAX;
         }
         self.text.reserve(additional);
     }
@@ -268,10 +281,10 @@ impl Sink for StrOut<'_> {
 
     #[inline(always)]
     fn checkpoint(&mut self) {
-        let every = if self.transcoder.is_some() { THREAD_PIECE } else { CHECK_EVERY };
-        if self.text.len - self.checked >= every && self.failed.is_none() {
+        if self.text.len >= self.check_at {
             if let Err(err) = self.catch_up(false) {
                 self.failed = Some(err);
+                self.check_at = usize::MAX;
             }
         }
     }
