@@ -85,3 +85,18 @@ def markdown(counts, variants):
             lines.append(f"| {case} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines)
+
+
+def main():
+    """`python benches/callgrind.py OP CASES BUILD...`: rjson's instructions
+    per call (millions) of OP (loads, dumps, dumps_bytes) on each of the
+    comma-separated CASES, for each installed BUILD (a variant under
+    build/variants, or a directory): the A/B figure for one change."""
+    op, cases, builds = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+    for case in cases:
+        counts = [per_call(str(Path(build).resolve()) if os.sep in build else build, "rjson", op, case) for build in builds]
+        print(f"{op:12s} {case:24s}", " ".join(f"{n / 1e6:8.3f}" for n in counts), flush=True)
+
+
+if __name__ == "__main__":
+    main()
