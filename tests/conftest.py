@@ -5,6 +5,8 @@ RJSON_VARIANT, and test_build.py checks that the right build was imported."""
 import math
 import os
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 from hypothesis import HealthCheck, settings
@@ -25,6 +27,21 @@ settings.register_profile(
 # Many more random examples, for a local hunt: HYPOTHESIS_PROFILE=stress.
 settings.register_profile("stress", deadline=None, max_examples=5000, suppress_health_check=list(HealthCheck))
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def run_script(script, *args, timeout=300, **env):
+    """Runs `script` with this interpreter in a subprocess, `env` added to
+    its environment (rjson reads its switches once a process); fails the
+    test with the end of its stderr unless it exits 0. Returns its stdout."""
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        env=dict(os.environ, **env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result.stdout
 
 
 def assert_same(actual, expected, path="$"):

@@ -32,10 +32,7 @@ def test_scalar_kernels_give_the_same_results():
     agree on the corpus (run in a subprocess: the choice is made once)."""
     if not hasattr(rjson._rjson, "_kernels"):
         pytest.skip("no run-time kernels in this build")
-    import subprocess
-    import sys
-
-    from conftest import CORPUS
+    from conftest import CORPUS, run_script
 
     script = (
         "import rjson, json, pathlib, sys\n"
@@ -49,9 +46,7 @@ def test_scalar_kernels_give_the_same_results():
     import platform
 
     for name in ("scalar", "sse2") if platform.machine() in ("x86_64", "AMD64") else ("scalar",):
-        env = dict(os.environ, RJSON_KERNELS=name)
-        result = subprocess.run([sys.executable, "-c", script, name, str(CORPUS)], env=env, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-2000:]
+        run_script(script, name, str(CORPUS), RJSON_KERNELS=name)
 
 
 def test_phase5_makes_scalars_in_place_on_cpython_311():

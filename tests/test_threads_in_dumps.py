@@ -5,12 +5,11 @@ the same as item by item, and a process forked after such a call works."""
 import json
 import os
 import random
-import subprocess
-import sys
 
 import pytest
 
 import rjson
+from conftest import run_script
 
 pytestmark = pytest.mark.skipif("phase3" not in rjson.enabled_phases(), reason="phase3+ only")
 
@@ -43,9 +42,7 @@ def test_every_list_length_through_the_threads():
         "    assert rjson.dumps(doc) == json.dumps(doc, separators=(',', ':')), n\n"
         "    assert rjson.dumps(doc, indent=2) == json.dumps(doc, indent=2), n\n"
     )
-    env = dict(os.environ, RJSON_THREADS_MIN="1")
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
+    run_script(script, timeout=120, RJSON_THREADS_MIN="1")
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")

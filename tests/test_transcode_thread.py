@@ -8,12 +8,11 @@ RJSON_TRANSCODE_THREAD_MIN=0 (the threshold is read once), which also checks
 that the thread did the work (`_transcode_thread_stats`)."""
 
 import os
-import subprocess
-import sys
 
 import pytest
 
 import rjson
+from conftest import run_script
 
 pytestmark = pytest.mark.skipif("phase5" not in rjson.enabled_phases(), reason="phase5 only")
 
@@ -100,12 +99,8 @@ print("ok", started())
 
 
 def test_wide_results_through_the_thread():
-    env = dict(os.environ, RJSON_TRANSCODE_THREAD_MIN="0")
-    result = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=600
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.startswith("ok"), result.stdout
+    out = run_script(SCRIPT, timeout=600, RJSON_TRANSCODE_THREAD_MIN="0")
+    assert out.startswith("ok"), out
 
 
 def test_fork_after_a_threaded_dumps():
@@ -124,6 +119,4 @@ def test_fork_after_a_threaded_dumps():
         "_, status = os.waitpid(pid, 0)\n"
         "assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0\n"
     )
-    env = dict(os.environ, RJSON_TRANSCODE_THREAD_MIN="0")
-    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    run_script(script, RJSON_TRANSCODE_THREAD_MIN="0")
