@@ -162,7 +162,10 @@ impl<'py> StrOut<'py> {
         let wide = self.wide.as_mut().expect("a wide str");
         wide.append(self.py, piece)?;
         self.text.len = 0;
-        if !last && self.thread_again && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min() {
+        if !last
+            && self.thread_again
+            && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min()
+        {
             self.start_thread();
         }
         self.set_checked(0);
@@ -172,8 +175,13 @@ impl<'py> StrOut<'py> {
     /// The text is handled up to `at`; the next catch-up is a chunk (or,
     /// with a thread, a piece) later.
     fn set_checked(&mut self, at: usize) {
+        let step = if self.transcoder.is_some() {
+            THREAD_PIECE
+        } else {
+            CHECK_EVERY
+        };
         self.checked = at;
-        self.check_at = at + if self.transcoder.is_some() { THREAD_PIECE } else { CHECK_EVERY };
+        self.check_at = at + step;
     }
 
     /// Starts the second thread onto the wide str (when no thread can be

@@ -131,8 +131,9 @@ impl Transcoder {
             .name("rjson-transcode".into())
             .spawn(move || {
                 let target = target;
-                let outcome =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(&theirs, target.0)));
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    work(&theirs, target.0)
+                }));
                 if outcome.is_err() {
                     theirs.stopped.store(true, Ordering::Release);
                 }
@@ -344,14 +345,22 @@ mod tests {
             .undone
             .iter()
             // SAFETY: the pieces handed back are `texts`' own bytes.
-            .map(|&(p, n)| String::from_utf8(unsafe { std::slice::from_raw_parts(p, n) }.to_vec()).unwrap())
+            .map(|&(p, n)| {
+                String::from_utf8(unsafe { std::slice::from_raw_parts(p, n) }.to_vec()).unwrap()
+            })
             .collect();
-        (String::from_utf16(&units).unwrap(), undone, texts.len() - sent)
+        (
+            String::from_utf16(&units).unwrap(),
+            undone,
+            texts.len() - sent,
+        )
     }
 
     #[test]
     fn pieces_are_written_in_order() {
-        let texts: Vec<String> = (0..50).map(|i| format!("piece {i} \u{e9}\u{3042} ").repeat(i % 7 + 1)).collect();
+        let texts: Vec<String> = (0..50)
+            .map(|i| format!("piece {i} \u{e9}\u{3042} ").repeat(i % 7 + 1))
+            .collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         let (done, undone, unsent) = run(&refs, 10_000, true);
         assert_eq!(done, refs.concat());
@@ -361,7 +370,8 @@ mod tests {
     #[test]
     fn a_piece_that_does_not_go_stops_the_worker() {
         // Too wide for u16 at piece 3; no room at piece 2.
-        let (done, undone, unsent) = run(&["a\u{e9}", "b", "c\u{3042}", "d\u{1F600}", "e"], 100, true);
+        let (done, undone, unsent) =
+            run(&["a\u{e9}", "b", "c\u{3042}", "d\u{1F600}", "e"], 100, true);
         assert_eq!(done, "a\u{e9}bc\u{3042}");
         assert_eq!((undone.concat(), unsent), ("d\u{1F600}".to_string(), 1));
         let (done, undone, unsent) = run(&["ab", "cd", "ef", "gh"], 5, true);
@@ -373,7 +383,9 @@ mod tests {
     fn a_writer_that_stops_the_worker_early_loses_no_piece() {
         // Stopped at once: what the worker wrote, what it handed back and
         // what was never sent are the text, in order.
-        let texts: Vec<String> = (0..200).map(|i| format!("p{i} \u{3042}").repeat(i % 5 + 1)).collect();
+        let texts: Vec<String> = (0..200)
+            .map(|i| format!("p{i} \u{3042}").repeat(i % 5 + 1))
+            .collect();
         let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
         for _ in 0..50 {
             let (done, undone, unsent) = run(&refs, 100_000, false);
