@@ -1,4 +1,5 @@
-//! The keyword options of `dumps`, checked and normalized once per call.
+//! The keyword options of `dumps`, checked and normalized once per call,
+//! and the environment switches the builds read once per process.
 
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
@@ -86,4 +87,17 @@ fn separator_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
             )))
         }
     }
+}
+
+/// A size set by the environment variable `name` (README lists them: for
+/// tests and measuring), else `default`; read once per process into `cell`.
+/// (Only phase3 and later builds have such switches.)
+#[cfg(feature = "phase3")]
+pub fn size_switch(cell: &'static std::sync::OnceLock<usize>, name: &str, default: usize) -> usize {
+    *cell.get_or_init(|| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    })
 }

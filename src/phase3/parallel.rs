@@ -18,18 +18,14 @@ use pyo3::types::PyList;
 
 use super::float_repr::write_float_repr;
 use super::number_lists::{gather, RUN_CHUNK};
+use crate::api::options::size_switch;
 use crate::phase1::dispatch::list_items;
 
 /// Lists of at least this many floats are formatted in parallel
 /// (`RJSON_THREADS_MIN` overrides, for measuring).
 fn threads_min() -> usize {
     static MIN: OnceLock<usize> = OnceLock::new();
-    *MIN.get_or_init(|| {
-        std::env::var("RJSON_THREADS_MIN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(32_768)
-    })
+    size_switch(&MIN, "RJSON_THREADS_MIN", 32_768)
 }
 
 /// The threads to format on: the CPUs this process may use (up to 8), found

@@ -36,17 +36,13 @@ use pyo3::prelude::*;
 
 use crate::api::build::Builder;
 use crate::api::input::Input;
+use crate::api::options::size_switch;
 use crate::phase3::parser::{self, Gaps, Scan};
 
 /// Documents from this many bytes on are parsed in two stages.
 fn two_stage_min() -> usize {
     static MIN: OnceLock<usize> = OnceLock::new();
-    *MIN.get_or_init(|| {
-        std::env::var("RJSON_TWO_STAGE_MIN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(4 << 20)
-    })
+    size_switch(&MIN, "RJSON_TWO_STAGE_MIN", 4 << 20)
 }
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {

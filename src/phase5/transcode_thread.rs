@@ -24,10 +24,11 @@
 //! taken over, touches nothing of the call's and ends.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::thread::JoinHandle;
 
 use super::utf8_str::fill_units;
+use crate::api::options::size_switch;
 
 /// Results from this many characters on (the thread's previous wide
 /// result) are transcoded on a second thread (`RJSON_TRANSCODE_THREAD_MIN`
@@ -35,13 +36,8 @@ use super::utf8_str::fill_units;
 /// for twitter.json's and citm_catalog.json's ~0.4-0.5 M characters, pieces
 /// small enough to give the thread work cost more than they saved.
 pub fn thread_min() -> usize {
-    static MIN: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *MIN.get_or_init(|| {
-        std::env::var("RJSON_TRANSCODE_THREAD_MIN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(512 << 10)
-    })
+    static MIN: OnceLock<usize> = OnceLock::new();
+    size_switch(&MIN, "RJSON_TRANSCODE_THREAD_MIN", 512 << 10)
 }
 
 /// Calls that started a worker, pieces workers transcoded, and pieces
