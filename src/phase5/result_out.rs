@@ -65,6 +65,7 @@ pub fn encode_str<'py>(
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
     let out = StrOut {
+        transcoder: None,
         py,
         text: ResultOut::<AsciiStrResult>::new(py)?,
         checked: 0,
@@ -72,7 +73,6 @@ pub fn encode_str<'py>(
         wide: None,
         moved: 0,
         failed: None,
-        transcoder: None,
         thread_again: true,
     };
     let (out, written) = writer::encode_into(obj, opts, out);
@@ -102,6 +102,9 @@ const THREAD_PIECE: usize = 256 << 10;
 /// written, one after another through the buffer, which is neither reused
 /// nor moved until the thread is stopped.
 struct StrOut<'py> {
+    /// First, so that it is dropped first: a writer that failed ends the
+    /// thread before the str it writes and the text it reads are released.
+    transcoder: Option<Transcoder>,
     py: Python<'py>,
     text: ResultOut<AsciiStrResult>,
     /// Bytes of `text` known to be ASCII (while there is no `wide`); after,
@@ -115,7 +118,6 @@ struct StrOut<'py> {
     moved: usize,
     /// An error making `wide` (out of memory), raised at the end.
     failed: Option<PyErr>,
-    transcoder: Option<Transcoder>,
     /// Whether a thread may be started (again).
     thread_again: bool,
 }
@@ -153,10 +155,11 @@ impl<'py> StrOut<'py> {
             // SAFETY: the piece stays as it is until the thread is stopped:
             // the writer writes after it, and the buffer is not reused or
             // moved while a thread runs (`make_room`).
-            if unsafe { transcoder.send(piece.as_ptr(), piece.len()) } {
+            if !last && unsafe { transcoder.send(piece.as_ptr(), piece.len()) } {
                 self.set_checked(text.len());
-                return if last { self.take_back() } else { Ok(()) };
+                return Ok(());
             }
+            // The last piece the writer transcodes itself, after the thread.
             self.take_back()?;
         }
         let wide = self.wide.as_mut().expect("a wide str");
@@ -225,10 +228,17 @@ impl<'py> StrOut<'py> {
     #[inline(never)]
     fn make_room(&mut self, additional: usize) {
         if let Err(err) = self.take_back() {
-            self.failed.get_or_insert(err);
-            self.check_at = usize::MAX;
+            self.defer(err);
         }
         self.text.reserve(additional);
+    }
+
+    /// An error met while the writer writes (it has no way to return one):
+    /// raised at the end, and no more catching up until then.
+    #[cold]
+    fn defer(&mut self, err: PyErr) {
+        self.failed.get_or_insert(err);
+        self.check_at = usize::MAX;
     }
 
     fn finish(mut self) -> PyResult<Bound<'py, PyAny>> {
@@ -240,9 +250,8 @@ impl<'py> StrOut<'py> {
             // The text, all ASCII, is the result.
             None => {
                 self.text.cut(self.py)?;
-                let text = std::mem::replace(&mut self.text, ResultOut::empty());
                 // SAFETY: the object is a complete str of ASCII text, ours alone.
-                Ok(unsafe { Bound::from_owned_ptr(self.py, text.release()) })
+                Ok(unsafe { Bound::from_owned_ptr(self.py, self.text.release()) })
             }
             Some(wide) => {
                 // The next call's text is sized by all of this one's, all
@@ -252,14 +261,6 @@ impl<'py> StrOut<'py> {
                 wide.finish(self.py)
             }
         }
-    }
-}
-
-impl Drop for StrOut<'_> {
-    /// A writer that failed: the thread ends before the str it writes and
-    /// the text it reads are released.
-    fn drop(&mut self) {
-        self.transcoder.take();
     }
 }
 
@@ -291,8 +292,7 @@ impl Sink for StrOut<'_> {
     fn checkpoint(&mut self) {
         if self.text.len >= self.check_at {
             if let Err(err) = self.catch_up(false) {
-                self.failed = Some(err);
-                self.check_at = usize::MAX;
+                self.defer(err);
             }
         }
     }
@@ -416,17 +416,6 @@ impl<K: ResultKind> ResultOut<K> {
                 cap,
                 kind: std::marker::PhantomData,
             })
-        }
-    }
-
-    /// No object (what is left where a result was taken out).
-    fn empty() -> Self {
-        ResultOut {
-            object: std::ptr::null_mut(),
-            data: std::ptr::null_mut(),
-            len: 0,
-            cap: 0,
-            kind: std::marker::PhantomData,
         }
     }
 

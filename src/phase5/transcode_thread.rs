@@ -183,12 +183,7 @@ impl Transcoder {
     fn end(&mut self) -> Stopped {
         let taken = self.shared.claimed.swap(CLOSED, Ordering::AcqRel);
         self.wake();
-        let mut spins = 0u32;
-        while self.shared.done.load(Ordering::Acquire) < taken
-            && !self.shared.stopped.load(Ordering::Acquire)
-        {
-            spin(&mut spins);
-        }
+        self.wait_done(taken);
         // Detached: it sees `CLOSED` and returns.
         self.worker.take();
         let (sent, done) = (
@@ -212,15 +207,20 @@ impl Transcoder {
         }
     }
 
-    /// Waits until the worker has done every piece it can (for the tests).
-    #[cfg(test)]
-    fn settle(&self) {
+    /// Waits until the worker has done `count` pieces, or stopped.
+    fn wait_done(&self, count: usize) {
         let mut spins = 0u32;
-        while self.shared.done.load(Ordering::Acquire) < self.shared.sent.load(Ordering::Acquire)
+        while self.shared.done.load(Ordering::Acquire) < count
             && !self.shared.stopped.load(Ordering::Acquire)
         {
             spin(&mut spins);
         }
+    }
+
+    /// Waits until the worker has done every piece it can (for the tests).
+    #[cfg(test)]
+    fn settle(&self) {
+        self.wait_done(self.shared.sent.load(Ordering::Acquire));
     }
 }
 
