@@ -245,7 +245,7 @@ fn work(shared: &Shared, target: Target) {
             if shared.claimed.load(Ordering::Acquire) == CLOSED {
                 return;
             }
-            // Pieces come every ~100 us (256 KiB of text): after a short
+            // Pieces come a writer's 256 KiB of text apart: after a short
             // spin, sleep until `send` or `stop` wakes us. Spinning or
             // yielding all along kept a CPU busy, which on this 2-CPU
             // machine the writer often had to share.
