@@ -219,7 +219,13 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
             self.pos += 1;
         } else {
             loop {
-                let item = self.value()?;
+                // Numbers are the one item kind that often fills a whole
+                // list (coordinates, samples): read inline, without
+                // `value`'s recursive call and its register saves.
+                let item = match self.peek() {
+                    Some(b'-' | b'0'..=b'9') => self.number()?,
+                    _ => self.value()?,
+                };
                 self.items.push(item);
                 self.skip_whitespace();
                 match self.peek() {
@@ -369,6 +375,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?`, the longest prefix
     /// that fits, as the standard library reads numbers.
+    #[inline(always)]
     fn number(&mut self) -> Parsed<'py> {
         let data = self.data;
         let start = self.pos;

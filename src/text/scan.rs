@@ -58,7 +58,7 @@ pub fn digit_run(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
 /// its digits found by byte arithmetic, and all of them (up to 8) added to
 /// `acc` in three multiply-adds; no byte loop unless fewer than 8 bytes are
 /// left in `text`.
-#[inline]
+#[inline(always)]
 pub fn digit_run_swar(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
     const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
     while let Some(chunk) = text.get(at..at + 8) {
