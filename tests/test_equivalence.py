@@ -369,11 +369,14 @@ def test_ints_at_every_digit_boundary():
 
 
 def test_parsed_scalars_behave_as_the_interpreter_makes_them():
-    # phase5 on CPython 3.11 makes floats, ints of one or two 30-bit digits
-    # and ASCII strs in place: each must be a complete object of its exact
-    # type, equal, hashing and sized as the interpreter's own.
-    ints = [0, 1, -1, 256, 1024, 1025, -257, 10**18 - 1, -(10**18) + 1]
-    for bits in (29, 30, 31, 59, 60, 61, 63, 64):
+    # phase5 on CPython 3.11 makes floats, ints of one to three 30-bit
+    # digits (every i64) and ASCII strs in place: each must be a complete
+    # object of its exact type, equal, hashing and sized as the
+    # interpreter's own. The parser reads ints of up to 19 digits itself
+    # when they fit an i64, and hands longer or larger ones to int().
+    ints = [0, 1, -1, 256, 1024, 1025, -257, 10**18 - 1, -(10**18) + 1, 10**18, -(10**18)]
+    ints += [10**19 - 1, -(10**19) + 1, 10**19, -(10**19), 2**64 - 1, -(2**64) + 1]
+    for bits in (29, 30, 31, 59, 60, 61, 62, 63, 64, 89, 90):
         for delta in (-1, 0, 1):
             ints += [2**bits + delta, -(2**bits) - delta]
     floats = [0.0, -0.0, 1.5, -2.25, 5e-324, 1.7976931348623157e308, 0.1, 123456.789e-3]

@@ -444,15 +444,29 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
             };
             return Ok(new_float(self.py, if negative { -value } else { value })?);
         }
-        if int_digits <= 18 && !b.has_int_hook() {
-            let value = magnitude as i64;
-            return Ok(new_int(self.py, if negative { -value } else { value })?);
+        // Up to 19 digits the magnitude is exact in a u64 (no wrap): every
+        // int that fits an i64 is made from it.
+        if int_digits <= 19 && !b.has_int_hook() {
+            if let Some(value) = signed(magnitude, negative) {
+                return Ok(new_int(self.py, value)?);
+            }
         }
         match b.int(ascii_text(&data[start..at])) {
             Ok(value) => Ok(value),
             Err(err) if b.has_int_hook() => Err(err.into()),
             Err(_) => Err(Stop::Explain),
         }
+    }
+}
+
+/// `magnitude` with its sign as an i64, if it fits.
+#[inline(always)]
+fn signed(magnitude: u64, negative: bool) -> Option<i64> {
+    if negative {
+        // -2^63 is i64::MIN: its magnitude wraps to itself.
+        (magnitude <= 1 << 63).then(|| (magnitude as i64).wrapping_neg())
+    } else {
+        i64::try_from(magnitude).ok()
     }
 }
 

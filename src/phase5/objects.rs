@@ -147,12 +147,17 @@ mod in_place {
         }
     }
 
-    /// An int of one or two 30-bit digits (`|value| < 2^60`) made in place.
+    /// An int made in place: one to three 30-bit digits (any i64).
     #[inline(always)]
     pub fn int(_: Layouts, py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
         let magnitude = value.unsigned_abs();
-        debug_assert!(magnitude < 1 << 60);
-        let count: usize = if magnitude < 1 << 30 { 1 } else { 2 };
+        let count: usize = if magnitude < 1 << 30 {
+            1
+        } else if magnitude < 1 << 60 {
+            2
+        } else {
+            3
+        };
         // SAFETY: the layout check passed, so an int is a PyVarObject whose
         // signed size counts the 30-bit digits that follow it; `count`
         // digits are allocated and written.
@@ -168,9 +173,8 @@ mod in_place {
                     .cast::<u8>()
                     .add(std::mem::size_of::<ffi::PyVarObject>())
                     .cast::<u32>();
-                *digits = (magnitude & ((1 << 30) - 1)) as u32;
-                if count == 2 {
-                    *digits.add(1) = (magnitude >> 30) as u32;
+                for i in 0..count {
+                    *digits.add(i) = ((magnitude >> (30 * i)) & ((1 << 30) - 1)) as u32;
                 }
             }
             Bound::from_owned_ptr_or_err(py, object)
@@ -261,9 +265,7 @@ pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
 /// cannot be allocated.
 #[inline(always)]
 pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
-    // Up to two 30-bit digits in place: the parser's ints (18 digits at
-    // most) all fit.
-    if !crate::phase1::objects::is_cached_int(value) && value.unsigned_abs() < 1 << 60 {
+    if !crate::phase1::objects::is_cached_int(value) {
         if let Some(layouts) = in_place::layouts(py) {
             return in_place::int(layouts, py, value);
         }
