@@ -37,12 +37,12 @@ pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
 // Scanning kernels: scalar (SWAR) before phase4, vectorized from phase4 on.
 #[cfg(feature = "phase4")]
-pub use crate::phase4::kernels::{copy_run, digit_run, plain_run, space_run};
+pub use crate::phase4::kernels::{copy_run, digit_run, fraction_digit_run, plain_run, space_run};
 #[cfg(not(feature = "phase4"))]
 #[allow(unused_imports)] // the scans serve phase3's engine
 pub use crate::text::{
     escape::copy_run,
-    scan::{digit_run, plain_run, space_run},
+    scan::{digit_run, digit_run as fraction_digit_run, plain_run, space_run},
 };
 
 // How the writer writes a string literal: phase5 copies 16 bytes at a time inline.

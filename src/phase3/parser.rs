@@ -13,7 +13,9 @@ use pyo3::prelude::*;
 use super::keys::{self, ascii_key, KeyCache};
 use crate::api::build::Builder;
 use crate::api::input::Input;
-use crate::engine::{digit_run, new_float, new_int, new_str, plain_run, space_run, ItemStack};
+use crate::engine::{
+    digit_run, fraction_digit_run, new_float, new_int, new_str, plain_run, space_run, ItemStack,
+};
 use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
 use crate::text::float_parse::decimal_to_f64;
 
@@ -402,7 +404,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         if data.get(at) == Some(&b'.') && digit_at(at + 1) {
             is_float = true;
             let fraction = at + 1;
-            (at, significand) = digit_run(data, fraction, significand);
+            (at, significand) = fraction_digit_run(data, fraction, significand);
             digits += at - fraction;
             scale -= (at - fraction) as i64;
         }

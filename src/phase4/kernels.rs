@@ -84,8 +84,22 @@ pub fn space_run(text: &[u8], at: usize) -> usize {
     (chosen().space_run)(text, at)
 }
 
-/// Digits 8 at a time (SWAR: plain 64-bit arithmetic, no instruction set to choose).
+/// Digits 8 at a time (SWAR: plain 64-bit arithmetic, no instruction set
+/// to choose): an int, or the integer part of a float, most often short.
 pub use scan::digit_run_swar as digit_run;
+
+/// A fraction's digits, most often long: 16 at a time with SSE2 on x86-64
+/// (inlined: no kernel to choose, but `RJSON_KERNELS=scalar` still means
+/// scalar), 8 at a time by SWAR elsewhere. On short runs (ints) SSE2 did
+/// not pay (ROADMAP.md, session 11).
+#[inline(always)]
+pub fn fraction_digit_run(text: &[u8], at: usize, acc: u64) -> (usize, u64) {
+    #[cfg(target_arch = "x86_64")]
+    if chosen().simd {
+        return super::digits::digit_run_sse2(text, at, acc);
+    }
+    scan::digit_run_swar(text, at, acc)
+}
 
 /// Validates UTF-8 with simdutf8; the error's offset comes from the standard
 /// library's validator on the (cold) failure path.
@@ -175,6 +189,48 @@ mod tests {
                             "{} copy_run {text:?} from {start}",
                             k.name
                         );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_digit_run_agrees_with_the_byte_loop() {
+        // Runs of 0-40 digits (past one and two 16-byte blocks), stopped by
+        // every non-digit byte or by the end of the text, from several
+        // starts, with text after the stop and without (a block that would
+        // read past the end).
+        let stops: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_digit()).collect();
+        for len in 0..=40 {
+            let digits: Vec<u8> = (0..len).map(|i| b'0' + (i * 7 % 10) as u8).collect();
+            for &stop in &stops {
+                for tail in [&b""[..], b"1", b"0123456789012345678"] {
+                    let mut text = b"x".to_vec();
+                    text.extend_from_slice(&digits);
+                    text.push(stop);
+                    text.extend_from_slice(tail);
+                    for start in [1, 2.min(text.len())] {
+                        for acc in [0, 7] {
+                            let end = 1 + len;
+                            for (text, what) in
+                                [(&text[..], "with a stop"), (&text[..end], "to its end")]
+                            {
+                                let start = start.min(text.len());
+                                let want = scan::digit_run(text, start, acc);
+                                assert_eq!(
+                                    scan::digit_run_swar(text, start, acc),
+                                    want,
+                                    "swar {text:?} {what}"
+                                );
+                                #[cfg(target_arch = "x86_64")]
+                                assert_eq!(
+                                    crate::phase4::digits::digit_run_sse2(text, start, acc),
+                                    want,
+                                    "sse2 {text:?} {what}"
+                                );
+                            }
+                        }
                     }
                 }
             }

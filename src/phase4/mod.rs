@@ -4,6 +4,8 @@
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
+#[cfg(target_arch = "x86_64")]
+pub(crate) mod digits;
 pub mod kernels;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;
