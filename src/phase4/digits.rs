@@ -11,7 +11,7 @@
 
 use std::arch::x86_64::*;
 
-use crate::text::scan::digit_run_swar;
+use crate::text::scan::{digit_run_swar, POW10};
 
 /// 16 bytes from `KEEP[16 - count..]`: `count` bytes of 0xFF, then zeros.
 const KEEP: [u8; 32] = {
@@ -19,16 +19,6 @@ const KEEP: [u8; 32] = {
     let mut i = 0;
     while i < 16 {
         table[i] = 0xFF;
-        i += 1;
-    }
-    table
-};
-
-const POW10: [u64; 17] = {
-    let mut table = [1u64; 17];
-    let mut i = 1;
-    while i < 17 {
-        table[i] = table[i - 1] * 10;
         i += 1;
     }
     table

@@ -54,13 +54,23 @@ pub fn digit_run(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
     (at, acc)
 }
 
+/// 10^0 ..= 10^16: what an accumulator is scaled by to append up to 16 digits.
+pub const POW10: [u64; 17] = {
+    let mut table = [1u64; 17];
+    let mut i = 1;
+    while i < 17 {
+        table[i] = table[i - 1] * 10;
+        i += 1;
+    }
+    table
+};
+
 /// The same, 8 digits at a time (SWAR): a word of 8 input bytes is read,
 /// its digits found by byte arithmetic, and all of them (up to 8) added to
 /// `acc` in three multiply-adds; no byte loop unless fewer than 8 bytes are
 /// left in `text`.
 #[inline(always)]
 pub fn digit_run_swar(text: &[u8], mut at: usize, mut acc: u64) -> (usize, u64) {
-    const POW10: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
     while let Some(chunk) = text.get(at..at + 8) {
         let word = u64::from_le_bytes(chunk.try_into().expect("8 bytes"));
         let (values, count) = leading_digits(word);
