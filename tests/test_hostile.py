@@ -62,6 +62,20 @@ def test_lone_surrogates_at_every_offset(surrogate):
         assert outcome(rjson.loads, doc) == outcome(json.loads, doc), doc
 
 
+def test_runs_of_unicode_escapes_broken_at_every_byte():
+    # The parser reads a run of \uXXXX escapes in one loop: a run cut short,
+    # a bad hex digit, a lone or reversed surrogate half at any place in it
+    # must end as json's does (the same string, or an error at its place).
+    run = "\\u65e5\\u672c\\ud83d\\ude00\\u00e9\\u0041\\ud83d\\u0041"
+    docs = []
+    for at in range(len(run) + 1):
+        for insert in ("", "x", "g", "\\", "\\u", '"', "\\udc00"):
+            docs += [f'["{run[:at]}{insert}{run[at:]}"]', f'["{run[:at]}{insert}']
+    for doc in docs:
+        assert outcome(rjson.loads, doc) == outcome(json.loads, doc), doc
+        assert outcome(rjson.loads, doc.encode()) == outcome(json.loads, doc), doc
+
+
 def test_huge_numbers():
     for doc in ["9" * 4000, "-" + "9" * 4000, "0." + "1" * 4000, "1" * 300 + "." + "5" * 300,
                 "1e" + "9" * 1000, "1e-" + "9" * 1000, "-0e" + "9" * 1000, "2.5e+" + "0" * 1000 + "3"]:

@@ -344,10 +344,17 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                         Some(b'r') => b'\r',
                         Some(b't') => b'\t',
                         Some(b'u') => {
-                            let (code, len) = unicode_escape(data, at).ok_or(Stop::Explain)?;
-                            ascii &= code < 0x80;
-                            push_wtf8(code, &mut text); // never a surrogate here: UTF-8
-                            at += len;
+                            // Escaped text (ensure_ascii output) is runs of
+                            // \uXXXX: read a run in one loop.
+                            loop {
+                                let (code, len) = unicode_escape(data, at).ok_or(Stop::Explain)?;
+                                ascii &= code < 0x80;
+                                push_wtf8(code, &mut text); // never a surrogate here: UTF-8
+                                at += len;
+                                if data.get(at..at + 2) != Some(b"\\u") {
+                                    break;
+                                }
+                            }
                             continue;
                         }
                         _ => return Err(Stop::Explain),
