@@ -196,48 +196,6 @@ mod tests {
     }
 
     #[test]
-    fn every_digit_run_agrees_with_the_byte_loop() {
-        // Runs of 0-40 digits (past one and two 16-byte blocks), stopped by
-        // every non-digit byte or by the end of the text, from several
-        // starts, with text after the stop and without (a block that would
-        // read past the end).
-        let stops: Vec<u8> = (0..=255u8).filter(|b| !b.is_ascii_digit()).collect();
-        for len in 0..=40 {
-            let digits: Vec<u8> = (0..len).map(|i| b'0' + (i * 7 % 10) as u8).collect();
-            for &stop in &stops {
-                for tail in [&b""[..], b"1", b"0123456789012345678"] {
-                    let mut text = b"x".to_vec();
-                    text.extend_from_slice(&digits);
-                    text.push(stop);
-                    text.extend_from_slice(tail);
-                    for start in [1, 2.min(text.len())] {
-                        for acc in [0, 7] {
-                            let end = 1 + len;
-                            for (text, what) in
-                                [(&text[..], "with a stop"), (&text[..end], "to its end")]
-                            {
-                                let start = start.min(text.len());
-                                let want = scan::digit_run(text, start, acc);
-                                assert_eq!(
-                                    scan::digit_run_swar(text, start, acc),
-                                    want,
-                                    "swar {text:?} {what}"
-                                );
-                                #[cfg(target_arch = "x86_64")]
-                                assert_eq!(
-                                    crate::phase4::digits::digit_run_sse2(text, start, acc),
-                                    want,
-                                    "sse2 {text:?} {what}"
-                                );
-                            }
-                        }
-                    }
-                }
-            }
-        }
-    }
-
-    #[test]
     fn the_vector_kernels_of_this_cpu_are_offered() {
         let names: Vec<_> = available().iter().map(|k| k.name).collect();
         #[cfg(target_arch = "x86_64")]
