@@ -17,13 +17,20 @@ from conftest import run_script
 pytestmark = pytest.mark.skipif("phase5" not in rjson.enabled_phases(), reason="phase5 only")
 
 SCRIPT = r'''
-import json, sys
+import json, os, sys
 import rjson
+
+MAKE_UTF8 = os.environ["MAKE_UTF8"] == "1"
 
 def expected(doc):
     return json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
 
 def check(doc, label):
+    if MAKE_UTF8:
+        # strs whose UTF-8 is made are written from it, all through the
+        # thread; others from their units, and the thread only moves the
+        # text between them (src/phase5/str_units.rs).
+        rjson.dumps_bytes(doc)
     got = rjson.dumps(doc)
     want = expected(doc)
     assert got == want, label
@@ -98,8 +105,9 @@ print("ok", started())
 '''
 
 
-def test_wide_results_through_the_thread():
-    out = run_script(SCRIPT, timeout=600, RJSON_TRANSCODE_THREAD_MIN="0")
+@pytest.mark.parametrize("make_utf8", ["1", "0"])
+def test_wide_results_through_the_thread(make_utf8):
+    out = run_script(SCRIPT, timeout=600, RJSON_TRANSCODE_THREAD_MIN="0", MAKE_UTF8=make_utf8)
     assert out.startswith("ok"), out
 
 
@@ -110,6 +118,8 @@ def test_fork_after_a_threaded_dumps():
         "import os, json, rjson\n"
         "doc = [{'t': '\\u3042 plain text %d' % i * 5} for i in range(30000)]\n"
         "want = json.dumps(doc, ensure_ascii=False, separators=(',', ':'))\n"
+        # Written from their UTF-8, through the thread.
+        "rjson.dumps_bytes(doc)\n"
         "for _ in range(3):\n"
         "    assert rjson.dumps(doc) == want\n"
         "assert rjson._rjson._transcode_thread_stats()[0] >= 1\n"

@@ -108,7 +108,9 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     }
 
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.ascii_string(obj.as_ptr()) {
+        if self.ascii_string(obj.as_ptr())
+            || !self.opts.ensure_ascii && self.out.str_units(obj.as_ptr())
+        {
             return Ok(());
         }
         match str_utf8(obj) {

@@ -17,7 +17,9 @@
 //! time (`write_str.rs`), and `dumps_bytes` and `dumps` write into the
 //! object they return (`result_out.rs`). Non-ASCII strs, the parser's and `dumps`'
 //! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`);
-//! a large `dumps` result on a second thread (`transcode_thread.rs`).
+//! a large `dumps` result on a second thread (`transcode_thread.rs`). A
+//! non-ASCII str with no UTF-8 copy goes into `dumps`' result from its own
+//! units (`str_units.rs`).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -26,6 +28,7 @@ pub mod result_out;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;
+pub mod str_units;
 pub mod transcode_thread;
 pub mod utf8_str;
 pub mod write_str;

@@ -17,6 +17,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
+use super::str_units::StrUnits;
 use super::transcode_thread::{self, Transcoder};
 use super::utf8_str::{self, GrowingStr};
 use crate::api::options::DumpOptions;
@@ -135,19 +136,7 @@ impl<'py> StrOut<'py> {
                 self.set_checked(text.len());
                 return Ok(());
             }
-            // Room for exactly the text when it is all there; else for as
-            // many characters as this thread's previous wide result had, or
-            // as the ASCII str has bytes. Not more: glibc maps a large block
-            // freshly (page faults on every page) when it is larger than the
-            // last one freed, which a result cut from more room always is
-            // (gsoc-2018.json: 3x the time).
-            let cap = match (last, LAST_WIDE_CHARS.with(Cell::get)) {
-                (true, _) => 0,
-                (false, 0) => self.text.cap,
-                (false, chars) => chars.min(MAX_START),
-            };
-            self.wide = Some(GrowingStr::new(cap));
-            self.checked = 0;
+            self.make_wide(last);
         }
         let piece = &text[self.checked..];
         self.moved += piece.len();
@@ -173,6 +162,77 @@ impl<'py> StrOut<'py> {
         }
         self.set_checked(0);
         Ok(())
+    }
+
+    /// Starts the wide result, to which all the text so far is to move.
+    fn make_wide(&mut self, last: bool) {
+        // Room for exactly the text when it is all there; else for as
+        // many characters as this thread's previous wide result had, or
+        // as the ASCII str has bytes. Not more: glibc maps a large block
+        // freshly (page faults on every page) when it is larger than the
+        // last one freed, which a result cut from more room always is
+        // (gsoc-2018.json: 3x the time).
+        let cap = match (last, LAST_WIDE_CHARS.with(Cell::get)) {
+            (true, _) => 0,
+            (false, 0) => self.text.cap,
+            (false, chars) => chars.min(MAX_START),
+        };
+        self.wide = Some(GrowingStr::new(cap));
+        self.checked = 0;
+    }
+
+    /// `Sink::str_units` (without a thread: it writes the wide str): the
+    /// text so far moves into the wide result, then the str's units.
+    #[inline(never)]
+    fn take_str(&mut self, str: *mut ffi::PyObject) -> bool {
+        // SAFETY: the writer's live str, which no Python code runs to free
+        // or change while its units are copied.
+        let Some(units) = (unsafe { StrUnits::of(str) }) else {
+            return false;
+        };
+        // The result's kind must be its widest character's: a str that
+        // would make or widen it for lone surrogate halves, which are
+        // written escaped, is left to the writer before it does.
+        let widens = self
+            .wide
+            .as_ref()
+            .is_none_or(|wide| wide.max_char() < units.max_char());
+        if widens && units.kind_from_surrogates() {
+            return false;
+        }
+        if self.wide.is_none() {
+            self.make_wide(false);
+        }
+        let wide = self.wide.as_mut().expect("a wide str");
+        // SAFETY: `len` bytes of the object's data are written.
+        let piece = unsafe {
+            std::slice::from_raw_parts(
+                self.text.data.add(self.checked),
+                self.text.len - self.checked,
+            )
+        };
+        // Made or widened at the str's kind before the text goes in: a
+        // wide str the size of the previous result, made at a narrower kind
+        // and widened, is a larger block than glibc last freed, freshly
+        // mapped (gsoc-2018.json: ~1,500 page faults a call).
+        let need = wide.chars() + piece.len() + units.chars() + 2;
+        let taken = wide
+            .room_for(self.py, units.max_char(), need)
+            .and_then(|()| wide.append(self.py, piece))
+            .and_then(|()| wide.append_quoted(self.py, &units));
+        self.moved += piece.len();
+        self.text.len = 0;
+        self.set_checked(0);
+        match taken {
+            Ok(()) => {
+                self.moved += units.chars() + 2;
+                true
+            }
+            Err(err) => {
+                self.defer(err);
+                false
+            }
+        }
     }
 
     /// The text is handled up to `at`; the next catch-up is a chunk (or,
@@ -286,6 +346,11 @@ impl Sink for StrOut<'_> {
     unsafe fn set_len(&mut self, new_len: usize) {
         // SAFETY: the caller's contract, passed on.
         unsafe { self.text.set_len(new_len) }
+    }
+
+    #[inline(always)]
+    fn str_units(&mut self, str: *mut ffi::PyObject) -> bool {
+        self.transcoder.is_none() && self.failed.is_none() && self.take_str(str)
     }
 
     #[inline(always)]

@@ -14,6 +14,7 @@
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use super::str_units::StrUnits;
 use super::transcode_thread::Target;
 use crate::phase4::kernels;
 
@@ -141,11 +142,7 @@ impl GrowingStr {
         let count = text.len() - survey.continuations;
         let max_char = survey.max_char().max(self.max_char);
         let need = self.chars + count;
-        if max_char > self.max_char {
-            self.widen(py, max_char, need.max(self.cap))?;
-        } else if need > self.cap {
-            self.grow(py, need.max(self.cap * 2))?;
-        }
+        self.room_for(py, max_char, need)?;
         // SAFETY: the object has room for `cap` >= chars + count units of
         // kind `max_char`, and is ours.
         let written = unsafe {
@@ -164,6 +161,57 @@ impl GrowingStr {
         }
         self.chars = need;
         Ok(())
+    }
+
+    /// Appends a non-ASCII str's characters between quotes, escaped as
+    /// JSON needs, from the str's own units (`str_units.rs`).
+    pub fn append_quoted(&mut self, py: Python<'_>, str: &StrUnits) -> PyResult<()> {
+        let start = self.chars + 1;
+        self.room_for(py, str.max_char(), start + str.chars() + 1)?;
+        // SAFETY: the object has room for `cap` units of kind `max_char`
+        // (at least the str's), and is ours; units from `chars` on are not
+        // yet the str's. Each copy writes within the room it is given,
+        // before the closing quote's unit.
+        unsafe {
+            let body = |this: &Self, at: usize| {
+                unit_ptr(ffi::PyUnicode_DATA(this.object), this.max_char, start + at)
+            };
+            let mut read = str.copy_plain(body(self, 0), self.max_char);
+            let mut units = read;
+            while read < str.chars() {
+                // Room for what comes next, exactly: the result is sized by
+                // the previous one, and a request past that room grows it
+                // (a fresh `mmap`, every page faulted in).
+                let next = start + units + str.escaped_len_at(read) + 1;
+                self.room_for(py, self.max_char, next)?;
+                let room = self.cap - 1 - start - units;
+                let (now_read, wrote) =
+                    str.copy_escaped(read, body(self, units), self.max_char, room);
+                (read, units) = (now_read, units + wrote);
+            }
+            let data = ffi::PyUnicode_DATA(self.object);
+            write_unit(data, self.max_char, self.chars, b'"');
+            write_unit(data, self.max_char, start + units, b'"');
+            self.chars = start + units + 1;
+        }
+        Ok(())
+    }
+
+    /// The kind's largest character (0 before the first piece).
+    pub fn max_char(&self) -> u32 {
+        self.max_char
+    }
+
+    /// Room for `need` characters up to `max_char`: the str widened to
+    /// that kind, or grown (at least doubling).
+    pub fn room_for(&mut self, py: Python<'_>, max_char: u32, need: usize) -> PyResult<()> {
+        if max_char > self.max_char {
+            self.widen(py, max_char, need.max(self.cap))
+        } else if need > self.cap {
+            self.grow(py, need.max(self.cap * 2))
+        } else {
+            Ok(())
+        }
     }
 
     /// The characters written.
@@ -282,6 +330,37 @@ pub(super) unsafe fn set_str_len(object: *mut ffi::PyObject, len: usize) {
     }
 }
 
+/// Where unit `at` of a str's `data` of the kind `max_char` calls for is.
+///
+/// # Safety
+/// `data` holds more than `at` units of that kind.
+unsafe fn unit_ptr(data: *mut std::ffi::c_void, max_char: u32, at: usize) -> *mut std::ffi::c_void {
+    // SAFETY: the caller's units, typed by the kind.
+    unsafe {
+        match max_char {
+            0xFF => data.cast::<u8>().add(at).cast(),
+            0xFFFF => data.cast::<u16>().add(at).cast(),
+            _ => data.cast::<u32>().add(at).cast(),
+        }
+    }
+}
+
+/// Writes the ASCII `byte` as unit `at` of a str's `data` of the kind `max_char` calls for.
+///
+/// # Safety
+/// As `unit_ptr`, the unit ours to write.
+unsafe fn write_unit(data: *mut std::ffi::c_void, max_char: u32, at: usize, byte: u8) {
+    // SAFETY: the caller's unit, typed by the kind.
+    unsafe {
+        let unit = unit_ptr(data, max_char, at);
+        match max_char {
+            0xFF => unit.cast::<u8>().write(byte),
+            0xFFFF => unit.cast::<u16>().write(byte as u16),
+            _ => unit.cast::<u32>().write(byte as u32),
+        }
+    }
+}
+
 /// A new compact str with room for `cap` characters up to `max_char`.
 fn new_object(py: Python<'_>, cap: usize, max_char: u32) -> PyResult<*mut ffi::PyObject> {
     // SAFETY: returns a new str (contents unset) or NULL with an error set.
@@ -388,7 +467,7 @@ fn is_continuation(b: u8) -> bool {
 }
 
 /// A unit of a str's data: u8 (kind 1), u16 (kind 2) or u32 (kind 4).
-trait Unit: Copy {
+pub(super) trait Unit: Copy {
     /// The largest character a unit holds.
     const MAX: u32;
     fn from_char(c: u32) -> Self;

@@ -1,0 +1,326 @@
+//! `dumps`' str result takes a non-ASCII str's characters from the str's
+//! own units (kind 1, 2 or 4), widened to the result's kind. The builds
+//! before write the str's UTF-8 (which CPython makes and keeps on first
+//! use) and decode the whole text back into a str: on mixed-script text
+//! that decoding costs as much as CPython's decoder (5.8 ms for the 1.3 MB
+//! of the `non_ascii` case, against 0.46 ms for orjson's whole `dumps`).
+
+use std::ffi::c_void;
+
+use pyo3::ffi;
+
+use super::utf8_str::Unit;
+use crate::text::escape::{short_escape, write_escaped_code_point};
+
+/// The units of a non-ASCII str.
+pub struct StrUnits {
+    data: *const c_void,
+    /// The largest character the str's kind holds: 0xFF, 0xFFFF or 0x10FFFF.
+    max_char: u32,
+    len: usize,
+}
+
+impl StrUnits {
+    /// `str`'s units; `None` for an ASCII str (the writer's own path), one
+    /// not ready (a legacy str, which only its UTF-8 reads safely), or one
+    /// whose UTF-8 CPython has made (by `encode`, `dumps_bytes`, orjson):
+    /// that is cheaper written by the writer's UTF-8 paths, vector code for
+    /// its ASCII runs (gsoc-2018.json, every str's UTF-8 made: its units
+    /// took 1.09-1.22x the time). A str without is cheaper from its units
+    /// than made UTF-8 first, and keeps no UTF-8 copy (objects fresh from
+    /// `json.loads`: gsoc-2018 0.69x, twitter 0.83x, `non_ascii` 0.17x
+    /// the time; ROADMAP.md, phase 5).
+    ///
+    /// # Safety
+    /// `str` is a live str, which holds its units for the borrow's time
+    /// (the writer runs no Python code while it copies them).
+    #[inline]
+    pub unsafe fn of(str: *mut ffi::PyObject) -> Option<Self> {
+        // SAFETY: the caller's live str; its kind and data are read only
+        // once it is ready.
+        unsafe {
+            if ffi::PyUnicode_IS_READY(str) == 0
+                || ffi::PyUnicode_IS_ASCII(str) != 0
+                || !(*str.cast::<ffi::PyCompactUnicodeObject>()).utf8.is_null()
+            {
+                return None;
+            }
+            let max_char = match ffi::PyUnicode_KIND(str) {
+                ffi::PyUnicode_1BYTE_KIND => 0xFF,
+                ffi::PyUnicode_2BYTE_KIND => 0xFFFF,
+                _ => 0x10FFFF,
+            };
+            Some(StrUnits {
+                data: ffi::PyUnicode_DATA(str),
+                max_char,
+                len: ffi::PyUnicode_GET_LENGTH(str) as usize,
+            })
+        }
+    }
+
+    /// The largest character the str's kind holds. A str is made at the
+    /// narrowest kind its characters fit, so a result holding its
+    /// characters needs this kind, no wider.
+    pub fn max_char(&self) -> u32 {
+        self.max_char
+    }
+
+    pub fn chars(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the str's kind is owed to lone surrogate halves, which are
+    /// written escaped (a kind-2 str whose characters above FF are all
+    /// surrogates): then its text does not need its kind. (A kind-1
+    /// str's characters from 80 on, and a kind-4 str's above FFFF, are
+    /// never escaped.)
+    pub fn kind_from_surrogates(&self) -> bool {
+        // SAFETY: `len` units of the str's kind at `data`.
+        self.max_char == 0xFFFF
+            && unsafe { self.units::<u16>() }
+                .iter()
+                .all(|&u| u <= 0xFF || u & !0x7FF == 0xD800)
+    }
+
+    /// Copies the units to `to`, widened to the kind of `to_max_char` (at
+    /// least the str's), up to the first block of 16 that holds a
+    /// character JSON escapes: how many it copied (`len` when none does).
+    ///
+    /// # Safety
+    /// `to` has room for `len` units of its kind, ours to write.
+    #[inline(always)]
+    pub unsafe fn copy_plain(&self, to: *mut c_void, to_max_char: u32) -> usize {
+        // SAFETY: the str's units and the caller's room, typed by kind.
+        unsafe { by_kinds!(self, to, to_max_char, copy_plain) }
+    }
+
+    /// How many units the unit at `at` takes: 1, or its escape's 2 or 6.
+    pub fn escaped_len_at(&self, at: usize) -> usize {
+        // SAFETY: `len` units of the str's kind at `data`.
+        escaped_len(unsafe {
+            match self.max_char {
+                0xFF => self.units::<u8>()[at] as u32,
+                0xFFFF => self.units::<u16>()[at] as u32,
+                _ => self.units::<u32>()[at],
+            }
+        })
+    }
+
+    /// Copies the units from `from` on to `to` as `copy_plain`, with the
+    /// characters JSON escapes escaped as every writer writes them
+    /// (`text/escape.rs`), as far as `room` units go: how many units it
+    /// read and how many it wrote.
+    ///
+    /// # Safety
+    /// `to` has room for `room` units of its kind.
+    #[inline(never)]
+    pub unsafe fn copy_escaped(
+        &self,
+        from: usize,
+        to: *mut c_void,
+        to_max_char: u32,
+        room: usize,
+    ) -> (usize, usize) {
+        // SAFETY: as `copy_plain`.
+        unsafe { by_kinds!(self, to, to_max_char, copy_escaped, from, room) }
+    }
+
+    /// # Safety
+    /// `T` is the str's unit.
+    unsafe fn units<T>(&self) -> &[T] {
+        // SAFETY: the caller's kind; `len` units at `data`.
+        unsafe { std::slice::from_raw_parts(self.data.cast::<T>(), self.len) }
+    }
+}
+
+/// `$f(units, to, ...)` for the str's unit type and the (as wide or wider)
+/// unit type of `to`.
+macro_rules! by_kinds {
+    ($str:expr, $to:expr, $to_max_char:expr, $f:ident $(, $arg:expr)*) => {
+        match ($str.max_char, $to_max_char) {
+            (0xFF, 0xFF) => $f($str.units::<u8>(), $to.cast::<u8>() $(, $arg)*),
+            (0xFF, 0xFFFF) => $f($str.units::<u8>(), $to.cast::<u16>() $(, $arg)*),
+            (0xFF, _) => $f($str.units::<u8>(), $to.cast::<u32>() $(, $arg)*),
+            (0xFFFF, 0xFFFF) => $f($str.units::<u16>(), $to.cast::<u16>() $(, $arg)*),
+            (0xFFFF, _) => $f($str.units::<u16>(), $to.cast::<u32>() $(, $arg)*),
+            _ => $f($str.units::<u32>(), $to.cast::<u32>() $(, $arg)*),
+        }
+    };
+}
+use by_kinds;
+
+/// Whether JSON escapes `c`: a control character, `"`, `\`, or (as rjson
+/// writes them, so that any result encodes to UTF-8) a lone surrogate half.
+#[inline(always)]
+fn escaped(c: u32) -> bool {
+    // `|`, not `||`: no branches, so that blocks of it are vector code.
+    (c < 0x20) | (c == b'"' as u32) | (c == b'\\' as u32) | (c & !0x7FF == 0xD800)
+}
+
+const BLOCK: usize = 16;
+
+/// Copies (widened) the units before the first one JSON escapes: how many.
+/// A block at a time, with no exit inside one, so that it is vector code;
+/// the block with the escape, and the tail, one unit at a time.
+///
+/// # Safety
+/// `to` has room for `src.len()` units.
+#[inline(always)]
+unsafe fn copy_plain<S: SourceUnit, D: Unit>(src: &[S], to: *mut D) -> usize {
+    // SAFETY: the caller's room.
+    let to = unsafe { std::slice::from_raw_parts_mut(to, src.len()) };
+    let mut copied = 0;
+    for (d, s) in to.chunks_exact_mut(BLOCK).zip(src.chunks_exact(BLOCK)) {
+        if S::block_escapes(s.try_into().expect("a block")) {
+            break;
+        }
+        for (d, &s) in d.iter_mut().zip(s) {
+            *d = D::from_char(s.into());
+        }
+        copied += BLOCK;
+    }
+    for (d, &s) in to[copied..].iter_mut().zip(&src[copied..]) {
+        let c = s.into();
+        if escaped(c) {
+            break;
+        }
+        *d = D::from_char(c);
+        copied += 1;
+    }
+    copied
+}
+
+/// How many units `c` takes in JSON: 1, or its escape's 2 or 6.
+fn escaped_len(c: u32) -> usize {
+    match c {
+        _ if !escaped(c) => 1,
+        0..=0x7F if short_escape(c as u8).is_some() => 2,
+        _ => 6,
+    }
+}
+
+/// # Safety
+/// `to` has room for `room` units.
+unsafe fn copy_escaped<S: SourceUnit, D: Unit>(
+    src: &[S],
+    to: *mut D,
+    mut from: usize,
+    room: usize,
+) -> (usize, usize) {
+    let mut escape = Vec::with_capacity(12);
+    let mut at = 0;
+    loop {
+        let run = &src[from..src.len().min(from + room - at)];
+        // SAFETY: `run` fits the room left.
+        let plain = unsafe { copy_plain(run, to.add(at)) };
+        (from, at) = (from + plain, at + plain);
+        let Some(&s) = src.get(from) else {
+            return (from, at);
+        };
+        let c = s.into();
+        if !escaped(c) {
+            return (from, at); // out of room
+        }
+        escape.clear();
+        write_escaped_code_point(c, false, &mut escape);
+        if at + escape.len() > room {
+            return (from, at);
+        }
+        for &byte in &escape {
+            // SAFETY: within the room (checked above).
+            unsafe { to.add(at).write(D::from_char(byte as u32)) };
+            at += 1;
+        }
+        from += 1;
+    }
+}
+
+/// A str's unit as `copy_plain` reads it: a block of 16 checked at once
+/// (SSE2 on x86-64, where the compiler's own vector code for the check
+/// took ~1.3 cycles a unit on gsoc-2018.json).
+trait SourceUnit: Copy + Into<u32> {
+    fn block_escapes(block: &[Self; BLOCK]) -> bool {
+        block.iter().fold(false, |any, &s| any | escaped(s.into()))
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl SourceUnit for u8 {}
+#[cfg(not(target_arch = "x86_64"))]
+impl SourceUnit for u16 {}
+#[cfg(not(target_arch = "x86_64"))]
+impl SourceUnit for u32 {}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    use super::{SourceUnit, BLOCK};
+
+    // SAFETY (every block below): SSE2 is part of x86-64; each load reads
+    // 16 bytes within the block.
+
+    impl SourceUnit for u8 {
+        #[inline(always)]
+        fn block_escapes(block: &[u8; BLOCK]) -> bool {
+            unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().cast());
+                let control =
+                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+                let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+                let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+                _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) != 0
+            }
+        }
+    }
+
+    impl SourceUnit for u16 {
+        #[inline(always)]
+        fn block_escapes(block: &[u16; BLOCK]) -> bool {
+            let escapes = |at: usize| unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
+                let control =
+                    _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
+                let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
+                let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
+                let surrogate = _mm_cmpeq_epi16(
+                    _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16)),
+                    _mm_set1_epi16(0xD800u16 as i16),
+                );
+                _mm_or_si128(
+                    _mm_or_si128(control, surrogate),
+                    _mm_or_si128(quote, backslash),
+                )
+            };
+            unsafe { _mm_movemask_epi8(_mm_or_si128(escapes(0), escapes(8))) != 0 }
+        }
+    }
+
+    impl SourceUnit for u32 {
+        #[inline(always)]
+        fn block_escapes(block: &[u32; BLOCK]) -> bool {
+            // Characters are at most 10FFFF: signed compares are right.
+            let escapes = |at: usize| unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
+                let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
+                let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
+                let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
+                let surrogate = _mm_cmpeq_epi32(
+                    _mm_and_si128(x, _mm_set1_epi32(!0x7FF)),
+                    _mm_set1_epi32(0xD800),
+                );
+                _mm_or_si128(
+                    _mm_or_si128(control, surrogate),
+                    _mm_or_si128(quote, backslash),
+                )
+            };
+            unsafe {
+                let any = _mm_or_si128(
+                    _mm_or_si128(escapes(0), escapes(4)),
+                    _mm_or_si128(escapes(8), escapes(12)),
+                );
+                _mm_movemask_epi8(any) != 0
+            }
+        }
+    }
+}
