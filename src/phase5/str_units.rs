@@ -324,3 +324,33 @@ mod sse2 {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const EDGES: [u32; 19] = [
+        0x00, 0x1F, 0x20, 0x21, 0x22, 0x5B, 0x5C, 0x5D, 0x7F, 0x80, 0xFF, 0x100, 0xD7FF, 0xD800,
+        0xDBFF, 0xDC00, 0xDFFF, 0xE000, 0x10FFFF,
+    ];
+
+    fn block_check_agrees<S: SourceUnit + TryFrom<u32>>() {
+        for &c in &EDGES {
+            let Ok(unit) = S::try_from(c) else { continue };
+            for at in 0..BLOCK {
+                let mut block = [S::try_from(b'a' as u32).ok().unwrap(); BLOCK];
+                block[at] = unit;
+                assert_eq!(S::block_escapes(&block), escaped(c), "{c:#x} at {at}");
+            }
+        }
+    }
+
+    /// The block check (SSE2 on x86-64, the default fold elsewhere) flags
+    /// exactly the units `escaped` flags, at every place in a block.
+    #[test]
+    fn block_check_flags_exactly_the_escaped_units() {
+        block_check_agrees::<u8>();
+        block_check_agrees::<u16>();
+        block_check_agrees::<u32>();
+    }
+}
