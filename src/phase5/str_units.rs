@@ -28,8 +28,8 @@ impl StrUnits {
     /// its ASCII runs (gsoc-2018.json, every str's UTF-8 made: its units
     /// took 1.09-1.22x the time). A str without is cheaper from its units
     /// than made UTF-8 first, and keeps no UTF-8 copy (objects fresh from
-    /// `json.loads`: gsoc-2018 0.69x, twitter 0.83x, `non_ascii` 0.17x
-    /// the time; ROADMAP.md, phase 5).
+    /// `json.loads`: gsoc-2018 0.67-0.82x, twitter 0.81-0.82x, `non_ascii`
+    /// 0.13-0.16x the time, `benches/ab_fresh.py`; ROADMAP.md, phase 5).
     ///
     /// # Safety
     /// `str` is a live str, which holds its units for the borrow's time
