@@ -336,6 +336,9 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         unsafe {
             let ty = ffi::Py_TYPE(ptr);
             if ty == addr_of_mut!(ffi::PyUnicode_Type) {
+                if self.ascii_string(ptr) {
+                    return Ok(());
+                }
                 self.string(&item)
             } else if ty == addr_of_mut!(ffi::PyLong_Type) {
                 self.int(&item)

@@ -12,8 +12,9 @@ use crate::text::{escape, scan};
 #[derive(Clone, Copy)]
 pub struct Kernels {
     pub name: &'static str,
-    /// Whether these are vector kernels (phase5's string writer follows the choice).
-    pub simd: bool,
+    /// The bytes the kernels take at a time: their vectors' width, 1 for
+    /// the scalar ones (phase5's string writer follows the choice).
+    pub width: usize,
     /// From `at`: the first byte that may need an escape when writing.
     pub escape_run: fn(&[u8], usize, bool) -> usize,
     /// From `at`: copies into the output up to the first byte that needs an
@@ -27,7 +28,7 @@ pub struct Kernels {
 
 pub const SCALAR: Kernels = Kernels {
     name: "scalar",
-    simd: false,
+    width: 1,
     escape_run: escape::escape_run,
     copy_run: escape::copy_run,
     plain_run: scan::plain_run,
@@ -50,6 +51,14 @@ pub fn available() -> Vec<Kernels> {
         found.push(super::neon::KERNELS);
     }
     found
+}
+
+impl Kernels {
+    /// Whether these are vector kernels.
+    #[inline(always)]
+    pub fn simd(&self) -> bool {
+        self.width > 1
+    }
 }
 
 static CHOSEN: OnceLock<Kernels> = OnceLock::new();
@@ -95,7 +104,7 @@ pub use scan::digit_run_swar as digit_run;
 #[inline(always)]
 pub fn fraction_digit_run(text: &[u8], at: usize, acc: u64) -> (usize, u64) {
     #[cfg(target_arch = "x86_64")]
-    if chosen().simd {
+    if chosen().simd() {
         return super::digits::digit_run_sse2(text, at, acc);
     }
     scan::digit_run_swar(text, at, acc)

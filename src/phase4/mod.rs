@@ -3,7 +3,7 @@
 //! ones chosen once per process by CPU-feature detection.
 
 #[cfg(target_arch = "x86_64")]
-mod avx2;
+pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod digits;
 pub mod kernels;

@@ -19,7 +19,7 @@ macro_rules! vector_kernels {
     ) => {
         pub const KERNELS: Kernels = Kernels {
             name: $feature,
-            simd: true,
+            width: $width,
             escape_run,
             copy_run,
             plain_run,

@@ -509,7 +509,7 @@ fn fill<U: Unit>(text: &[u8], dst: &mut [U]) -> Option<usize> {
         // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
         return unsafe { fill_avx2(text, dst) };
     }
-    if kernels::chosen().simd {
+    if kernels::chosen().simd() {
         return fill_blocks::<U, false>(text, dst);
     }
     fill_chars(text, 0, dst, 0)

@@ -30,7 +30,7 @@ pub fn write_code_point_escape<S: Sink>(code: u32, out: &mut S) {
 }
 
 /// The two-character escape of an ASCII byte that needs one, if it has one.
-pub fn short_escape(byte: u8) -> Option<u8> {
+pub const fn short_escape(byte: u8) -> Option<u8> {
     match byte {
         b'"' => Some(b'"'),
         b'\\' => Some(b'\\'),
@@ -41,6 +41,34 @@ pub fn short_escape(byte: u8) -> Option<u8> {
         0x0C => Some(b'f'),
         _ => None,
     }
+}
+
+/// The escape of every byte below 0x60 that needs one in every mode (control
+/// characters, `"` and `\\`), as 8 bytes to store whole: the escape, then
+/// its length in the last byte. For writers that keep their place in raw
+/// pointers (phase5's string writer); 0 for bytes that need none.
+pub static ASCII_ESCAPES: [[u8; 8]; 0x60] = {
+    let mut table = [[0u8; 8]; 0x60];
+    let mut byte = 0;
+    while byte < 0x60 {
+        let entry = &mut table[byte];
+        if let Some(short) = short_escape(byte as u8) {
+            *entry = [b'\\', short, 0, 0, 0, 0, 0, 2];
+        } else if byte < 0x20 {
+            *entry = [b'\\', b'u', b'0', b'0', HEX[byte >> 4], HEX[byte & 0xF], 0, 6];
+        }
+        byte += 1;
+    }
+    table
+};
+
+/// Whether `byte` ends a run of text copied as it is (the scalar kernels'
+/// test, byte by byte): it needs an escape, or may start a character that
+/// does (non-ASCII and DEL, with `ensure_ascii`).
+#[inline(always)]
+pub fn stops_run(byte: u8, ensure_ascii: bool) -> bool {
+    let class = ESCAPE_CLASS[byte as usize];
+    class != 0 && class <= if ensure_ascii { 2 } else { 1 }
 }
 
 /// Appends the escaped form of one code point (any value, lone surrogates included).
@@ -144,10 +172,8 @@ pub fn escape_run(text: &[u8], mut at: usize, ensure_ascii: bool) -> usize {
         }
         at += 8;
     }
-    let stop = if ensure_ascii { 2 } else { 1 };
     while let Some(&byte) = text.get(at) {
-        let class = ESCAPE_CLASS[byte as usize];
-        if class != 0 && class <= stop {
+        if stops_run(byte, ensure_ascii) {
             break;
         }
         at += 1;
