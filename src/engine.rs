@@ -53,6 +53,13 @@ pub fn write_string<S: crate::text::sink::Sink>(text: &[u8], ensure_ascii: bool,
     crate::text::escape::write_json_string_with(text, ensure_ascii, out, copy_run)
 }
 
+// The writer asks for the next item's object ahead of its use from phase5 on.
+#[cfg(feature = "phase5")]
+pub use crate::phase5::prefetch;
+#[cfg(not(feature = "phase5"))]
+#[inline(always)]
+pub fn prefetch(_object: *mut pyo3::ffi::PyObject) {}
+
 // UTF-8 validation of bytes input: phase5 releases the GIL for large inputs.
 #[cfg(feature = "phase5")]
 pub use crate::phase5::validate_utf8;

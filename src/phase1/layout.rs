@@ -77,6 +77,11 @@ pub(crate) mod cpython_311 {
             let (key, value) = unsafe { (*entries.offset(*position)).key_value() };
             *position += 1;
             if !value.is_null() {
+                if *position < count {
+                    // SAFETY: *position < count, the caller's bound; its
+                    // value (NULL if deleted) is only prefetched.
+                    crate::engine::prefetch(unsafe { (*entries.offset(*position)).key_value().1 });
+                }
                 return Some((key, value));
             }
         }

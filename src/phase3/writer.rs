@@ -17,7 +17,7 @@ use crate::api::options::DumpOptions;
 use crate::api::to_json::{
     dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
 };
-use crate::engine::{classify, dict_entries, key_text, write_string, OutputBuffer};
+use crate::engine::{classify, dict_entries, key_text, prefetch, write_string, OutputBuffer};
 use crate::phase1::dispatch::{dict_len, list_item_borrowed, list_items, str_utf8};
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::write_wtf8_string;
@@ -284,6 +284,10 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
         // By index, re-reading the length: `default=` may shorten the list.
         while let Some(item) = list_item_borrowed(list, at) {
+            // The next item's header, while this one is written.
+            if let Some(next) = list_item_borrowed(list, at + 1) {
+                prefetch(next.as_ptr());
+            }
             self.item(at == 0);
             self.entry_value(item)?;
             at += 1;

@@ -162,7 +162,13 @@ impl Literal {
     /// The text from `at` to its end, one byte at a time; `Err` at a byte
     /// that needs what `escape` does not write.
     #[inline(always)]
-    fn bytes<S: Sink>(&mut self, out: &mut S, text: &[u8], mut at: usize, ensure_ascii: bool) -> Result<(), usize> {
+    fn bytes<S: Sink>(
+        &mut self,
+        out: &mut S,
+        text: &[u8],
+        mut at: usize,
+        ensure_ascii: bool,
+    ) -> Result<(), usize> {
         while at < text.len() {
             let byte = text[at];
             if !stops_run(byte, ensure_ascii) {
@@ -361,7 +367,11 @@ mod tests {
                 samples.push(fill.repeat(len));
                 for pos in 0..len {
                     for special in specials {
-                        let one = format!("{}{special}{}", fill.repeat(pos), fill.repeat(len - pos - 1));
+                        let one = format!(
+                            "{}{special}{}",
+                            fill.repeat(pos),
+                            fill.repeat(len - pos - 1)
+                        );
                         samples.push(one.clone());
                         // A second escape at every later place.
                         for later in (pos + 1..len).step_by(3) {

@@ -55,7 +55,16 @@ pub static ASCII_ESCAPES: [[u8; 8]; 0x60] = {
         if let Some(short) = short_escape(byte as u8) {
             *entry = [b'\\', short, 0, 0, 0, 0, 0, 2];
         } else if byte < 0x20 {
-            *entry = [b'\\', b'u', b'0', b'0', HEX[byte >> 4], HEX[byte & 0xF], 0, 6];
+            *entry = [
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[byte >> 4],
+                HEX[byte & 0xF],
+                0,
+                6,
+            ];
         }
         byte += 1;
     }
