@@ -10,7 +10,7 @@ use std::ffi::c_void;
 use pyo3::ffi;
 
 use super::utf8_str::Unit;
-use crate::text::escape::{short_escape, write_escaped_code_point};
+use crate::text::escape::{short_escape, u_escape, ASCII_ESCAPES};
 
 /// The units of a non-ASCII str.
 pub struct StrUnits {
@@ -160,8 +160,11 @@ fn escaped(c: u32) -> bool {
 const BLOCK: usize = 16;
 
 /// Copies (widened) the units before the first one JSON escapes: how many.
-/// A block at a time, with no exit inside one, so that it is vector code;
-/// the block with the escape, and the tail, one unit at a time.
+/// A block of 16 at a time, copied whole and then checked, so that the
+/// copy is vector code; the tail is the block ending at the end, copied
+/// over units already copied (with no escape between, they are the same).
+/// Shorter strs one unit at a time. Units stored past an escape are in the
+/// room, written over later.
 ///
 /// # Safety
 /// `to` has room for `src.len()` units.
@@ -169,25 +172,43 @@ const BLOCK: usize = 16;
 unsafe fn copy_plain<S: SourceUnit, D: Unit>(src: &[S], to: *mut D) -> usize {
     // SAFETY: the caller's room.
     let to = unsafe { std::slice::from_raw_parts_mut(to, src.len()) };
-    let mut copied = 0;
-    for (d, s) in to.chunks_exact_mut(BLOCK).zip(src.chunks_exact(BLOCK)) {
-        if S::block_escapes(s.try_into().expect("a block")) {
-            break;
-        }
-        for (d, &s) in d.iter_mut().zip(s) {
+    let copy_block = |to: &mut [D], at: usize| -> u32 {
+        let block: &[S; BLOCK] = src[at..at + BLOCK].try_into().expect("a block");
+        for (d, &s) in to[at..at + BLOCK].iter_mut().zip(block) {
             *d = D::from_char(s.into());
         }
-        copied += BLOCK;
+        S::block_mask(block)
+    };
+    let len = src.len();
+    let mut at = 0;
+    while at + BLOCK <= len {
+        let mask = copy_block(to, at);
+        if mask != 0 {
+            return at + mask.trailing_zeros() as usize;
+        }
+        at += BLOCK;
     }
-    for (d, &s) in to[copied..].iter_mut().zip(&src[copied..]) {
+    if at == len {
+        return len;
+    }
+    if len >= BLOCK {
+        let start = len - BLOCK;
+        let mask = copy_block(to, start) >> (at - start);
+        return if mask != 0 {
+            at + mask.trailing_zeros() as usize
+        } else {
+            len
+        };
+    }
+    for (d, &s) in to[at..].iter_mut().zip(&src[at..]) {
         let c = s.into();
         if escaped(c) {
             break;
         }
         *d = D::from_char(c);
-        copied += 1;
+        at += 1;
     }
-    copied
+    at
 }
 
 /// How many units `c` takes in JSON: 1, or its escape's 2 or 6.
@@ -207,7 +228,6 @@ unsafe fn copy_escaped<S: SourceUnit, D: Unit>(
     mut from: usize,
     room: usize,
 ) -> (usize, usize) {
-    let mut escape = Vec::with_capacity(12);
     let mut at = 0;
     loop {
         let run = &src[from..src.len().min(from + room - at)];
@@ -221,12 +241,18 @@ unsafe fn copy_escaped<S: SourceUnit, D: Unit>(
         if !escaped(c) {
             return (from, at); // out of room
         }
-        escape.clear();
-        write_escaped_code_point(c, false, &mut escape);
-        if at + escape.len() > room {
+        let (escape, len) = match ASCII_ESCAPES.get(c as usize) {
+            Some(entry) => (*entry, usize::from(entry[7])),
+            None => {
+                let mut escape = [0; 8];
+                escape[..6].copy_from_slice(&u_escape(c));
+                (escape, 6)
+            }
+        };
+        if at + len > room {
             return (from, at);
         }
-        for &byte in &escape {
+        for &byte in &escape[..len] {
             // SAFETY: within the room (checked above).
             unsafe { to.add(at).write(D::from_char(byte as u32)) };
             at += 1;
@@ -239,8 +265,12 @@ unsafe fn copy_escaped<S: SourceUnit, D: Unit>(
 /// (SSE2 on x86-64, where the compiler's own vector code for the check
 /// took ~1.3 cycles a unit on gsoc-2018.json).
 trait SourceUnit: Copy + Into<u32> {
-    fn block_escapes(block: &[Self; BLOCK]) -> bool {
-        block.iter().fold(false, |any, &s| any | escaped(s.into()))
+    /// The units JSON escapes, bit `i` for unit `i`.
+    fn block_mask(block: &[Self; BLOCK]) -> u32 {
+        block
+            .iter()
+            .enumerate()
+            .fold(0, |mask, (i, &s)| mask | u32::from(escaped(s.into())) << i)
     }
 }
 
@@ -262,21 +292,21 @@ mod sse2 {
 
     impl SourceUnit for u8 {
         #[inline(always)]
-        fn block_escapes(block: &[u8; BLOCK]) -> bool {
+        fn block_mask(block: &[u8; BLOCK]) -> u32 {
             unsafe {
                 let x = _mm_loadu_si128(block.as_ptr().cast());
                 let control =
                     _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
                 let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
                 let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-                _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) != 0
+                _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32
             }
         }
     }
 
     impl SourceUnit for u16 {
         #[inline(always)]
-        fn block_escapes(block: &[u16; BLOCK]) -> bool {
+        fn block_mask(block: &[u16; BLOCK]) -> u32 {
             let escapes = |at: usize| unsafe {
                 let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
                 let control =
@@ -292,13 +322,14 @@ mod sse2 {
                     _mm_or_si128(quote, backslash),
                 )
             };
-            unsafe { _mm_movemask_epi8(_mm_or_si128(escapes(0), escapes(8))) != 0 }
+            // Each unit's all-ones or zero, packed to a byte each.
+            unsafe { _mm_movemask_epi8(_mm_packs_epi16(escapes(0), escapes(8))) as u32 }
         }
     }
 
     impl SourceUnit for u32 {
         #[inline(always)]
-        fn block_escapes(block: &[u32; BLOCK]) -> bool {
+        fn block_mask(block: &[u32; BLOCK]) -> u32 {
             // Characters are at most 10FFFF: signed compares are right.
             let escapes = |at: usize| unsafe {
                 let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
@@ -314,12 +345,11 @@ mod sse2 {
                     _mm_or_si128(quote, backslash),
                 )
             };
+            // Each unit's all-ones or zero, packed to a byte each.
             unsafe {
-                let any = _mm_or_si128(
-                    _mm_or_si128(escapes(0), escapes(4)),
-                    _mm_or_si128(escapes(8), escapes(12)),
-                );
-                _mm_movemask_epi8(any) != 0
+                let low = _mm_packs_epi32(escapes(0), escapes(4));
+                let high = _mm_packs_epi32(escapes(8), escapes(12));
+                _mm_movemask_epi8(_mm_packs_epi16(low, high)) as u32
             }
         }
     }
@@ -340,7 +370,8 @@ mod tests {
             for at in 0..BLOCK {
                 let mut block = [S::try_from(b'a' as u32).ok().unwrap(); BLOCK];
                 block[at] = unit;
-                assert_eq!(S::block_escapes(&block), escaped(c), "{c:#x} at {at}");
+                let expected = u32::from(escaped(c)) << at;
+                assert_eq!(S::block_mask(&block), expected, "{c:#x} at {at}");
             }
         }
     }

@@ -6,16 +6,21 @@ use super::sink::Sink;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// Appends `\uXXXX` for one UTF-16 code unit.
-pub fn write_u_escape<S: Sink>(unit: u32, out: &mut S) {
-    out.extend_from_slice(&[
+/// `\uXXXX` for one UTF-16 code unit.
+pub fn u_escape(unit: u32) -> [u8; 6] {
+    [
         b'\\',
         b'u',
         HEX[(unit >> 12 & 0xF) as usize],
         HEX[(unit >> 8 & 0xF) as usize],
         HEX[(unit >> 4 & 0xF) as usize],
         HEX[(unit & 0xF) as usize],
-    ]);
+    ]
+}
+
+/// Appends `\uXXXX` for one UTF-16 code unit.
+pub fn write_u_escape<S: Sink>(unit: u32, out: &mut S) {
+    out.extend_from_slice(&u_escape(unit));
 }
 
 /// Appends a code point as `\uXXXX`, or as a surrogate pair above U+FFFF.
