@@ -227,17 +227,30 @@ def test_short_float_lists_inside_containers():
 
 
 def test_short_float_lists_at_the_depth_limit():
-    # Written in one go or not, a list one level past the limit (1024) fails.
-    for inner in ([1.5, 2.5], [1, 2]):
+    # Written in one go or not, a list one level past the limit (1024) fails:
+    # short float lists and empty containers are written in one go.
+    for inner in ([1.5, 2.5], [1, 2], [], {}):
         for depth in (1022, 1023, 1024):
             doc = inner
             for _ in range(depth):
                 doc = [doc]
             if depth < 1024:
-                assert rjson.dumps(doc).count("[") == depth + 1
+                inner_text = json.dumps(inner, separators=(",", ":"))
+                assert rjson.dumps(doc) == "[" * depth + inner_text + "]" * depth
             else:
                 with pytest.raises(rjson.JSONEncodeError, match="depth"):
                     rjson.dumps(doc)
+
+
+def test_empty_containers_in_every_layout():
+    # Written in one go as items and values; as the standard library writes them.
+    doc = [[], {}, [[]], [{}], {"a": [], "b": {}, "c": [[], {}]}, [1, [], 2, {}, 3]]
+    for options in ({}, {"indent": 2}, {"indent": 0}, {"sort_keys": True}, {"separators": (", ", ": ")}):
+        # rjson's separators are compact unless indenting, as the standard library's.
+        compact = {} if "indent" in options else {"separators": (",", ":")}
+        expected = json.dumps(doc, **{**compact, **options})
+        assert rjson.dumps(doc, **options) == expected, options
+        assert rjson.dumps_bytes(doc, **options) == expected.encode(), options
 
 
 def test_short_strings_with_a_special_character_at_every_position():

@@ -348,13 +348,23 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                 self.int(&item)
             // Containers straight to their writer (as `value` would), held owned.
             } else if ty == addr_of_mut!(ffi::PyDict_Type) {
+                // Empty containers (8,695 lists in citm_catalog.json) in
+                // one go, in every layout: only the depth limit applies.
+                if dict_len(&item.cast_unchecked::<PyDict>()) == 0 && self.nesting.has_room() {
+                    self.out.extend_from_slice(b"{}");
+                    return Ok(());
+                }
                 self.dict(&item.to_owned())
             } else if ty == addr_of_mut!(ffi::PyList_Type) {
+                let list = item.cast_unchecked::<PyList>();
+                let items = list_items(&list);
+                if items.is_empty() && self.nesting.has_room() {
+                    self.out.extend_from_slice(b"[]");
+                    return Ok(());
+                }
                 // A short list of floats (a coordinate pair) in one go: it
                 // holds no container, so only the depth limit applies.
                 if self.compact {
-                    let list = item.cast_unchecked::<PyList>();
-                    let items = list_items(&list);
                     if (1..=SHORT_LIST).contains(&items.len())
                         && ffi::Py_TYPE(items[0]) == addr_of_mut!(ffi::PyFloat_Type)
                         && self.nesting.has_room()
