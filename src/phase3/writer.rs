@@ -364,14 +364,13 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                 }
                 // A short list of floats (a coordinate pair) in one go: it
                 // holds no container, so only the depth limit applies.
-                if self.compact {
-                    if (1..=SHORT_LIST).contains(&items.len())
-                        && ffi::Py_TYPE(items[0]) == addr_of_mut!(ffi::PyFloat_Type)
-                        && self.nesting.has_room()
-                        && write_short_float_list(items, &mut self.out)
-                    {
-                        return Ok(());
-                    }
+                if self.compact
+                    && (1..=SHORT_LIST).contains(&items.len())
+                    && ffi::Py_TYPE(items[0]) == addr_of_mut!(ffi::PyFloat_Type)
+                    && self.nesting.has_room()
+                    && write_short_float_list(items, &mut self.out)
+                {
+                    return Ok(());
                 }
                 self.list(&item.to_owned())
             } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
