@@ -57,6 +57,7 @@ pub fn write_string<S: crate::text::sink::Sink>(text: &[u8], ensure_ascii: bool,
 #[cfg(feature = "phase5")]
 pub use crate::phase5::prefetch;
 #[cfg(not(feature = "phase5"))]
+#[allow(dead_code)] // phase3's writer's
 #[inline(always)]
 pub fn prefetch(_object: *mut pyo3::ffi::PyObject) {}
 

@@ -11,11 +11,16 @@ use pyo3::prelude::*;
 use crate::api::build::Builder;
 use crate::api::errors::decode_error;
 use crate::api::input::Input;
+use crate::api::stack;
 
 /// Containers may nest this deep; one more is an error in every build.
 pub const MAX_DEPTH: usize = 1024;
 
 pub const DEPTH_MESSAGE: &str = "Maximum nesting depth exceeded (1024)";
+
+/// Nesting shallower than the limit that the thread's stack cannot hold
+/// (`api/stack.rs`).
+pub const STACK_MESSAGE: &str = "Maximum nesting depth exceeded (the thread's stack is full)";
 
 /// Why decoding stopped: a syntax fault at a byte offset, or a Python
 /// exception (from a hook) that must reach the caller unchanged.
@@ -38,6 +43,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         data: &input.data,
         pos: 0,
         depth: 0,
+        stack_floor: stack::floor(),
         builder,
     };
     match parser.document() {
@@ -51,6 +57,8 @@ struct Parser<'a, 'py> {
     data: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Where the thread's stack ends for nesting (`api/stack.rs`).
+    stack_floor: usize,
     builder: &'a Builder<'py>,
 }
 
@@ -118,6 +126,9 @@ impl<'py> Parser<'_, 'py> {
     fn nested(&mut self, parse: fn(&mut Self) -> Parsed<'py>) -> Parsed<'py> {
         if self.depth == MAX_DEPTH {
             return syntax(DEPTH_MESSAGE, self.pos);
+        }
+        if !stack::has_room(self.stack_floor) {
+            return syntax(STACK_MESSAGE, self.pos);
         }
         self.depth += 1;
         let value = parse(self);

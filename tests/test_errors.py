@@ -99,6 +99,54 @@ def test_nesting_limit_1024_on_dumps():
         rjson.dumps([value])
 
 
+SMALL_STACK_SCRIPT = """
+import threading, rjson
+threading.stack_size(STACK)
+deep_list = []
+for _ in range(1023):
+    deep_list = [deep_list]
+outcomes = []
+
+def run():
+    for doc in ("[" * 1024 + "]" * 1024, '{"a":' * 1024 + "1" + "}" * 1024, "[" * 100_000):
+        for data in (doc, doc.encode()):
+            try:
+                rjson.loads(data)
+                outcomes.append("parsed")
+            except rjson.JSONDecodeError as err:
+                assert "depth" in err.msg, err.msg
+                outcomes.append("depth_error")
+    for value in (deep_list, {"a": deep_list}):
+        for dumps in (rjson.dumps, rjson.dumps_bytes):
+            try:
+                dumps(value)
+                outcomes.append("written")
+            except rjson.JSONEncodeError as err:
+                assert "depth" in str(err), err
+                outcomes.append("depth_error")
+
+thread = threading.Thread(target=run)
+thread.start()
+thread.join()
+print(" ".join(outcomes))
+"""
+
+
+@pytest.mark.parametrize("stack_kib", [64, 256, 2048])
+def test_deep_nesting_on_a_small_thread_stack_raises_instead_of_crashing(stack_kib):
+    # Every level of nesting is a frame of the parser or writer: a thread's
+    # stack too small for 1024 of them gets the depth error, not a crash.
+    import subprocess
+
+    script = SMALL_STACK_SCRIPT.replace("STACK", str(stack_kib << 10))
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    outcomes = run.stdout.split()
+    assert len(outcomes) == 10, run.stdout
+    if stack_kib == 64:
+        assert "parsed" not in outcomes and "written" not in outcomes, run.stdout
+
+
 def test_circular_references_raise():
     a = []
     a.append(a)

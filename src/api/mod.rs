@@ -5,4 +5,5 @@ pub mod build;
 pub mod errors;
 pub mod input;
 pub mod options;
+pub mod stack;
 pub mod to_json;

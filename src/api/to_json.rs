@@ -13,6 +13,7 @@ use pyo3::types::{
 
 use super::errors::{encode_error, encode_error_from, not_serializable};
 use super::options::DumpOptions;
+use super::stack;
 use crate::text::float_repr::write_float_repr;
 
 /// Containers (and `default=` results) may nest this deep.
@@ -299,6 +300,8 @@ fn dataclass_dict<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
 pub struct Nesting {
     open: [usize; MAX_DEPTH],
     depth: usize,
+    /// Where the thread's stack ends for nesting (`api/stack.rs`).
+    stack_floor: usize,
 }
 
 impl Default for Nesting {
@@ -306,6 +309,7 @@ impl Default for Nesting {
         Nesting {
             open: [0; MAX_DEPTH],
             depth: 0,
+            stack_floor: stack::floor(),
         }
     }
 }
@@ -316,7 +320,7 @@ impl Nesting {
     #[inline]
     pub fn enter(&mut self, obj: &Bound<'_, PyAny>) -> PyResult<()> {
         let id = obj.as_ptr() as usize;
-        if self.depth == MAX_DEPTH {
+        if self.depth == MAX_DEPTH || !stack::has_room(self.stack_floor) {
             return Err(self.too_deep(obj));
         }
         self.open[self.depth] = id;
@@ -330,8 +334,10 @@ impl Nesting {
         let cycle = self.open[..self.depth].contains(&id);
         let msg = if cycle {
             "Circular reference detected"
-        } else {
+        } else if self.depth == MAX_DEPTH {
             "Maximum nesting depth exceeded (1024)"
+        } else {
+            crate::reference::STACK_MESSAGE
         };
         encode_error(obj.py(), msg)
     }

@@ -14,6 +14,7 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 
 use crate::api::build::Builder;
 use crate::api::input::Input;
+use crate::api::stack;
 use crate::engine::ItemStack;
 use crate::reference::{self, MAX_DEPTH};
 
@@ -37,6 +38,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
     let state = State {
         builder,
         depth: Cell::new(0),
+        stack_floor: stack::floor(),
         items: RefCell::new(ItemStack::new(builder.py())),
         python_error: RefCell::new(None),
     };
@@ -55,6 +57,8 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
 struct State<'s, 'py> {
     builder: &'s Builder<'py>,
     depth: Cell<usize>,
+    /// Where the thread's stack ends for nesting (`api/stack.rs`).
+    stack_floor: usize,
     items: RefCell<ItemStack<'py>>,
     /// An exception raised by Python code (a hook) during the parse.
     python_error: RefCell<Option<PyErr>>,
@@ -69,7 +73,7 @@ impl<'py> State<'_, 'py> {
     }
 
     fn enter<E: de::Error>(&self) -> Result<(), E> {
-        if self.depth.get() == MAX_DEPTH {
+        if self.depth.get() == MAX_DEPTH || !stack::has_room(self.stack_floor) {
             return Err(E::custom("too deep"));
         }
         self.depth.set(self.depth.get() + 1);

@@ -13,6 +13,7 @@ use pyo3::prelude::*;
 use super::keys::{self, ascii_key, KeyCache};
 use crate::api::build::Builder;
 use crate::api::input::Input;
+use crate::api::stack;
 use crate::engine::{
     digit_run, fraction_digit_run, new_float, new_int, new_str, plain_run, space_run, ItemStack,
 };
@@ -45,6 +46,7 @@ pub fn decode_with<'py>(
             data: &input.data,
             pos: 0,
             depth: 0,
+            stack_floor: stack::floor(),
             builder,
             plain_objects: !builder.has_object_hooks(),
             items: ItemStack::new(py),
@@ -137,6 +139,8 @@ struct Parser<'a, 'py, G> {
     data: &'a [u8],
     pos: usize,
     depth: usize,
+    /// Where the thread's stack ends for nesting (`api/stack.rs`).
+    stack_floor: usize,
     builder: &'a Builder<'py>,
     /// No object hook: objects are plain dicts, filled directly.
     plain_objects: bool,
@@ -205,7 +209,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
     }
 
     fn enter(&mut self) -> Result<(), Stop> {
-        if self.depth == MAX_DEPTH {
+        if self.depth == MAX_DEPTH || !stack::has_room(self.stack_floor) {
             return Err(Stop::Explain);
         }
         self.depth += 1;
