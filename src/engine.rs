@@ -45,7 +45,7 @@ pub use crate::text::{
     scan::{digit_run, digit_run as fraction_digit_run, plain_run, space_run},
 };
 
-// How the writer writes a string literal: phase5 copies 16 bytes at a time inline.
+// How the writer writes a string literal: phase5 copies blocks of 16 or 32 bytes.
 #[cfg(feature = "phase5")]
 pub use crate::phase5::write_str::write_string;
 #[cfg(all(feature = "phase3", not(feature = "phase5")))]

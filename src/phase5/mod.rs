@@ -13,8 +13,10 @@
 //! The parser's floats, ints and ASCII strs are made in place (`objects.rs`,
 //! CPython 3.11's layouts, checked once against the C API's objects).
 //!
-//! On the writing side, strings of 16+ bytes are copied inline 16 bytes at a
-//! time (`write_str.rs`), and `dumps_bytes` and `dumps` write into the
+//! On the writing side, strings of 16+ bytes are copied a block at a time
+//! (32 bytes with AVX2, else 16 inline), ASCII escapes written in place
+//! (`write_str.rs`), the writer asks for each next item's object ahead of
+//! its use (`prefetch`), and `dumps_bytes` and `dumps` write into the
 //! object they return (`result_out.rs`). Non-ASCII strs, the parser's and `dumps`'
 //! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`);
 //! a large `dumps` result on a second thread (`transcode_thread.rs`). A
