@@ -8,13 +8,12 @@ of the per-round ratios.
 Usage: benches/ab_lists.py DIR_A DIR_B ROUNDS SPEC...   (run from benches/)
 e.g.   benches/ab_lists.py A B 30 1500x20 1500x40 1500x186 1500x1000 1500x186x40"""
 
-import statistics
 import sys
-import time
 
 import orjson
 
 from ab import load_build
+from ab_rounds import rounds_ratios
 
 
 def strs(spec):
@@ -32,20 +31,8 @@ def main():
     fns = [build_a.dumps_bytes, build_b.dumps_bytes, orjson.dumps]
     for spec in sys.argv[4:]:
         obj = strs(spec)
-        calls = max(1, 20_000 // len(obj))
-        b_a, o_a, o_b = [], [], []
-        for r in range(rounds):
-            took = [0.0] * 3
-            for i in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
-                start = time.perf_counter()
-                for _ in range(calls):
-                    fns[i](obj)
-                took[i] = time.perf_counter() - start
-            b_a.append(took[1] / took[0])
-            o_a.append(took[2] / took[0])
-            o_b.append(took[2] / took[1])
-        m = statistics.median
-        print(f"{spec}: B/A {m(b_a):.3f}  orjson/A {m(o_a):.3f}  orjson/B {m(o_b):.3f}", flush=True)
+        b_a, o_a, o_b = rounds_ratios(fns, obj, rounds, max(1, 20_000 // len(obj)))
+        print(f"{spec}: B/A {b_a:.3f}  orjson/A {o_a:.3f}  orjson/B {o_b:.3f}", flush=True)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,25 @@ from ab import load_build
 from cases import load_cases
 
 
+def rounds_ratios(fns, arg, rounds, calls):
+    """Times the three functions (A, B, orjson) on `arg` in `rounds` rounds
+    of `calls` calls each, in turn (the order reversed every other round);
+    the medians of the per-round ratios B/A, orjson/A and orjson/B."""
+    b_a, o_a, o_b = [], [], []
+    for r in range(rounds):
+        times = [0.0] * 3
+        for i in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
+            start = time.perf_counter()
+            for _ in range(calls):
+                fns[i](arg)
+            times[i] = time.perf_counter() - start
+        b_a.append(times[1] / times[0])
+        o_a.append(times[2] / times[0])
+        o_b.append(times[2] / times[1])
+    m = statistics.median
+    return m(b_a), m(o_a), m(o_b)
+
+
 def main():
     build_a, build_b = load_build(sys.argv[1]), load_build(sys.argv[2])
     op, rounds = sys.argv[3], int(sys.argv[4])
@@ -26,19 +45,8 @@ def main():
         data = load_cases([case])[case]
         arg = data if op == "loads" else json.loads(data)
         fns = [getattr(build_a, op), getattr(build_b, op), orjson.loads if op == "loads" else orjson.dumps]
-        b_a, o_a, o_b = [], [], []
-        for r in range(rounds):
-            times = [0.0] * 3
-            for i in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
-                start = time.perf_counter()
-                for _ in range(5):
-                    fns[i](arg)
-                times[i] = time.perf_counter() - start
-            b_a.append(times[1] / times[0])
-            o_a.append(times[2] / times[0])
-            o_b.append(times[2] / times[1])
-        m = statistics.median
-        print(f"{op} {case}: B/A {m(b_a):.3f}  orjson/A {m(o_a):.3f}  orjson/B {m(o_b):.3f}", flush=True)
+        b_a, o_a, o_b = rounds_ratios(fns, arg, rounds, 5)
+        print(f"{op} {case}: B/A {b_a:.3f}  orjson/A {o_a:.3f}  orjson/B {o_b:.3f}", flush=True)
 
 
 if __name__ == "__main__":

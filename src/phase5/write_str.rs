@@ -159,6 +159,58 @@ impl Literal {
         }
     }
 
+    /// Blocks of `width` bytes from `at` while they fit, each copied by
+    /// `copy` (which returns the mask of its bytes that need an escape),
+    /// escapes written in place; where the blocks stopped, or `Err` at a
+    /// byte that needs what `escape` does not write.
+    ///
+    /// # Safety
+    /// `copy` reads `width` bytes at its source and stores them at its
+    /// destination.
+    #[inline(always)]
+    unsafe fn blocks<S: Sink>(
+        &mut self,
+        out: &mut S,
+        text: &[u8],
+        mut at: usize,
+        width: usize,
+        copy: impl Fn(*const u8, *mut u8) -> u32,
+    ) -> Result<usize, usize> {
+        while at + width <= text.len() {
+            // SAFETY: `width` bytes of the text at `at`, and room for the
+            // rest of the text at `w`.
+            let mask = copy(unsafe { text.as_ptr().add(at) }, self.dst());
+            if mask == 0 {
+                at += width;
+                self.w += width;
+                continue;
+            }
+            at = self.past_escape(out, text, at, mask)?;
+        }
+        Ok(at)
+    }
+
+    /// After a block stored from `at` whose `mask` is not 0: its bytes
+    /// before the first escape counted, the escape written; where the
+    /// text goes on, or `Err` at a byte that needs what `escape` does not
+    /// write.
+    #[inline(always)]
+    fn past_escape<S: Sink>(
+        &mut self,
+        out: &mut S,
+        text: &[u8],
+        at: usize,
+        mask: u32,
+    ) -> Result<usize, usize> {
+        let clean = mask.trailing_zeros() as usize;
+        self.w += clean;
+        let at = at + clean;
+        if !self.escape(out, text, at) {
+            return Err(at);
+        }
+        Ok(at + 1)
+    }
+
     /// The text from `at` to its end, one byte at a time; `Err` at a byte
     /// that needs what `escape` does not write.
     #[inline(always)]
@@ -216,68 +268,40 @@ macro_rules! block_writer {
             const WIDTH: usize = $width;
             let len = text.len();
             debug_assert!(len >= WIDTH);
-            let src = text.as_ptr();
             let mut lit = Literal::open(out, len);
-            let mut at = 0;
-            // SAFETY (all the block copies): each reads WIDTH bytes of
-            // `text` (within it: at + WIDTH <= len, or the tail block ending
-            // at `len`) and stores them at the literal's place for them,
-            // which `Literal` keeps inside the room; bytes stored past an
-            // escape are overwritten, and never counted as written.
-            unsafe {
-                while at + WIDTH <= len {
-                    let mask = $copy_block(src.add(at), lit.dst(), ensure_ascii);
-                    if mask == 0 {
-                        at += WIDTH;
-                        lit.w += WIDTH;
-                        continue;
+            // The text into the literal; `Err` where the rest goes out of line.
+            let mut body = || -> Result<(), usize> {
+                // SAFETY (the block copies): each reads WIDTH (or NARROW)
+                // bytes of `text` (within it: the blocks where they fit, the
+                // tail block ending at `len`) and stores them at the
+                // literal's place for them, which `Literal` keeps inside the
+                // room; bytes stored past an escape are overwritten, and
+                // never counted as written. The caller's CPU has the copies'
+                // instructions.
+                unsafe {
+                    let copy = |src, dst| $copy_block(src, dst, ensure_ascii);
+                    let mut at = lit.blocks(out, text, 0, WIDTH, copy)?;
+                    if at == len {
+                        return Ok(());
                     }
-                    let clean = mask.trailing_zeros() as usize;
-                    at += clean;
-                    lit.w += clean;
-                    if !lit.escape(out, text, at) {
-                        return lit.rest(out, text, at, ensure_ascii);
+                    // The tail, while nothing is escaped: the block ending at
+                    // the end, stored where its text goes (over the same bytes).
+                    if lit.w - at == lit.body {
+                        let start = len - WIDTH;
+                        let shift = at - start;
+                        let mask = copy(text.as_ptr().add(start), lit.dst().sub(shift)) >> shift;
+                        if mask == 0 {
+                            lit.w += len - at;
+                            return Ok(());
+                        }
+                        at = lit.past_escape(out, text, at, mask)?;
                     }
-                    at += 1;
+                    let narrow = |src, dst| copy_narrow(src, dst, ensure_ascii);
+                    at = lit.blocks(out, text, at, NARROW, narrow)?;
+                    lit.bytes(out, text, at, ensure_ascii)
                 }
-                if at == len {
-                    return lit.close(out);
-                }
-                // The tail, while nothing is escaped: the block ending at
-                // the end, stored where its text goes (over the same bytes).
-                if lit.w - at == lit.body {
-                    let start = len - WIDTH;
-                    let shift = at - start;
-                    let mask = $copy_block(src.add(start), lit.dst().sub(shift), ensure_ascii) >> shift;
-                    if mask == 0 {
-                        lit.w += len - at;
-                        return lit.close(out);
-                    }
-                    let clean = mask.trailing_zeros() as usize;
-                    at += clean;
-                    lit.w += clean;
-                    if !lit.escape(out, text, at) {
-                        return lit.rest(out, text, at, ensure_ascii);
-                    }
-                    at += 1;
-                }
-                while at + NARROW <= len {
-                    let mask = copy_narrow(src.add(at), lit.dst(), ensure_ascii);
-                    if mask == 0 {
-                        at += NARROW;
-                        lit.w += NARROW;
-                        continue;
-                    }
-                    let clean = mask.trailing_zeros() as usize;
-                    at += clean;
-                    lit.w += clean;
-                    if !lit.escape(out, text, at) {
-                        return lit.rest(out, text, at, ensure_ascii);
-                    }
-                    at += 1;
-                }
-            }
-            match lit.bytes(out, text, at, ensure_ascii) {
+            };
+            match body() {
                 Ok(()) => lit.close(out),
                 Err(at) => lit.rest(out, text, at, ensure_ascii),
             }
