@@ -143,18 +143,21 @@ impl Literal {
         true
     }
 
-    /// Room for `need` more bytes from `w` (and as many again, so that dense
-    /// escapes do not come back here for each). Takes and gives the literal
-    /// by value, which keeps it in registers in the loops.
+    /// Room for `need` more bytes from `w`, and an eighth more, so that
+    /// dense escapes do not come back here for each. Not more: a result
+    /// sized by the previous one grows past its room, and a large grown
+    /// block is freshly mapped (`result_out.rs`). Takes and gives the
+    /// literal by value, which keeps it in registers in the loops.
     #[cold]
     #[inline(never)]
     fn grown<S: Sink>(self, out: &mut S, need: usize) -> Self {
+        let room = need + need / 8 + 64;
         // SAFETY: the bytes up to `w` are written.
         unsafe { out.set_len(self.w) };
-        out.reserve(2 * need);
+        out.reserve(room);
         Literal {
             base: out.as_mut_ptr(),
-            end: self.w + 2 * need,
+            end: self.w + room,
             ..self
         }
     }
