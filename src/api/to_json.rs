@@ -335,7 +335,7 @@ impl Nesting {
         let msg = if cycle {
             "Circular reference detected"
         } else if self.depth == MAX_DEPTH {
-            "Maximum nesting depth exceeded (1024)"
+            crate::reference::DEPTH_MESSAGE
         } else {
             crate::reference::STACK_MESSAGE
         };

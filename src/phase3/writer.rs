@@ -107,10 +107,20 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         Ok(())
     }
 
+    /// A str: inline, so that a compact-ASCII one (most values) costs no
+    /// call; any other out of line.
+    #[inline(always)]
     fn string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        if self.ascii_string(obj.as_ptr())
-            || !self.opts.ensure_ascii && self.out.str_units(obj.as_ptr())
-        {
+        if self.ascii_string(obj.as_ptr()) {
+            return Ok(());
+        }
+        self.other_string(obj)
+    }
+
+    /// A str `ascii_string` does not write.
+    #[inline(never)]
+    fn other_string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if !self.opts.ensure_ascii && self.out.str_units(obj.as_ptr()) {
             return Ok(());
         }
         match str_utf8(obj) {
@@ -340,9 +350,6 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         unsafe {
             let ty = ffi::Py_TYPE(ptr);
             if ty == addr_of_mut!(ffi::PyUnicode_Type) {
-                if self.ascii_string(ptr) {
-                    return Ok(());
-                }
                 self.string(&item)
             } else if ty == addr_of_mut!(ffi::PyLong_Type) {
                 self.int(&item)

@@ -10,7 +10,7 @@ use std::ffi::c_void;
 use pyo3::ffi;
 
 use super::utf8_str::Unit;
-use crate::text::escape::{short_escape, u_escape, ASCII_ESCAPES};
+use crate::text::escape::{u_escape, ASCII_ESCAPES};
 
 /// The units of a non-ASCII str.
 pub struct StrUnits {
@@ -213,10 +213,23 @@ unsafe fn copy_plain<S: SourceUnit, D: Unit>(src: &[S], to: *mut D) -> usize {
 
 /// How many units `c` takes in JSON: 1, or its escape's 2 or 6.
 fn escaped_len(c: u32) -> usize {
-    match c {
-        _ if !escaped(c) => 1,
-        0..=0x7F if short_escape(c as u8).is_some() => 2,
-        _ => 6,
+    if escaped(c) {
+        escape_of(c).1
+    } else {
+        1
+    }
+}
+
+/// The escape of a character `escaped` flags, as every writer writes it
+/// (`text/escape.rs`): its bytes, and how many.
+fn escape_of(c: u32) -> ([u8; 8], usize) {
+    match ASCII_ESCAPES.get(c as usize) {
+        Some(entry) => (*entry, usize::from(entry[7])),
+        None => {
+            let mut escape = [0; 8];
+            escape[..6].copy_from_slice(&u_escape(c));
+            (escape, 6)
+        }
     }
 }
 
@@ -241,14 +254,7 @@ unsafe fn copy_escaped<S: SourceUnit, D: Unit>(
         if !escaped(c) {
             return (from, at); // out of room
         }
-        let (escape, len) = match ASCII_ESCAPES.get(c as usize) {
-            Some(entry) => (*entry, usize::from(entry[7])),
-            None => {
-                let mut escape = [0; 8];
-                escape[..6].copy_from_slice(&u_escape(c));
-                (escape, 6)
-            }
-        };
+        let (escape, len) = escape_of(c);
         if at + len > room {
             return (from, at);
         }

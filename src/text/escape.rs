@@ -7,7 +7,7 @@ use super::sink::Sink;
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
 /// `\uXXXX` for one UTF-16 code unit.
-pub fn u_escape(unit: u32) -> [u8; 6] {
+pub const fn u_escape(unit: u32) -> [u8; 6] {
     [
         b'\\',
         b'u',
@@ -60,16 +60,8 @@ pub static ASCII_ESCAPES: [[u8; 8]; 0x60] = {
         if let Some(short) = short_escape(byte as u8) {
             *entry = [b'\\', short, 0, 0, 0, 0, 0, 2];
         } else if byte < 0x20 {
-            *entry = [
-                b'\\',
-                b'u',
-                b'0',
-                b'0',
-                HEX[byte >> 4],
-                HEX[byte & 0xF],
-                0,
-                6,
-            ];
+            let [a, b, c, d, e, f] = u_escape(byte as u32);
+            *entry = [a, b, c, d, e, f, 0, 6];
         }
         byte += 1;
     }
