@@ -73,8 +73,8 @@ fn head_tail(data: &[u8], start: usize, end: usize) -> (u64, u64) {
     }
 }
 
-/// The slot of a key (keys that differ only in the middle share a slot and
-/// evict each other: slower, never wrong).
+/// The slot of a key (keys that differ only in the middle share a slot:
+/// slower when three or more do, never wrong).
 #[inline]
 fn slot_index(head: u64, tail: u64, len: usize) -> usize {
     let mixed = (head ^ tail.rotate_left(23) ^ (len as u64).rotate_left(57))
@@ -98,6 +98,19 @@ pub fn ascii_key<'py>(
     }
 }
 
+impl Slot {
+    /// The slot's key when it is `bytes` (of first and last words `head`, `tail`).
+    #[inline(always)]
+    fn key_if(&self, py: Python<'_>, head: u64, tail: u64, bytes: &[u8]) -> Option<&Py<PyAny>> {
+        let key = self.key.as_ref()?;
+        let same = self.head == head
+            && self.tail == tail
+            && self.len == bytes.len()
+            && (bytes.len() <= 16 || same_middle(key.bind(py), bytes));
+        same.then_some(key)
+    }
+}
+
 impl KeyCache {
     #[inline]
     fn key<'py>(
@@ -109,29 +122,51 @@ impl KeyCache {
     ) -> PyResult<Bound<'py, PyAny>> {
         let (head, tail) = head_tail(data, start, end);
         let bytes = &data[start..end];
-        let len = bytes.len();
-        let index = slot_index(head, tail, len);
-        let slot = &self.slots[index];
-        if let Some(key) = &slot.key {
-            if slot.head == head
-                && slot.tail == tail
-                && slot.len == len
-                && (len <= 16 || same_middle(key.bind(py), bytes))
-            {
-                self.hits += 1;
-                return Ok(key.bind(py).clone());
-            }
+        let index = slot_index(head, tail, bytes.len());
+        if let Some(key) = self.slots[index].key_if(py, head, tail, bytes) {
+            let key = key.bind(py).clone();
+            self.hits += 1;
+            return Ok(key);
+        }
+        self.key_past_its_slot(py, head, tail, bytes, index)
+    }
+
+    /// Two ways a slot: a key not in its own slot may be in the neighbour
+    /// (`index ^ 1`), else it is made and cached.
+    #[cold]
+    #[inline(never)]
+    fn key_past_its_slot<'py>(
+        &mut self,
+        py: Python<'py>,
+        head: u64,
+        tail: u64,
+        bytes: &[u8],
+        index: usize,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if let Some(key) = self.slots[index ^ 1].key_if(py, head, tail, bytes) {
+            let key = key.bind(py).clone();
+            self.hits += 1;
+            return Ok(key);
         }
         self.misses += 1;
         let key = new_ascii_str(py, bytes)?;
         // Hash now, once: the dict insert and every later use of the key reuse it.
         key.hash()?;
-        self.slots[index] = Slot {
+        let new = Slot {
             head,
             tail,
-            len,
+            len: bytes.len(),
             key: Some(key.clone().unbind()),
         };
+        // An empty way takes the key; else the slot's key moves to the
+        // neighbour (evicting what was there), so two keys of a slot both stay.
+        if self.slots[index].key.is_none() {
+            self.slots[index] = new;
+        } else if self.slots[index ^ 1].key.is_none() {
+            self.slots[index ^ 1] = new;
+        } else {
+            self.slots[index ^ 1] = std::mem::replace(&mut self.slots[index], new);
+        }
         Ok(key)
     }
 }
