@@ -61,9 +61,14 @@ pub use crate::phase5::prefetch;
 #[inline(always)]
 pub fn prefetch(_object: *mut pyo3::ffi::PyObject) {}
 
-// UTF-8 validation of bytes input: phase5 releases the GIL for large inputs.
+// UTF-8 validation of bytes input: phase5 releases the GIL for large inputs,
+// and its parser checks a smaller one's strings as it reads them.
 #[cfg(feature = "phase5")]
-pub use crate::phase5::validate_utf8;
+pub use crate::phase5::{parser_checks_utf8, validate_utf8};
+#[cfg(not(feature = "phase5"))]
+pub fn parser_checks_utf8(_len: usize) -> bool {
+    false
+}
 #[cfg(not(feature = "phase5"))]
 pub fn validate_utf8(_py: pyo3::Python<'_>, bytes: &[u8]) -> Result<(), usize> {
     #[cfg(feature = "phase4")]

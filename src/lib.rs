@@ -49,7 +49,6 @@ fn loads<'py>(
     parse_int: Option<Bound<'py, PyAny>>,
     parse_constant: Option<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let input = Input::new(s)?;
     let builder = Builder::new(
         s.py(),
         object_hook,
@@ -58,6 +57,7 @@ fn loads<'py>(
         parse_int,
         parse_constant,
     );
+    let input = Input::new(s, !builder.has_any_hook())?;
     engine::decode(&input, &builder)
 }
 

@@ -41,18 +41,49 @@ def test_backslash_runs(run):
     assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
 
 
+def utf8_fault(doc):
+    """The error for bytes that are not UTF-8: at the first such byte,
+    wherever the document's other faults are (phase5 checks the strings
+    that are not ASCII as it parses, the builds before all of it first)."""
+    try:
+        doc.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return ("error", f"Invalid UTF-8 byte 0x{doc[e.start]:02x}", len(doc[: e.start].decode("utf-8")))
+    return None
+
+
+# DOC, a syntax fault early on, a huge int (ValueError) and long non-ASCII text.
+DOCS = [
+    DOC.encode(),
+    b'{"ab" 1, "\xc3\xa9\xc3\xa9": "x"}',
+    b"[" + b"9" * 5000 + b', "\xe2\x82\xac"]',
+    ('["' + "日本語のテキスト" * 5 + '", "é", {"ключ": "x\\n€"}]').encode(),
+]
+
+
 @pytest.mark.parametrize("bad", [b"\xff", b"\xc3", b"\xed\xa0\x80", b"\xf4\x90\x80\x80", b"\x80"])
 def test_invalid_utf8_at_every_offset(bad):
-    data = DOC.encode()
-    for at in range(len(data) + 1):
-        doc = data[:at] + bad + data[at:]
-        try:
-            doc.decode("utf-8")
-        except UnicodeDecodeError:
-            with pytest.raises(rjson.JSONDecodeError):
-                rjson.loads(doc)
-        else:  # the insertion completed a character by chance: json's result
-            assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
+    for data in DOCS:
+        for at in range(len(data) + 1):
+            doc = data[:at] + bad + data[at:]
+            fault = utf8_fault(doc)
+            if fault:
+                assert outcome(rjson.loads, doc) == fault, doc
+            elif data is DOCS[0]:  # the insertion completed a character by chance: json's result
+                assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
+
+
+def test_invalid_utf8_is_found_before_any_hook_runs():
+    calls = []
+    doc = b'[{"a": 1}, {"b": 2}, "\xff"]'
+    hooks = dict(
+        object_hook=lambda d: calls.append(d) or d,
+        object_pairs_hook=lambda p: calls.append(p) or dict(p),
+        parse_int=lambda s: calls.append(s) or int(s),
+    )
+    for name, hook in hooks.items():
+        assert outcome(lambda d: rjson.loads(d, **{name: hook}), doc) == utf8_fault(doc)
+    assert calls == []
 
 
 @pytest.mark.parametrize("surrogate", ["\ud800", "\udfff", "\\ud800", "\\udc00\\ud800"])

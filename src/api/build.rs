@@ -63,7 +63,6 @@ impl<'py> Builder<'py> {
     }
 
     /// Some hook may run Python code during the parse.
-    #[allow(dead_code)] // phase3's parser's
     pub fn has_any_hook(&self) -> bool {
         self.has_object_hooks()
             || self.parse_float.is_some()

@@ -22,12 +22,19 @@ pub struct Input<'a, 'py> {
     pub surrogates: bool,
     /// Bytes input: the `doc` of an error is the decoded text.
     is_bytes: bool,
+    /// Bytes input whose UTF-8 the parser checks as it reads it: the bytes
+    /// outside strings are ASCII or a syntax error, so it checks the strings
+    /// that are not ASCII, and the whole input when it fails (`check_utf8`).
+    pub utf8_unchecked: bool,
 }
 
 impl<'a, 'py> Input<'a, 'py> {
     /// Reads `source` (str, bytes, bytearray or memoryview). Bytes input must be
-    /// UTF-8 (a leading BOM is skipped, as `json.loads` does for bytes).
-    pub fn new(source: &'a Bound<'py, PyAny>) -> PyResult<Self> {
+    /// UTF-8 (a leading BOM is skipped, as `json.loads` does for bytes); it
+    /// is checked here unless `parser_may_check` (no hook runs Python code
+    /// during the parse) and the engine's parser checks it
+    /// (`engine::parser_checks_utf8`).
+    pub fn new(source: &'a Bound<'py, PyAny>, parser_may_check: bool) -> PyResult<Self> {
         if let Ok(text) = source.cast::<PyString>() {
             let input = match text.to_str() {
                 Ok(utf8) => Self::text(source, Cow::Borrowed(utf8.as_bytes()), false),
@@ -72,17 +79,34 @@ impl<'a, 'py> Input<'a, 'py> {
             Cow::Owned(b) if b.starts_with(UTF8_BOM) => Cow::Owned(b[UTF8_BOM.len()..].to_vec()),
             owned => owned,
         };
+        let utf8_unchecked = parser_may_check && crate::engine::parser_checks_utf8(data.len());
         let input = Input {
             source,
             data,
             surrogates: false,
             is_bytes: true,
+            utf8_unchecked: true,
         };
-        if let Err(at) = crate::engine::validate_utf8(source.py(), &input.data) {
-            let msg = format!("Invalid UTF-8 byte 0x{:02x}", input.data[at]);
-            return Err(decode_error(&input, &msg, at));
+        if !utf8_unchecked {
+            input.check_utf8()?;
         }
-        Ok(input)
+        Ok(Input {
+            utf8_unchecked,
+            ..input
+        })
+    }
+
+    /// A `JSONDecodeError` at the first byte that is not UTF-8, if the
+    /// input is not checked yet and has one.
+    pub fn check_utf8(&self) -> PyResult<()> {
+        if !self.utf8_unchecked {
+            return Ok(());
+        }
+        if let Err(at) = crate::engine::validate_utf8(self.py(), &self.data) {
+            let msg = format!("Invalid UTF-8 byte 0x{:02x}", self.data[at]);
+            return Err(decode_error(self, &msg, at));
+        }
+        Ok(())
     }
 
     fn text(source: &'a Bound<'py, PyAny>, data: Cow<'a, [u8]>, surrogates: bool) -> Self {
@@ -91,6 +115,7 @@ impl<'a, 'py> Input<'a, 'py> {
             data,
             surrogates,
             is_bytes: false,
+            utf8_unchecked: false,
         }
     }
 

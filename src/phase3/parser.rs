@@ -15,7 +15,8 @@ use crate::api::build::Builder;
 use crate::api::input::Input;
 use crate::api::stack;
 use crate::engine::{
-    digit_run, fraction_digit_run, new_float, new_int, new_str, plain_run, space_run, ItemStack,
+    digit_run, fraction_digit_run, new_float, new_int, new_str, plain_run, space_run,
+    validate_utf8, ItemStack,
 };
 use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
 use crate::text::float_parse::decimal_to_f64;
@@ -37,6 +38,7 @@ pub fn decode_with<'py>(
     gaps: impl Gaps,
 ) -> PyResult<Bound<'py, PyAny>> {
     if !parses(input, builder) {
+        input.check_utf8()?;
         return reference::decode(input, builder);
     }
     let py = builder.py();
@@ -47,6 +49,7 @@ pub fn decode_with<'py>(
             pos: 0,
             depth: 0,
             stack_floor: stack::floor(),
+            check_utf8: input.utf8_unchecked,
             builder,
             plain_objects: !builder.has_object_hooks(),
             items: ItemStack::new(py),
@@ -65,6 +68,11 @@ pub fn decode_with<'py>(
         }
         parsed
     });
+    if parsed.is_err() {
+        // Past a byte that is not UTF-8, the fault is that byte, as when the
+        // input is checked before the parse.
+        input.check_utf8()?;
+    }
     match parsed {
         Ok(value) => Ok(value),
         Err(Stop::Python(err)) => Err(*err),
@@ -141,6 +149,9 @@ struct Parser<'a, 'py, G> {
     depth: usize,
     /// Where the thread's stack ends for nesting (`api/stack.rs`).
     stack_floor: usize,
+    /// The input's UTF-8 is not checked yet: each string that is not ASCII
+    /// is (`Input::utf8_unchecked`).
+    check_utf8: bool,
     builder: &'a Builder<'py>,
     /// No object hook: objects are plain dicts, filled directly.
     plain_objects: bool,
@@ -308,6 +319,9 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         let data = self.data;
         let start = self.pos;
         let (end, ascii) = plain_run(data, start);
+        if !ascii && !self.utf8(&data[start..end]) {
+            return Err(Stop::Explain);
+        }
         match data.get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
@@ -326,6 +340,14 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
             Some(b'\\') => self.escaped_string(start, end, ascii),
             _ => Err(Stop::Explain),
         }
+    }
+
+    /// Whether `text`, a run of a string's bytes that are not all ASCII, is
+    /// UTF-8 (or the input was checked before the parse). A run ends at an
+    /// ASCII byte, so no character spans two runs.
+    #[inline]
+    fn utf8(&self, text: &[u8]) -> bool {
+        !self.check_utf8 || validate_utf8(self.py, text).is_ok()
     }
 
     /// The rest of a string with escapes, from the first backslash at `at`.
@@ -370,8 +392,8 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                     // A run up to the next quote, backslash or control byte
                     // (checked first: escapes often follow one another).
                     let (end, run_ascii) = plain_run(data, at);
-                    if end == at {
-                        return Err(Stop::Explain); // a control byte
+                    if end == at || (!run_ascii && !self.utf8(&data[at..end])) {
+                        return Err(Stop::Explain); // a control byte, or not UTF-8
                     }
                     text.extend_from_slice(&data[at..end]);
                     ascii &= run_ascii;

@@ -84,6 +84,14 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
     parser::decode_with(input, builder, gaps)
 }
 
+/// Whether the parser checks the UTF-8 of bytes input of `len` bytes as it
+/// reads it (only its non-ASCII strings: the bytes outside strings are
+/// ASCII or a syntax error), rather than `Input` all of it first. A large
+/// input is checked first, with the GIL released.
+pub fn parser_checks_utf8(len: usize) -> bool {
+    len < two_stage_min()
+}
+
 /// Validates bytes input as UTF-8, with the GIL released for large inputs.
 pub fn validate_utf8(py: Python<'_>, bytes: &[u8]) -> Result<(), usize> {
     if bytes.len() < two_stage_min() {
