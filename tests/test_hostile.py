@@ -52,12 +52,14 @@ def utf8_fault(doc):
     return None
 
 
-# DOC, a syntax fault early on, a huge int (ValueError) and long non-ASCII text.
+# DOC, a syntax fault early on, a huge int (ValueError), non-ASCII text, and
+# more of it than phase5 checks string by string (4 KiB: then the rest at once).
 DOCS = [
     DOC.encode(),
     b'{"ab" 1, "\xc3\xa9\xc3\xa9": "x"}',
     b"[" + b"9" * 5000 + b', "\xe2\x82\xac"]',
     ('["' + "日本語のテキスト" * 5 + '", "é", {"ключ": "x\\n€"}]').encode(),
+    ('["' + "é" * 2100 + '", 1, "ü", {"k": "x\\n€"}]').encode(),
 ]
 
 

@@ -49,7 +49,7 @@ pub fn decode_with<'py>(
             pos: 0,
             depth: 0,
             stack_floor: stack::floor(),
-            check_utf8: input.utf8_unchecked,
+            utf8_unchecked: input.utf8_unchecked.then_some(UTF8_STRINGS_MAX),
             builder,
             plain_objects: !builder.has_object_hooks(),
             items: ItemStack::new(py),
@@ -89,6 +89,11 @@ fn resume_gc() {
     // SAFETY: the GIL is held.
     unsafe { ffi::PyGC_Enable() };
 }
+
+/// Bytes of non-ASCII strings checked one by one before the rest of the
+/// input is checked at once: a few strings cost less alone, many more (the
+/// checker's start-up on each) than the whole text in one pass.
+const UTF8_STRINGS_MAX: usize = 4 << 10;
 
 enum Stop {
     /// Let the reference decoder explain (or decode) the document.
@@ -149,9 +154,10 @@ struct Parser<'a, 'py, G> {
     depth: usize,
     /// Where the thread's stack ends for nesting (`api/stack.rs`).
     stack_floor: usize,
-    /// The input's UTF-8 is not checked yet: each string that is not ASCII
-    /// is (`Input::utf8_unchecked`).
-    check_utf8: bool,
+    /// The input's UTF-8 is not checked yet (`Input::utf8_unchecked`): each
+    /// string that is not ASCII is, up to this many bytes of them, and then
+    /// the rest of the input at once.
+    utf8_unchecked: Option<usize>,
     builder: &'a Builder<'py>,
     /// No object hook: objects are plain dicts, filled directly.
     plain_objects: bool,
@@ -319,35 +325,51 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         let data = self.data;
         let start = self.pos;
         let (end, ascii) = plain_run(data, start);
-        if !ascii && !self.utf8(&data[start..end]) {
-            return Err(Stop::Explain);
-        }
         match data.get(end) {
             Some(b'"') => {
                 self.pos = end + 1;
                 let text = &data[start..end];
-                if key && ascii {
-                    return Ok(ascii_key(
-                        self.py,
-                        self.keys.as_deref_mut(),
-                        data,
-                        start,
-                        end,
-                    )?);
+                if ascii {
+                    if key {
+                        return Ok(ascii_key(
+                            self.py,
+                            self.keys.as_deref_mut(),
+                            data,
+                            start,
+                            end,
+                        )?);
+                    }
+                } else if !self.utf8(start, end) {
+                    return Err(Stop::Explain);
                 }
                 Ok(new_str(self.py, text, ascii)?)
             }
-            Some(b'\\') => self.escaped_string(start, end, ascii),
+            Some(b'\\') => {
+                if !ascii && !self.utf8(start, end) {
+                    return Err(Stop::Explain);
+                }
+                self.escaped_string(start, end, ascii)
+            }
             _ => Err(Stop::Explain),
         }
     }
 
-    /// Whether `text`, a run of a string's bytes that are not all ASCII, is
-    /// UTF-8 (or the input was checked before the parse). A run ends at an
-    /// ASCII byte, so no character spans two runs.
-    #[inline]
-    fn utf8(&self, text: &[u8]) -> bool {
-        !self.check_utf8 || validate_utf8(self.py, text).is_ok()
+    /// Whether `data[start..end]`, a run of a string's bytes that are not
+    /// all ASCII, is UTF-8 (or the input was checked before the parse). A
+    /// run ends at an ASCII byte, so no character spans two runs.
+    #[inline(never)]
+    fn utf8(&mut self, start: usize, end: usize) -> bool {
+        let Some(budget) = self.utf8_unchecked else {
+            return true;
+        };
+        let len = end - start;
+        if len <= budget {
+            self.utf8_unchecked = Some(budget - len);
+            return validate_utf8(self.py, &self.data[start..end]).is_ok();
+        }
+        // Text with much that is not ASCII: the rest of it in one go.
+        self.utf8_unchecked = None;
+        validate_utf8(self.py, &self.data[start..]).is_ok()
     }
 
     /// The rest of a string with escapes, from the first backslash at `at`.
@@ -392,7 +414,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                     // A run up to the next quote, backslash or control byte
                     // (checked first: escapes often follow one another).
                     let (end, run_ascii) = plain_run(data, at);
-                    if end == at || (!run_ascii && !self.utf8(&data[at..end])) {
+                    if end == at || (!run_ascii && !self.utf8(at, end)) {
                         return Err(Stop::Explain); // a control byte, or not UTF-8
                     }
                     text.extend_from_slice(&data[at..end]);
