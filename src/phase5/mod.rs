@@ -11,7 +11,9 @@
 //! is worth it. Smaller documents take phase3/4's one-stage path.
 //!
 //! The parser's floats, ints and ASCII strs are made in place (`objects.rs`,
-//! CPython 3.11's layouts, checked once against the C API's objects).
+//! CPython 3.11's layouts, checked once against the C API's objects). Bytes
+//! input below that size is not checked as UTF-8 before the parse: the
+//! parser checks its non-ASCII strings (`parser_checks_utf8`).
 //!
 //! On the writing side, strings of 16+ bytes are copied a block at a time
 //! (32 bytes with AVX2, else 16 inline), ASCII escapes written in place
