@@ -79,29 +79,30 @@ impl<'a, 'py> Input<'a, 'py> {
             Cow::Owned(b) if b.starts_with(UTF8_BOM) => Cow::Owned(b[UTF8_BOM.len()..].to_vec()),
             owned => owned,
         };
-        let utf8_unchecked = parser_may_check && crate::engine::parser_checks_utf8(data.len());
         let input = Input {
+            utf8_unchecked: parser_may_check && crate::engine::parser_checks_utf8(data.len()),
             source,
             data,
             surrogates: false,
             is_bytes: true,
-            utf8_unchecked: true,
         };
-        if !utf8_unchecked {
-            input.check_utf8()?;
+        if !input.utf8_unchecked {
+            input.utf8_fault()?;
         }
-        Ok(Input {
-            utf8_unchecked,
-            ..input
-        })
+        Ok(input)
     }
 
     /// A `JSONDecodeError` at the first byte that is not UTF-8, if the
     /// input is not checked yet and has one.
     pub fn check_utf8(&self) -> PyResult<()> {
-        if !self.utf8_unchecked {
-            return Ok(());
+        if self.utf8_unchecked {
+            return self.utf8_fault();
         }
+        Ok(())
+    }
+
+    /// A `JSONDecodeError` at the first byte that is not UTF-8, if any.
+    fn utf8_fault(&self) -> PyResult<()> {
         if let Err(at) = crate::engine::validate_utf8(self.py(), &self.data) {
             let msg = format!("Invalid UTF-8 byte 0x{:02x}", self.data[at]);
             return Err(decode_error(self, &msg, at));
