@@ -493,6 +493,17 @@ def test_dicts_of_every_size_and_repeated_keys():
         assert made == dict(zip([f"x{j}" for j in range(5)], range(5)))
 
 
+def test_keys_that_differ_only_in_the_middle():
+    # The key cache matches a key of 17-64 bytes by its first and last 8
+    # bytes, then its middle 8 bytes at a time: keys that differ in one
+    # middle byte must each come back as themselves.
+    for length in range(17, 66):
+        base = "k" * length
+        keys = [base] + [base[:i] + "x" + base[i + 1 :] for i in range(8, length - 8)]
+        doc = json.dumps([{k: i} for i, k in enumerate(keys)] * 2)
+        assert rjson.loads(doc) == json.loads(doc), length
+
+
 def test_dumps_bytes_results_of_changing_sizes():
     # phase5 starts each result at about the size of the one before and
     # grows it in place: smaller, larger, exact and failing calls in turn.
