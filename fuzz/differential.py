@@ -14,8 +14,12 @@ and saves any crashing input under fuzz/regressions/ (replayed by the tests).
 import json
 import math
 import sys
+from pathlib import Path
 
 import atheris
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from conftest import utf8_fault  # noqa: E402
 
 with atheris.instrument_imports():
     import rjson
@@ -54,7 +58,8 @@ def check(data: bytes):
         actual = outcome(rjson.loads, doc)
         assert actual[0] != "skip", (doc, "rjson raised something other than JSONDecodeError")
         if text is None:
-            assert actual[0] == "error", (doc, actual)  # bytes input must be UTF-8
+            # Bytes input must be UTF-8: the first byte that is not is the fault.
+            assert actual == utf8_fault(doc), (doc, actual)
             continue
         if isinstance(doc, bytes) and json.detect_encoding(doc) not in ("utf-8", "utf-8-sig"):
             continue  # json sniffs UTF-16/32 from NUL bytes; rjson reads bytes as UTF-8

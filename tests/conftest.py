@@ -44,6 +44,19 @@ def run_script(script, *args, timeout=300, **env):
     return result.stdout
 
 
+def utf8_fault(doc):
+    """The outcome of `loads` of bytes that are not UTF-8: the error at the
+    first such byte (after a leading BOM, which is skipped), wherever the
+    document's other faults are (phase5 checks the strings that are not
+    ASCII as it parses, the builds before all of it first); None for UTF-8."""
+    body = doc[3:] if doc.startswith(b"\xef\xbb\xbf") else doc
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return ("error", f"Invalid UTF-8 byte 0x{body[e.start]:02x}", len(body[: e.start].decode("utf-8")))
+    return None
+
+
 def assert_same(actual, expected, path="$"):
     """Equal values of the same types, floats bit for bit (NaN included),
     dict keys in the same order."""

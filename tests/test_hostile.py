@@ -9,6 +9,7 @@ import json
 import pytest
 
 import rjson
+from conftest import utf8_fault
 
 # A small document with every kind of token, non-ASCII text and an escape.
 DOC = '{"ab": ["cd", 12, -3.5e2, true, null], "é€😀": {"k": "x\\ny"}, "z": []}'
@@ -41,25 +42,16 @@ def test_backslash_runs(run):
     assert outcome(rjson.loads, doc) == outcome(json.loads, doc)
 
 
-def utf8_fault(doc):
-    """The error for bytes that are not UTF-8: at the first such byte,
-    wherever the document's other faults are (phase5 checks the strings
-    that are not ASCII as it parses, the builds before all of it first)."""
-    try:
-        doc.decode("utf-8")
-    except UnicodeDecodeError as e:
-        return ("error", f"Invalid UTF-8 byte 0x{doc[e.start]:02x}", len(doc[: e.start].decode("utf-8")))
-    return None
-
-
-# DOC, a syntax fault early on, a huge int (ValueError), non-ASCII text, and
-# more of it than phase5 checks string by string (4 KiB: then the rest at once).
+# DOC, a syntax fault early on, a huge int (ValueError), non-ASCII text,
+# more of it than phase5 checks string by string (4 KiB: then the rest at
+# once), and DOC after a BOM.
 DOCS = [
     DOC.encode(),
     b'{"ab" 1, "\xc3\xa9\xc3\xa9": "x"}',
     b"[" + b"9" * 5000 + b', "\xe2\x82\xac"]',
     ('["' + "日本語のテキスト" * 5 + '", "é", {"ключ": "x\\n€"}]').encode(),
     ('["' + "é" * 2100 + '", 1, "ü", {"k": "x\\n€"}]').encode(),
+    b"\xef\xbb\xbf" + DOC.encode(),  # a BOM, skipped in bytes
 ]
 
 
