@@ -495,8 +495,8 @@ def test_dicts_of_every_size_and_repeated_keys():
 
 def test_keys_that_differ_only_in_the_middle():
     # The key cache matches a key of 17-64 bytes by its first and last 8
-    # bytes, then its middle 8 bytes at a time: keys that differ in one
-    # middle byte must each come back as themselves.
+    # bytes, then its middle: keys that differ in one middle byte must each
+    # come back as themselves.
     for length in range(17, 66):
         base = "k" * length
         keys = [base] + [base[:i] + "x" + base[i + 1 :] for i in range(8, length - 8)]

@@ -123,12 +123,28 @@ impl KeyCache {
         let (head, tail) = head_tail(data, start, end);
         let bytes = &data[start..end];
         let index = slot_index(head, tail, bytes.len());
-        if let Some(key) = self.slots[index].key_if(py, head, tail, bytes) {
-            let key = key.bind(py).clone();
-            self.hits += 1;
+        if let Some(key) = self.hit(py, index, head, tail, bytes) {
             return Ok(key);
         }
         self.key_past_its_slot(py, head, tail, bytes, index)
+    }
+
+    /// The key `bytes` from slot `at`, counted as a hit, if it is there.
+    #[inline(always)]
+    fn hit<'py>(
+        &mut self,
+        py: Python<'py>,
+        at: usize,
+        head: u64,
+        tail: u64,
+        bytes: &[u8],
+    ) -> Option<Bound<'py, PyAny>> {
+        let key = self.slots[at]
+            .key_if(py, head, tail, bytes)?
+            .bind(py)
+            .clone();
+        self.hits += 1;
+        Some(key)
     }
 
     /// Two ways a slot: a key not in its own slot may be in the neighbour
@@ -143,9 +159,7 @@ impl KeyCache {
         bytes: &[u8],
         index: usize,
     ) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(key) = self.slots[index ^ 1].key_if(py, head, tail, bytes) {
-            let key = key.bind(py).clone();
-            self.hits += 1;
+        if let Some(key) = self.hit(py, index ^ 1, head, tail, bytes) {
             return Ok(key);
         }
         self.misses += 1;
