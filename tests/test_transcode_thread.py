@@ -112,21 +112,33 @@ def test_wide_results_through_the_thread(make_utf8):
 
 
 def test_fork_after_a_threaded_dumps():
+    """The worker is made once and kept; a child made by fork (which has no
+    thread but the one that forked) makes its own, which does the work."""
     if not hasattr(os, "fork"):
         pytest.skip("needs fork")
     script = (
         "import os, json, rjson\n"
         "doc = [{'t': '\\u3042 plain text %d' % i * 5} for i in range(30000)]\n"
         "want = json.dumps(doc, ensure_ascii=False, separators=(',', ':'))\n"
+        "stats = rjson._rjson._transcode_thread_stats\n"
+        "def workers():\n"
+        "    if not os.path.isdir('/proc/self/task'):\n"
+        "        return 1\n"
+        "    names = [open('/proc/self/task/%s/comm' % t).read().strip() for t in os.listdir('/proc/self/task')]\n"
+        "    return names.count('rjson-transcode')\n"
         # Written from their UTF-8, through the thread.
         "rjson.dumps_bytes(doc)\n"
-        "for _ in range(3):\n"
+        "for _ in range(5):\n"
         "    assert rjson.dumps(doc) == want\n"
-        "assert rjson._rjson._transcode_thread_stats()[0] >= 1\n"
+        "assert stats()[0] >= 4 and workers() == 1, (stats(), workers())\n"
         "pid = os.fork()\n"
         "if pid == 0:\n"
-        "    os._exit(0 if rjson.dumps(doc) == want else 1)\n"
+        "    before = stats()\n"
+        "    ok = rjson.dumps(doc) == want and rjson.dumps(doc) == want\n"
+        "    after = stats()\n"
+        "    os._exit(0 if ok and after[1] > before[1] and workers() == 1 else 1)\n"
         "_, status = os.waitpid(pid, 0)\n"
         "assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0\n"
+        "assert rjson.dumps(doc) == want and workers() == 1\n"
     )
     run_script(script, RJSON_TRANSCODE_THREAD_MIN="0")

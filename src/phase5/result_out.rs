@@ -85,9 +85,10 @@ pub fn encode_str<'py>(
 /// result is known not to be ASCII, transcoded): small enough to be still
 /// in the core's cache (512 KiB of L2 on this machine's EPYC).
 const CHECK_EVERY: usize = 64 << 10;
-/// The pieces handed to a second thread: larger, as each costs a wake-up
-/// (64 KiB pieces, with results of ~0.5 MB: 1.05-1.10 of the time).
-const THREAD_PIECE: usize = 256 << 10;
+/// The pieces handed to the second thread: small, so that little is left
+/// for the writer at the end, but not so small that the worker falls
+/// `RING` pieces behind (16-64 KiB measured alike; ROADMAP.md, phase 5).
+const THREAD_PIECE: usize = 32 << 10;
 
 /// `dumps`' result: the writer writes into a compact ASCII str, which is
 /// the result as long as the text stays ASCII (surveyed at checkpoints,

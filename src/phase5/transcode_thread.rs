@@ -13,19 +13,25 @@
 //! The writer never waits for the worker while it writes: pieces follow
 //! one another through the writer's buffer, which is not reused while the
 //! worker runs, and are handed over through a ring of atomics (no lock).
-//! The worker, waiting for the next piece, parks and is woken by `send`.
+//! The worker, waiting for the next piece, spins for a while (longer than
+//! a piece takes to write), then parks until `send` wakes it.
 //! At the end the writer takes every piece the worker has not taken yet
 //! (`claimed`) and waits only for the one it is working on. A machine
 //! whose CPUs are all busy then costs little: the worker, short of CPU,
 //! does fewer pieces and the writer more. (A first version, which reused
 //! the buffer's two halves and so waited for the worker, took 1.16-1.57x
 //! the time of no thread on gsoc-2018.json with one CPU-bound process
-//! beside it.) The thread is spawned for one call and, once the writer has
-//! taken over, touches nothing of the call's and ends.
+//! beside it.) Once the writer has taken over, the worker touches nothing
+//! of the call's and waits for the next call's work.
+//!
+//! The worker is made once and kept (per process): a thread made for each
+//! call, and woken for each piece, cost ~2/3 of what it saved on
+//! gsoc-2018.json and more than it saved below ~1 M characters.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
-use std::thread::JoinHandle;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::Thread;
+use std::time::{Duration, Instant};
 
 use super::utf8_str::fill_units;
 use crate::api::options::size_switch;
@@ -33,11 +39,12 @@ use crate::api::options::size_switch;
 /// Results from this many characters on (the thread's previous wide
 /// result) are transcoded on a second thread (`RJSON_TRANSCODE_THREAD_MIN`
 /// overrides, for tests and measuring). Measured (ROADMAP.md, phase 5):
-/// for twitter.json's and citm_catalog.json's ~0.4-0.5 M characters, pieces
-/// small enough to give the thread work cost more than they saved.
+/// from ~120 K characters on the thread saves time, below it costs a
+/// little (twitter.json's first 20 statuses, 81 K characters: 1.05 of the
+/// time).
 pub fn thread_min() -> usize {
     static MIN: OnceLock<usize> = OnceLock::new();
-    size_switch(&MIN, "RJSON_TRANSCODE_THREAD_MIN", 512 << 10)
+    size_switch(&MIN, "RJSON_TRANSCODE_THREAD_MIN", 128 << 10)
 }
 
 /// Calls that started a worker, pieces workers transcoded, and pieces
@@ -89,7 +96,8 @@ const CLOSED: usize = usize::MAX;
 /// The writer's handle on the worker.
 pub struct Transcoder {
     shared: Arc<Shared>,
-    worker: Option<JoinHandle<()>>,
+    /// The worker, until the writer takes over.
+    worker: Option<Thread>,
 }
 
 /// Where the worker left off: the str's characters, the pieces (in order)
@@ -106,8 +114,8 @@ struct SendTarget(Target);
 unsafe impl Send for SendTarget {}
 
 impl Transcoder {
-    /// Starts a worker writing onto `target`; `None` when no thread could
-    /// be made.
+    /// Gives the worker a call's work on `target`; `None` when no thread
+    /// could be made, or the worker has not taken the last call's yet.
     ///
     /// # Safety
     /// `target` describes a str's data nobody else reads or writes until
@@ -121,20 +129,10 @@ impl Transcoder {
             chars: AtomicUsize::new(target.chars),
             stopped: AtomicBool::new(false),
         });
-        let theirs = Arc::clone(&shared);
-        let target = SendTarget(target);
-        let worker = std::thread::Builder::new()
-            .name("rjson-transcode".into())
-            .spawn(move || {
-                let target = target;
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    work(&theirs, target.0)
-                }));
-                if outcome.is_err() {
-                    theirs.stopped.store(true, Ordering::Release);
-                }
-            })
-            .ok()?;
+        let worker = post(Job {
+            shared: Arc::clone(&shared),
+            target: SendTarget(target),
+        })?;
         STARTED.fetch_add(1, Ordering::Relaxed);
         Some(Transcoder {
             shared,
@@ -168,14 +166,14 @@ impl Transcoder {
     /// otherwise, but for one atomic swap).
     fn wake(&self) {
         if let Some(worker) = &self.worker {
-            worker.thread().unpark();
+            worker.unpark();
         }
     }
 
-    /// Ends the worker and says where it left off: the writer takes every
-    /// piece the worker has not taken, and waits only for the one it is
-    /// working on (if any). The thread is not joined: past that piece it
-    /// touches nothing but `Shared` (its own reference) and ends.
+    /// Ends the call's work and says where the worker left off: the writer
+    /// takes every piece the worker has not taken, and waits only for the
+    /// one it is working on (if any). Past that piece the worker touches
+    /// nothing but `Shared` (its own reference) and waits for the next call.
     pub fn stop(mut self) -> Stopped {
         self.end()
     }
@@ -184,7 +182,7 @@ impl Transcoder {
         let taken = self.shared.claimed.swap(CLOSED, Ordering::AcqRel);
         self.wake();
         self.wait_done(taken);
-        // Detached: it sees `CLOSED` and returns.
+        // It sees `CLOSED` and goes back to waiting for a call.
         self.worker.take();
         let (sent, done) = (
             self.shared.sent.load(Ordering::Acquire),
@@ -234,30 +232,138 @@ impl Drop for Transcoder {
     }
 }
 
-/// The worker: each piece in turn onto the str, until the writer takes
+/// A call's work: its pieces onto its str.
+struct Job {
+    shared: Arc<Shared>,
+    target: SendTarget,
+}
+
+impl Job {
+    fn ended(&self) -> bool {
+        self.shared.claimed.load(Ordering::Acquire) == CLOSED
+    }
+}
+
+/// The process's worker thread, made on first use and kept: a thread made
+/// for each call cost more than its transcoding saved below ~1 M
+/// characters (ROADMAP.md, phase 5).
+struct Worker {
+    thread: Thread,
+    /// The process that made it: a child made by `fork` has no thread but
+    /// the one that forked, so it makes its own worker.
+    pid: u32,
+    /// The next call's work, until the worker takes it.
+    mailbox: Arc<Mutex<Option<Job>>>,
+}
+
+static WORKER: Mutex<Option<Worker>> = Mutex::new(None);
+
+/// Hands `job` to the process's worker (made first if there is none); the
+/// worker's thread, or `None` when no thread could be made, the worker has
+/// not yet taken the work of a call still going on (another thread's), or
+/// another thread is handing it work. (That lock is never waited for: one
+/// held when the process forked would stay held in the child.)
+fn post(job: Job) -> Option<Thread> {
+    let mut worker = WORKER.try_lock().ok()?;
+    let pid = std::process::id();
+    if worker.as_ref().is_none_or(|worker| worker.pid != pid) {
+        let mailbox = Arc::new(Mutex::new(None));
+        let theirs = Arc::clone(&mailbox);
+        let thread = std::thread::Builder::new()
+            .name("rjson-transcode".into())
+            .spawn(move || serve(&theirs))
+            .ok()?
+            .thread()
+            .clone();
+        *worker = Some(Worker {
+            thread,
+            pid,
+            mailbox,
+        });
+    }
+    let worker = worker.as_ref()?;
+    {
+        // The worker holds it only for moments. (A child of a fork uses
+        // its own worker's, made above, never one its parent's held.)
+        let mut next = worker
+            .mailbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        // A call that ended before the worker took its work left it here.
+        if next.as_ref().is_some_and(|job| !job.ended()) {
+            return None;
+        }
+        *next = Some(job);
+    }
+    worker.thread.unpark();
+    Some(worker.thread.clone())
+}
+
+/// The worker's life: each call's work in turn.
+fn serve(mailbox: &Mutex<Option<Job>>) {
+    let mut idle = Idle::default();
+    loop {
+        let next = mailbox
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        let Some(job) = next else {
+            idle.wait();
+            continue;
+        };
+        idle = Idle::default();
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            work(&job.shared, job.target.0)
+        }));
+        if outcome.is_err() {
+            job.shared.stopped.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// How long the worker spins for the next piece or call before it sleeps
+/// until `send` or `post` wakes it: longer than a writer takes for a piece,
+/// so a call's pieces cost no wake-up (a futex call, several microseconds
+/// on a virtual machine).
+const SPIN_FOR: Duration = Duration::from_micros(200);
+
+/// The worker's waiting: spin, then sleep.
+#[derive(Default)]
+struct Idle {
+    spins: u32,
+    since: Option<Instant>,
+}
+
+impl Idle {
+    fn wait(&mut self) {
+        self.spins = self.spins.wrapping_add(1);
+        // The clock is read every 64 turns (~2 µs).
+        if !self.spins.is_multiple_of(64)
+            || self.since.get_or_insert_with(Instant::now).elapsed() < SPIN_FOR
+        {
+            std::hint::spin_loop();
+            return;
+        }
+        std::thread::park();
+        self.since = None;
+    }
+}
+
+/// A call's work: each piece in turn onto the str, until the writer takes
 /// over or a piece does not go.
 fn work(shared: &Shared, target: Target) {
     let mut chars = target.chars;
     let mut n = 0;
-    let mut spins = 0u32;
+    let mut idle = Idle::default();
     loop {
         if shared.sent.load(Ordering::Acquire) == n {
             if shared.claimed.load(Ordering::Acquire) == CLOSED {
                 return;
             }
-            // Pieces come a writer's 256 KiB of text apart: after a short
-            // spin, sleep until `send` or `stop` wakes us. Spinning or
-            // yielding all along kept a CPU busy, which on this 2-CPU
-            // machine the writer often had to share.
-            if spins < 1 << 8 {
-                spins += 1;
-                std::hint::spin_loop();
-            } else {
-                std::thread::park();
-            }
+            idle.wait();
             continue;
         }
-        spins = 0;
+        idle = Idle::default();
         // Take piece n, unless the writer took over.
         if shared
             .claimed
@@ -306,6 +412,8 @@ fn spin(spins: &mut u32) {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Mutex, PoisonError};
+
     use super::{Target, Transcoder};
 
     /// Pieces of `texts` through a worker onto a u16 buffer of `cap` units
@@ -313,6 +421,10 @@ mod tests {
     /// stops it): the text it wrote, the pieces it handed back, and those
     /// the writer could not send.
     fn run(texts: &[&str], cap: usize, settle: bool) -> (String, Vec<String>, usize) {
+        // One call at a time, as with the GIL: the worker takes one call's
+        // work at a time.
+        static ONE_CALL: Mutex<()> = Mutex::new(());
+        let _call = ONE_CALL.lock().unwrap_or_else(PoisonError::into_inner);
         let mut units = vec![0u16; cap];
         let target = Target {
             data: units.as_mut_ptr().cast(),
