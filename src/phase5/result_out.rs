@@ -65,17 +65,20 @@ pub fn encode_str<'py>(
     opts: &DumpOptions<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    let out = StrOut {
+    let thread_expected = LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min();
+    let mut out = StrOut {
         transcoder: None,
         py,
         text: ResultOut::<AsciiStrResult>::new(py)?,
         checked: 0,
-        check_at: CHECK_EVERY,
+        check_at: 0,
         wide: None,
         moved: 0,
         failed: None,
         thread_again: true,
+        thread_expected,
     };
+    out.set_checked(0);
     let (out, written) = writer::encode_into(obj, opts, out);
     written?;
     out.finish()
@@ -122,6 +125,11 @@ struct StrOut<'py> {
     failed: Option<PyErr>,
     /// Whether a thread may be started (again).
     thread_again: bool,
+    /// Whether the previous result was large and wide enough for a thread:
+    /// the text is then checked a piece at a time from the start, so that
+    /// the thread starts soon after the first wide character (twitter.json:
+    /// the writer transcoded the first 64 KiB itself, 14 % of the text).
+    thread_expected: bool,
 }
 
 impl<'py> StrOut<'py> {
@@ -155,10 +163,7 @@ impl<'py> StrOut<'py> {
         let wide = self.wide.as_mut().expect("a wide str");
         wide.append(self.py, piece)?;
         self.text.len = 0;
-        if !last
-            && self.thread_again
-            && LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min()
-        {
+        if !last && self.thread_again && self.thread_expected {
             self.start_thread();
         }
         self.set_checked(0);
@@ -239,7 +244,7 @@ impl<'py> StrOut<'py> {
     /// The text is handled up to `at`; the next catch-up is a chunk (or,
     /// with a thread, a piece) later.
     fn set_checked(&mut self, at: usize) {
-        let step = if self.transcoder.is_some() {
+        let step = if self.transcoder.is_some() || (self.wide.is_none() && self.thread_expected) {
             THREAD_PIECE
         } else {
             CHECK_EVERY
