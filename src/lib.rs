@@ -148,11 +148,12 @@ fn _objects_in_place(py: Python<'_>) -> bool {
 }
 
 /// How many of this process's `dumps` calls transcoded on a second thread,
-/// how many pieces it transcoded and how many the writer took back (phase5),
+/// how many pieces it transcoded, how many the writer took back and how
+/// many times it found the thread late and went on without it (phase5),
 /// for the tests and measuring.
 #[cfg(feature = "phase5")]
 #[pyfunction]
-fn _transcode_thread_stats() -> (u64, u64, u64) {
+fn _transcode_thread_stats() -> (u64, u64, u64, u64) {
     phase5::transcode_thread::stats()
 }
 

@@ -4,8 +4,10 @@ piece it cannot write (a wider character, no room left in the str) and the
 writer takes the rest back; the writer's buffer may have to grow under the
 thread. Every such result must be the standard library's str, and a failing
 call must leave nothing behind. Run in a subprocess with
-RJSON_TRANSCODE_THREAD_MIN=0 (the threshold is read once), which also checks
-that the thread did the work (`_transcode_thread_stats`)."""
+RJSON_TRANSCODE_THREAD_MIN=0 (the threshold is read once) and
+RJSON_TRANSCODE_BACK_OFF=0 (on a busy machine the thread must not be left
+out), which also checks that the thread did the work
+(`_transcode_thread_stats`)."""
 
 import os
 
@@ -107,7 +109,9 @@ print("ok", started())
 
 @pytest.mark.parametrize("make_utf8", ["1", "0"])
 def test_wide_results_through_the_thread(make_utf8):
-    out = run_script(SCRIPT, timeout=600, RJSON_TRANSCODE_THREAD_MIN="0", MAKE_UTF8=make_utf8)
+    out = run_script(
+        SCRIPT, timeout=600, RJSON_TRANSCODE_THREAD_MIN="0", RJSON_TRANSCODE_BACK_OFF="0", MAKE_UTF8=make_utf8
+    )
     assert out.startswith("ok"), out
 
 
@@ -141,4 +145,4 @@ def test_fork_after_a_threaded_dumps():
         "assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0\n"
         "assert rjson.dumps(doc) == want and workers() == 1\n"
     )
-    run_script(script, RJSON_TRANSCODE_THREAD_MIN="0")
+    run_script(script, RJSON_TRANSCODE_THREAD_MIN="0", RJSON_TRANSCODE_BACK_OFF="0")

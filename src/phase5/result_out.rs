@@ -262,6 +262,8 @@ impl<'py> StrOut<'py> {
         // SAFETY: the str is ours and nobody reads or writes it until the
         // thread is stopped (`take_back`, or `Drop`).
         self.transcoder = unsafe { Transcoder::start(target) };
+        // Not again in this call (the worker is busy elsewhere or left out).
+        self.thread_again &= self.transcoder.is_some();
     }
 
     /// Stops the thread; what it did not transcode (a wider character, no

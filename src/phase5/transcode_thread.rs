@@ -28,7 +28,7 @@
 //! call, and woken for each piece, cost ~2/3 of what it saved on
 //! gsoc-2018.json and more than it saved below ~1 M characters.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::Thread;
 use std::time::{Duration, Instant};
@@ -52,12 +52,19 @@ pub fn thread_min() -> usize {
 static STARTED: AtomicU64 = AtomicU64::new(0);
 static PIECES: AtomicU64 = AtomicU64::new(0);
 static TAKEN_BACK: AtomicU64 = AtomicU64::new(0);
+/// Times the worker was found late, and calls went on without it.
+static BACKED_OFF: AtomicU64 = AtomicU64::new(0);
 
 /// `(calls that started a worker, pieces transcoded by workers, pieces
-/// taken back by the writer)` so far.
-pub fn stats() -> (u64, u64, u64) {
+/// taken back by the writer, times the writer backed off)` so far.
+pub fn stats() -> (u64, u64, u64, u64) {
     let get = |count: &AtomicU64| count.load(Ordering::Relaxed);
-    (get(&STARTED), get(&PIECES), get(&TAKEN_BACK))
+    (
+        get(&STARTED),
+        get(&PIECES),
+        get(&TAKEN_BACK),
+        get(&BACKED_OFF),
+    )
 }
 
 /// Where the worker writes: a str's data of the kind `max_char` calls
@@ -121,6 +128,9 @@ impl Transcoder {
     /// `target` describes a str's data nobody else reads or writes until
     /// `stop` returns.
     pub unsafe fn start(target: Target) -> Option<Self> {
+        if backing_off() {
+            return None;
+        }
         let shared = Arc::new(Shared {
             sent: AtomicUsize::new(0),
             done: AtomicUsize::new(0),
@@ -181,7 +191,9 @@ impl Transcoder {
     fn end(&mut self) -> Stopped {
         let taken = self.shared.claimed.swap(CLOSED, Ordering::AcqRel);
         self.wake();
+        let waiting = Instant::now();
         self.wait_done(taken);
+        let waited = waiting.elapsed();
         // It sees `CLOSED` and goes back to waiting for a call.
         self.worker.take();
         let (sent, done) = (
@@ -198,6 +210,9 @@ impl Transcoder {
             })
             .collect();
         TAKEN_BACK.fetch_add((sent - done) as u64, Ordering::Relaxed);
+        if waited > LATE || (sent >= 4 && 2 * (sent - done) > sent) {
+            back_off();
+        }
         Stopped {
             chars: self.shared.chars.load(Ordering::Acquire),
             undone,
@@ -230,6 +245,39 @@ impl Drop for Transcoder {
             self.end();
         }
     }
+}
+
+/// A worker that kept the writer waiting this long for its last piece, or
+/// left it more than half of the pieces, did not get a CPU when it needed
+/// one: the machine is busy, and the next `back_off_calls()` calls go
+/// without it.
+/// (Beside `yes > /dev/null` on this 2-CPU machine, calls with the worker
+/// took up to 1.9x the time of calls without: a worker waiting for a CPU
+/// mid-piece keeps the writer waiting; ROADMAP.md, phase 5.)
+const LATE: Duration = Duration::from_micros(100);
+
+/// 64 (`RJSON_TRANSCODE_BACK_OFF` overrides, for tests: 0, so that a test
+/// on a busy machine still runs its calls through the worker).
+fn back_off_calls() -> u32 {
+    static CALLS: OnceLock<usize> = OnceLock::new();
+    size_switch(&CALLS, "RJSON_TRANSCODE_BACK_OFF", 64) as u32
+}
+
+/// Calls still to go without the worker.
+static BACKING_OFF: AtomicU32 = AtomicU32::new(0);
+
+fn back_off() {
+    BACKING_OFF.store(back_off_calls(), Ordering::Relaxed);
+    BACKED_OFF.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Whether this call goes without the worker (counting it off).
+fn backing_off() -> bool {
+    BACKING_OFF
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(1)
+        })
+        .is_ok()
 }
 
 /// A call's work: its pieces onto its str.
@@ -324,8 +372,9 @@ fn serve(mailbox: &Mutex<Option<Job>>) {
 /// How long the worker spins for the next piece or call before it sleeps
 /// until `send` or `post` wakes it: longer than a writer takes for a piece,
 /// so a call's pieces cost no wake-up (a futex call, several microseconds
-/// on a virtual machine).
-const SPIN_FOR: Duration = Duration::from_micros(200);
+/// on a virtual machine). 5-200 µs measured alike on an idle machine; the
+/// spinning takes CPU time from others on a busy one.
+const SPIN_FOR: Duration = Duration::from_micros(50);
 
 /// The worker's waiting: spin, then sleep.
 #[derive(Default)]
@@ -416,15 +465,18 @@ mod tests {
 
     use super::{Target, Transcoder};
 
+    /// One call at a time, as with the GIL: the worker takes one call's
+    /// work at a time.
+    static ONE_CALL: Mutex<()> = Mutex::new(());
+
     /// Pieces of `texts` through a worker onto a u16 buffer of `cap` units
     /// (`settle`: the writer lets the worker do all it can before it
     /// stops it): the text it wrote, the pieces it handed back, and those
     /// the writer could not send.
     fn run(texts: &[&str], cap: usize, settle: bool) -> (String, Vec<String>, usize) {
-        // One call at a time, as with the GIL: the worker takes one call's
-        // work at a time.
-        static ONE_CALL: Mutex<()> = Mutex::new(());
         let _call = ONE_CALL.lock().unwrap_or_else(PoisonError::into_inner);
+        // A test before may have left the worker out (it stopped it early).
+        super::BACKING_OFF.store(0, std::sync::atomic::Ordering::Relaxed);
         let mut units = vec![0u16; cap];
         let target = Target {
             data: units.as_mut_ptr().cast(),
@@ -462,6 +514,25 @@ mod tests {
             undone,
             texts.len() - sent,
         )
+    }
+
+    #[test]
+    fn a_late_worker_is_left_out_of_the_next_calls() {
+        let _call = ONE_CALL.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut units = [0u16; 4];
+        let target = Target {
+            data: units.as_mut_ptr().cast(),
+            max_char: 0xFFFF,
+            chars: 0,
+            cap: 4,
+        };
+        super::back_off();
+        // SAFETY: `units` is ours and untouched until `stop`.
+        let start = || unsafe { Transcoder::start(target) }.map(Transcoder::stop);
+        for _ in 0..super::back_off_calls() {
+            assert!(start().is_none());
+        }
+        assert!(start().is_some());
     }
 
     #[test]

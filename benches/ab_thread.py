@@ -1,0 +1,66 @@
+"""phase5 `dumps` with and without its transcoding thread, in one process:
+two copies of one build, one with the thread from any size and one without
+(RJSON_TRANSCODE_THREAD_MIN is read once per copy), timed in rounds beside
+its `dumps_bytes` and orjson's `dumps` as benches/ab_rounds.py does. The
+strs' UTF-8 is made first (by orjson), as in benches/measure.py's runs.
+
+Usage: benches/ab_thread.py BUILD ROUNDS CASE...   (run from benches/)
+A CASE `twitter:N` is twitter.json's first N statuses."""
+
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+
+import orjson
+
+from ab import load_build
+from cases import load_cases
+
+
+def case_value(case):
+    if case.startswith("twitter:"):
+        statuses = json.loads(load_cases(["twitter.json"])["twitter.json"])["statuses"]
+        return {"statuses": statuses[: int(case.split(":")[1])]}
+    return json.loads(load_cases([case])[case])
+
+
+def copy_with_thread_min(build, thread_min, value):
+    """The build loaded from a copy of its own (its own statics), the
+    threshold set by its first wide `dumps`."""
+    os.environ["RJSON_TRANSCODE_THREAD_MIN"] = str(thread_min)
+    module = load_build(shutil.copytree(build, tempfile.mkdtemp() + "/build"))
+    module.dumps(value)
+    return module
+
+
+def main():
+    build, rounds = sys.argv[1], int(sys.argv[2])
+    for case in sys.argv[3:]:
+        value = case_value(case)
+        orjson.dumps(value)
+        threaded = copy_with_thread_min(build, 0, value)
+        alone = copy_with_thread_min(build, 1 << 60, value)
+        fns = [threaded.dumps, alone.dumps, threaded.dumps_bytes, orjson.dumps]
+        times = [[] for _ in fns]
+        for r in range(rounds):
+            for i in range(4) if r % 2 == 0 else (3, 2, 1, 0):
+                start = time.perf_counter()
+                for _ in range(5):
+                    fns[i](value)
+                times[i].append((time.perf_counter() - start) / 5)
+        m = [statistics.median(t) * 1e6 for t in times]
+        chars = len(threaded.dumps(value))
+        print(
+            f"{case} ({chars} characters): dumps with thread {m[0]:.1f} us, without {m[1]:.1f} us "
+            f"(ratio {m[0] / m[1]:.3f}); dumps_bytes {m[2]:.1f} us; orjson {m[3]:.1f} us "
+            f"(orjson/thread {m[3] / m[0]:.3f}); thread stats {threaded._transcode_thread_stats()}",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
