@@ -305,6 +305,11 @@ def test_dumps_result_holds_each_wide_character_anywhere():
                 expected = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
                 assert rjson.dumps(doc) == expected, (edge, at, doc)
                 assert rjson.dumps_bytes(doc) == expected.encode(), (edge, at, doc)
+    # After a latin-1 result phase5 makes the next one latin-1 at once: one
+    # wider character, early or late, must still widen it.
+    for tail in ("\xe9", "\u3042", "\xe9", "\U0001f600", "\xe9", "\xe9", "", "\xe9"):
+        for doc in (["\xe9" + "a" * 3000 + tail], [tail + "a" * 3000 + "\xe9"]):
+            assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(",", ":")), doc
     # phase5 writes into a str object sized by the thread's last result and
     # grows it: small, then much larger results, ASCII and not.
     for size in (10, 5_000, 300_000, 10, 2_000_000):

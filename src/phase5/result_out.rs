@@ -35,8 +35,10 @@ const MAX_START: usize = 1 << 24;
 thread_local! {
     static LAST_BYTES_LEN: Cell<usize> = const { Cell::new(0) };
     static LAST_STR_LEN: Cell<usize> = const { Cell::new(0) };
-    /// The characters of this thread's previous non-ASCII `dumps` result.
+    /// The characters of this thread's previous non-ASCII `dumps` result,
+    /// and its kind (as its largest character: 0xFF, 0xFFFF or 0x10FFFF).
     static LAST_WIDE_CHARS: Cell<usize> = const { Cell::new(0) };
+    static LAST_WIDE_MAX_CHAR: Cell<u32> = const { Cell::new(0) };
 }
 
 extern "C" {
@@ -185,6 +187,16 @@ impl<'py> StrOut<'py> {
         };
         self.wide = Some(GrowingStr::new(cap));
         self.checked = 0;
+        if last && LAST_WIDE_MAX_CHAR.with(Cell::get) == 0xFF {
+            // All the text at once, after a latin-1 result: made latin-1
+            // (the narrowest kind there is for text that is not ASCII) with
+            // room for a character a byte, it is transcoded without the
+            // survey that sizes it exactly, unless it turns out wider
+            // (github_events.json `dumps`: the survey was 4.8 % of the time).
+            // (Out of memory, it is left to the survey's try to raise.)
+            let wide = self.wide.as_mut().expect("a wide str");
+            wide.room_for(self.py, 0xFF, self.text.len).ok();
+        }
     }
 
     /// `Sink::str_units` (without a thread: it writes the wide str): the
@@ -326,6 +338,7 @@ impl<'py> StrOut<'py> {
                 // of it moved into `wide` by the last catch-up.
                 LAST_STR_LEN.with(|last| last.set(self.moved));
                 LAST_WIDE_CHARS.with(|last| last.set(wide.chars()));
+                LAST_WIDE_MAX_CHAR.with(|last| last.set(wide.max_char()));
                 wide.finish(self.py)
             }
         }
