@@ -95,6 +95,9 @@ const CHECK_EVERY: usize = 64 << 10;
 /// `RING` pieces behind (16-64 KiB measured alike; ROADMAP.md, phase 5).
 const THREAD_PIECE: usize = 32 << 10;
 
+/// Text from which `make_wide` does not guess the result's kind.
+const GUESS_MAX: usize = 128 << 10;
+
 /// `dumps`' result: the writer writes into a compact ASCII str, which is
 /// the result as long as the text stays ASCII (surveyed at checkpoints,
 /// while it is in cache). From the first non-ASCII text on, the result is
@@ -187,12 +190,15 @@ impl<'py> StrOut<'py> {
         };
         self.wide = Some(GrowingStr::new(cap));
         self.checked = 0;
-        if last && LAST_WIDE_MAX_CHAR.with(Cell::get) == 0xFF {
+        if last && self.text.len < GUESS_MAX && LAST_WIDE_MAX_CHAR.with(Cell::get) == 0xFF {
             // All the text at once, after a latin-1 result: made latin-1
             // (the narrowest kind there is for text that is not ASCII) with
             // room for a character a byte, it is transcoded without the
             // survey that sizes it exactly, unless it turns out wider
             // (github_events.json `dumps`: the survey was 4.8 % of the time).
+            // Only for text below glibc's first `mmap` threshold: a large
+            // block cut to its characters would be mapped afresh by the
+            // next call (`keeps_room`).
             // (Out of memory, it is left to the survey's try to raise.)
             let wide = self.wide.as_mut().expect("a wide str");
             wide.room_for(self.py, 0xFF, self.text.len).ok();
