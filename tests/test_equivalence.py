@@ -524,3 +524,53 @@ def test_dumps_bytes_results_of_changing_sizes():
         # Numbers and strings ending exactly at, and just past, the room reserved.
         value = ["x" * size, 12345678901234, 1.5e-7]
         assert rjson.dumps_bytes(value) == json.dumps(value, separators=(",", ":")).encode()
+
+
+def test_every_way_non_ascii_text_reaches_dumps():
+    # Each way non-ASCII text enters dumps' output (a str value, a str
+    # subclass, a key by each dict path, separators, indent, `default=`),
+    # after and before long ASCII text: phase5 writes an ASCII str and moves
+    # the text into a wide one from the first non-ASCII text on, at 64 KiB
+    # checkpoints. (A first try that skipped the checkpoints' survey until
+    # the writer said it wrote such text crashed here when one way did not
+    # say so.)
+    class Text(str):
+        pass
+
+    class Dict(dict):
+        pass
+
+    plain = ["ascii text %d" % i for i in range(8000)]  # ~120 KB
+
+    def around(value):
+        return [plain, value, plain]
+
+    docs = [
+        around("\xe9"),
+        around("\u3042"),
+        around("\U0001f600"),
+        around(Text("\xe9 sub")),
+        around(Text("ascii sub")),
+        around({"\xe9": 1}),
+        around({"k": 1, "\u3042": 2}),
+        around(Dict({"\xe9": 1})),
+        around({"\U0001f600": "b", "a": 1.5}),
+    ]
+    for doc in docs:
+        for sort_keys in (False, True):
+            want = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), sort_keys=sort_keys)
+            assert rjson.dumps(doc, sort_keys=sort_keys) == want
+            assert rjson.dumps(doc, sort_keys=sort_keys, ensure_ascii=True) == json.dumps(
+                doc, separators=(",", ":"), sort_keys=sort_keys
+            )
+    doc = around({"k": [1, "v"]})
+    for separators in ((", ", ": "), ("\xb7", ":"), (",", "\u2192"), ("\U0001f600", ":")):
+        want = json.dumps(doc, ensure_ascii=False, separators=separators)
+        assert rjson.dumps(doc, separators=separators) == want, separators
+    for indent in (2, "\t", "\xa0", "\u3000"):
+        want = json.dumps(doc, ensure_ascii=False, indent=indent)
+        assert rjson.dumps(doc, indent=indent) == want, indent
+    marker = object()
+    doc = around(marker)
+    want = json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=lambda o: "d\xe9fault")
+    assert rjson.dumps(doc, default=lambda o: "d\xe9fault") == want
