@@ -24,9 +24,10 @@
 //! beside it.) Once the writer has taken over, the worker touches nothing
 //! of the call's and waits for the next call's work.
 //!
-//! The worker is made once and kept (per process): a thread made for each
-//! call, and woken for each piece, cost ~2/3 of what it saved on
-//! gsoc-2018.json and more than it saved below ~1 M characters.
+//! The worker is made once and kept (per process). A thread made for each
+//! call and woken for each piece cost most of what it saved on
+//! gsoc-2018.json (0.95 of the time without a thread, against 0.69-0.78
+//! now) and more than it saved on twitter.json (1.29, now 0.69-0.75).
 
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -121,8 +122,8 @@ struct SendTarget(Target);
 unsafe impl Send for SendTarget {}
 
 impl Transcoder {
-    /// Gives the worker a call's work on `target`; `None` when no thread
-    /// could be made, or the worker has not taken the last call's yet.
+    /// Gives the worker a call's work on `target`; `None` when the writer
+    /// is backing off, or `post` could not hand it over.
     ///
     /// # Safety
     /// `target` describes a str's data nobody else reads or writes until
@@ -306,9 +307,7 @@ impl Job {
     }
 }
 
-/// The process's worker thread, made on first use and kept: a thread made
-/// for each call cost more than its transcoding saved below ~1 M
-/// characters (ROADMAP.md, phase 5).
+/// The process's worker thread, made on first use and kept.
 struct Worker {
     thread: Thread,
     /// The process that made it: a child made by `fork` has no thread but
