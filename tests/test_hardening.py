@@ -44,6 +44,8 @@ CASES = {
     "dumps_bytes indent": lambda: rjson.dumps_bytes(VALUE, indent=2, sort_keys=True),
     # phase5 fails with a large result object half written.
     "dumps_bytes raises": lambda: rjson.dumps_bytes([VALUE, object()]),
+    # ... and a wide str result with phase5's transcoding worker at work.
+    "dumps raises": lambda: rjson.dumps([VALUE, object()]),
     "malformed": lambda: rjson.loads(DOC[:-10]),
     "bad utf-8": lambda: rjson.loads(DOC[:1000] + b"\xff" + DOC[1000:]),
     "object_hook raises": lambda: rjson.loads(b'[{"a": 1}, {"b": [2]}]', object_hook=boom),
