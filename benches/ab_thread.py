@@ -28,22 +28,23 @@ def case_value(case):
     return json.loads(load_cases([case])[case])
 
 
-def copy_with_thread_min(build, thread_min, value):
-    """The build loaded from a copy of its own (its own statics), the
-    threshold set by its first wide `dumps`."""
+def copy_with_thread_min(build, thread_min, value, scratch):
+    """The build loaded from a copy of its own in `scratch` (its own
+    statics), the threshold set by its first wide `dumps`."""
     os.environ["RJSON_TRANSCODE_THREAD_MIN"] = str(thread_min)
-    module = load_build(shutil.copytree(build, tempfile.mkdtemp() + "/build"))
+    module = load_build(shutil.copytree(build, tempfile.mkdtemp(dir=scratch) + "/build"))
     module.dumps(value)
     return module
 
 
 def main():
     build, rounds = sys.argv[1], int(sys.argv[2])
+    scratch = tempfile.TemporaryDirectory()
     for case in sys.argv[3:]:
         value = case_value(case)
         orjson.dumps(value)
-        threaded = copy_with_thread_min(build, 0, value)
-        alone = copy_with_thread_min(build, 1 << 60, value)
+        threaded = copy_with_thread_min(build, 0, value, scratch.name)
+        alone = copy_with_thread_min(build, 1 << 60, value, scratch.name)
         fns = [threaded.dumps, alone.dumps, threaded.dumps_bytes, orjson.dumps]
         times = [[] for _ in fns]
         for r in range(rounds):
