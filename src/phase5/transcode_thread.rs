@@ -40,8 +40,8 @@ use crate::api::options::size_switch;
 /// Results from this many characters on (the thread's previous wide
 /// result) are transcoded on a second thread (`RJSON_TRANSCODE_THREAD_MIN`
 /// overrides, for tests and measuring). Measured (ROADMAP.md, phase 5):
-/// from ~120 K characters on the thread saves time, below it costs a
-/// little (twitter.json's first 20 statuses, 81 K characters: 1.05 of the
+/// from ~120 K characters on the thread saves time; below, nothing sure
+/// (twitter.json's first 20 statuses, 81 K characters: 0.90-1.05 of the
 /// time).
 pub fn thread_min() -> usize {
     static MIN: OnceLock<usize> = OnceLock::new();
