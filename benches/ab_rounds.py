@@ -19,23 +19,33 @@ from ab import load_build
 from cases import load_cases
 
 
-def rounds_ratios(fns, arg, rounds, calls):
-    """Times the three functions (A, B, orjson) on `arg` in `rounds` rounds
-    of `calls` calls each, in turn (the order reversed every other round);
-    the medians of the per-round ratios B/A, orjson/A and orjson/B."""
-    b_a, o_a, o_b = [], [], []
+def timed_rounds(fns, arg, rounds, calls):
+    """Times the functions on `arg` in `rounds` rounds of `calls` calls
+    each, in turn (the order reversed every other round): each round's
+    seconds a call, one per function."""
+    order = list(range(len(fns)))
+    per_round = []
     for r in range(rounds):
-        times = [0.0] * 3
-        for i in (0, 1, 2) if r % 2 == 0 else (2, 1, 0):
+        times = [0.0] * len(fns)
+        for i in order if r % 2 == 0 else order[::-1]:
             start = time.perf_counter()
             for _ in range(calls):
                 fns[i](arg)
-            times[i] = time.perf_counter() - start
-        b_a.append(times[1] / times[0])
-        o_a.append(times[2] / times[0])
-        o_b.append(times[2] / times[1])
+            times[i] = (time.perf_counter() - start) / calls
+        per_round.append(times)
+    return per_round
+
+
+def rounds_ratios(fns, arg, rounds, calls):
+    """The three functions (A, B, orjson) timed by `timed_rounds`; the
+    medians of the per-round ratios B/A, orjson/A and orjson/B."""
+    per_round = timed_rounds(fns, arg, rounds, calls)
     m = statistics.median
-    return m(b_a), m(o_a), m(o_b)
+    return (
+        m(t[1] / t[0] for t in per_round),
+        m(t[2] / t[0] for t in per_round),
+        m(t[2] / t[1] for t in per_round),
+    )
 
 
 def main():

@@ -1,8 +1,9 @@
 """phase5 `dumps` with and without its transcoding thread, in one process:
 two copies of one build, one with the thread from any size and one without
 (RJSON_TRANSCODE_THREAD_MIN is read once per copy), timed in rounds beside
-its `dumps_bytes` and orjson's `dumps` as benches/ab_rounds.py does. The
-strs' UTF-8 is made first (by orjson), as in benches/measure.py's runs.
+its `dumps_bytes` and orjson's `dumps` (benches/ab_rounds.py's
+`timed_rounds`). The strs' UTF-8 is made first (by orjson), as in
+benches/measure.py's runs.
 
 Usage: benches/ab_thread.py BUILD ROUNDS CASE...   (run from benches/)
 A CASE `twitter:N` is twitter.json's first N statuses."""
@@ -13,11 +14,11 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
 
 import orjson
 
 from ab import load_build
+from ab_rounds import timed_rounds
 from cases import load_cases
 
 
@@ -46,14 +47,8 @@ def main():
         threaded = copy_with_thread_min(build, 0, value, scratch.name)
         alone = copy_with_thread_min(build, 1 << 60, value, scratch.name)
         fns = [threaded.dumps, alone.dumps, threaded.dumps_bytes, orjson.dumps]
-        times = [[] for _ in fns]
-        for r in range(rounds):
-            for i in range(4) if r % 2 == 0 else (3, 2, 1, 0):
-                start = time.perf_counter()
-                for _ in range(5):
-                    fns[i](value)
-                times[i].append((time.perf_counter() - start) / 5)
-        m = [statistics.median(t) * 1e6 for t in times]
+        per_round = timed_rounds(fns, value, rounds, 5)
+        m = [statistics.median(t[i] for t in per_round) * 1e6 for i in range(len(fns))]
         chars = len(threaded.dumps(value))
         print(
             f"{case} ({chars} characters): dumps with thread {m[0]:.1f} us, without {m[1]:.1f} us "
