@@ -1,6 +1,8 @@
 //! The keyword options of `dumps`, checked and normalized once per call,
 //! and the environment switches the builds read once per process.
 
+use std::borrow::Cow;
+
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyString};
@@ -13,8 +15,9 @@ pub struct DumpOptions<'py> {
     pub ensure_ascii: bool,
     pub allow_nan: bool,
     pub skipkeys: bool,
-    pub item_separator: String,
-    pub key_separator: String,
+    /// Borrowed for the defaults: most calls allocate nothing here.
+    pub item_separator: Cow<'static, str>,
+    pub key_separator: Cow<'static, str>,
 }
 
 impl<'py> DumpOptions<'py> {
@@ -43,10 +46,10 @@ impl<'py> DumpOptions<'py> {
                         "separators must be a pair of str: (item_separator, key_separator)",
                     ));
                 };
-                (separator_text(item)?, separator_text(key)?)
+                (separator_text(item)?.into(), separator_text(key)?.into())
             }
-            _ if indent.is_some() => (",".to_owned(), ": ".to_owned()),
-            _ => (",".to_owned(), ":".to_owned()),
+            _ if indent.is_some() => (",".into(), ": ".into()),
+            _ => (",".into(), ":".into()),
         };
         let default = default.filter(|d| !d.is_none());
         Ok(DumpOptions {

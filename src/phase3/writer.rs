@@ -41,19 +41,22 @@ pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8
 }
 
 /// Appends `obj`'s JSON to `out`, which it hands back whether or not that
-/// succeeded.
+/// succeeded. The output is the writer's own (borrowed, it cost 1-3 % more
+/// instructions on the corpus); its nesting is borrowed, as the writer is
+/// moved and 8 KiB moved with it were a tenth of a small `dumps`' time.
 pub fn encode_into<'py, S: Sink>(
     obj: &Bound<'py, PyAny>,
     opts: &DumpOptions<'py>,
     out: S,
 ) -> (S, PyResult<()>) {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
+    let mut nesting = Nesting::default();
     let mut writer = Writer {
         out,
         opts,
         compact,
         level: 0,
-        nesting: Nesting::default(),
+        nesting: &mut nesting,
     };
     let written = writer.value(obj);
     (writer.out, written)
@@ -65,7 +68,7 @@ struct Writer<'a, 'py, S> {
     compact: bool,
     /// Indentation level of the container being written.
     level: usize,
-    nesting: Nesting,
+    nesting: &'a mut Nesting,
 }
 
 impl<'py, S: Sink> Writer<'_, 'py, S> {
