@@ -1,6 +1,7 @@
 """The documents the benchmarks time: the bundled corpus and synthetic cases
-(integers, floats, short and long strings, small mixed objects, deep nesting,
-a wide object, non-ASCII text). Everything is deterministic."""
+(integers, floats, short and long strings, small mixed objects, one small
+object alone, deep nesting, a wide object, non-ASCII text). Everything is
+deterministic."""
 
 import json
 import random
@@ -42,6 +43,9 @@ def _synthetic():
             {"id": i, "name": rng.choice(words), "active": i % 3 == 0, "score": rng.random() * 100, "tags": rng.sample(words, 3), "parent": None}
             for i in range(10_000)
         ],
+        # A typical small message, one a call: what a call costs beyond its
+        # content (parsing the arguments, making the result).
+        "one_small_object": {"id": 7, "name": "gamma", "active": True, "score": 12.5, "tags": ["json", "rust"], "parent": None},
         # 2 levels per step: 202 deep. orjson 3.13.0 corrupts its heap (abort in
         # realloc) writing 242-deep documents, below its own limit of 254.
         "deep_nesting": [nested(100) for _ in range(60)],
@@ -50,7 +54,17 @@ def _synthetic():
     }
 
 
-SYNTHETIC = ["integers", "floats", "short_strings", "long_strings", "small_objects", "deep_nesting", "wide_object", "non_ascii"]
+SYNTHETIC = [
+    "integers",
+    "floats",
+    "short_strings",
+    "long_strings",
+    "small_objects",
+    "one_small_object",
+    "deep_nesting",
+    "wide_object",
+    "non_ascii",
+]
 
 
 def load_cases(names):
