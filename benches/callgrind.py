@@ -11,8 +11,14 @@ import sys
 import tempfile
 from pathlib import Path
 
+from cases import load_cases
+
 ROOT = Path(__file__).resolve().parent.parent
-EXTRA_CALLS = 2
+# Calls counted beyond the first: 2, or enough for 200 KB of JSON, so
+# that a small document's count is not lost in the interpreter's own
+# variation between runs (one_small_object: +-700 instructions with 2).
+MIN_EXTRA_CALLS = 2
+EXTRA_BYTES = 200_000
 # dumps_bytes, like orjson.dumps, returns bytes: the like-for-like count.
 OPS = ("loads", "dumps_bytes")
 
@@ -48,9 +54,10 @@ def instructions(variant, lib, op, case, calls):
 
 
 def per_call(variant, lib, op, case):
+    extra = max(MIN_EXTRA_CALLS, EXTRA_BYTES // len(load_cases([case])[case]))
     one = instructions(variant, lib, op, case, 1)
-    more = instructions(variant, lib, op, case, 1 + EXTRA_CALLS)
-    return (more - one) // EXTRA_CALLS
+    more = instructions(variant, lib, op, case, 1 + extra)
+    return (more - one) // extra
 
 
 def count_all(variants, cases, progress):
