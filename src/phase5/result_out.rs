@@ -25,14 +25,18 @@ use crate::phase3::writer;
 use crate::text::sink::Sink;
 
 /// Room for the first result on a thread; later ones start at the size of
-/// the one before plus 1/16 (writers reserve a little past what they write:
-/// 32 bytes for a number, so an exact fit would grow, a copy, at the very
-/// end), at least `MIN_START`, at most `MAX_START`: one huge result must
-/// not make every later call reserve as much. `MIN_START` keeps a small
-/// result's object within CPython's small-object allocator (512 bytes with
-/// its header): from 1 KiB glibc's `malloc` merged its free lists on every
-/// call (`malloc_consolidate`, a fifth of `dumps_bytes(1)`'s time).
-const MIN_START: usize = 256;
+/// the one before plus 1/16 and `MARGIN` (writers reserve a little past
+/// what they write: 32 bytes for a number, so an exact fit would grow, a
+/// copy, at the very end), at most `MAX_START`: one huge result must not
+/// make every later call reserve as much. A small result then keeps its
+/// block: cut by less than a quarter, CPython's small-object allocator
+/// resizes it in place (from 256 bytes of room, a 90-byte result was
+/// copied to a smaller block on every call). 1 KiB of room, beyond that
+/// allocator (512 bytes with the header), went to glibc's `malloc`, which
+/// merged its free lists on every call (`malloc_consolidate`, a fifth of
+/// `dumps_bytes(1)`'s time).
+const MIN_START: usize = 64;
+const MARGIN: usize = 32;
 const MAX_START: usize = 1 << 24;
 
 thread_local! {
@@ -496,7 +500,7 @@ struct ResultOut<K> {
 impl<K: ResultKind> ResultOut<K> {
     fn new(py: Python<'_>) -> PyResult<Self> {
         let last = K::LAST_LEN.with(Cell::get);
-        let cap = (last + last / 16).clamp(MIN_START, MAX_START);
+        let cap = (last + last / 16 + MARGIN).clamp(MIN_START, MAX_START);
         // SAFETY: `make` returns a fresh object of room `cap`, or NULL with an
         // error set.
         unsafe {
