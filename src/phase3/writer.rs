@@ -41,9 +41,10 @@ pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8
 }
 
 /// Appends `obj`'s JSON to `out`, which it hands back whether or not that
-/// succeeded. The output is the writer's own (borrowed, it cost 1-3 % more
-/// instructions on the corpus); its nesting is borrowed, as the writer is
-/// moved and 8 KiB moved with it were a tenth of a small `dumps`' time.
+/// succeeded. The writer owns its output (borrowing it cost 1-3 % more
+/// instructions on the corpus) and borrows its nesting: the writer is
+/// moved, and the 8 KiB array moved with it cost a tenth of a small
+/// `dumps`' time.
 pub fn encode_into<'py, S: Sink>(
     obj: &Bound<'py, PyAny>,
     opts: &DumpOptions<'py>,
