@@ -18,7 +18,8 @@ from ab import load_build
 from ab_rounds import timed_rounds
 from cases import load_cases
 
-KIND_BYTES = {0x7F: 1, 0xFF: 1, 0xFFFF: 2, 0x10FFFF: 4}
+# A str's bytes a character, by the largest character its kind holds.
+KIND_BYTES = {0xFF: 1, 0xFFFF: 2, 0x10FFFF: 4}
 
 
 def main():

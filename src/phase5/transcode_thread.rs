@@ -270,8 +270,9 @@ static BACKING_OFF: AtomicU32 = AtomicU32::new(0);
 static LATE_CALLS: AtomicU32 = AtomicU32::new(0);
 
 /// Backs off at the third late call in a row. One late call is as likely
-/// a moment's preemption (two builds' threads timed in one process backed
-/// off 2-5 times in 400 calls, on an otherwise idle machine at the first).
+/// a moment's preemption: backing off at the first, two builds' threads
+/// timed in one process backed off 2-5 times in 400 calls on an otherwise
+/// idle machine.
 /// The first two calls with a large result are late on an idle machine:
 /// the worker's stores fault in the pages of a block glibc has just mapped
 /// (gsoc-2018.json: 51 and 52 of 88 pieces taken back, 4.7 and 3.1 ms a
