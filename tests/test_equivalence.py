@@ -267,6 +267,27 @@ def test_short_strings_with_a_special_character_at_every_position():
                     ), (s, ensure_ascii)
 
 
+def test_lists_of_short_strings_broken_anywhere():
+    # Lists of short ASCII strs are written in runs, 32 strs to a
+    # reservation, until an item the run does not take: an escape, an empty
+    # or long str, non-ASCII, a str subclass, another type. Each such item at
+    # each place around the chunk boundaries, after any number of strs.
+    class Str(str):
+        pass
+
+    breakers = ['a"b', 'ab"defghijkl', "tab\t", "", "x" * 17, "é", Str("sub"), 7, None, ["in"], {"k": "v"}]
+    for count in [1, 2, 31, 32, 33, 64, 65, 70]:
+        plain = [("abcdefghijklmnop" * 2)[i % 7 : i % 7 + 1 + i % 16] for i in range(count)]
+        for at in sorted({0, 1, count // 2, count - 1, 31, 32, 33} & set(range(count))):
+            for breaker in breakers:
+                value = plain[:at] + [breaker] + plain[at + 1 :]
+                for ensure_ascii in (False, True):
+                    expected = json.dumps(value, ensure_ascii=ensure_ascii, separators=(",", ":"))
+                    assert rjson.dumps(value, ensure_ascii=ensure_ascii) == expected, (count, at, breaker)
+                    assert rjson.dumps_bytes(value, ensure_ascii=ensure_ascii) == expected.encode()
+                assert rjson.dumps(value, indent=1) == json.dumps(value, indent=1, ensure_ascii=False)
+
+
 def test_non_ascii_strings_of_every_kind_and_width():
     # phase5 builds non-ASCII strs itself, the parser's and dumps' result:
     # the kind (1, 2 or 4 bytes a character) from the largest UTF-8 lead

@@ -1,14 +1,21 @@
 //! Short compact-ASCII strings written as JSON with two 8-byte moves and no
 //! kernel call: most keys and many values are under 17 bytes, where finding
-//! and calling a vector kernel costs more than the copy.
+//! and calling a vector kernel costs more than the copy. A list's run of
+//! them is written in one loop (`write_run`).
 
-use crate::text::sink::Sink;
+use std::hint::select_unpredictable;
+
 use pyo3::ffi;
 
 use crate::text::escape::ascii_escape_mask;
+use crate::text::sink::Sink;
 
 /// The longest string `write` takes.
 pub const MAX_LEN: usize = 16;
+
+/// Bytes of room one `store` may write into: MAX_LEN + 4 (comma, two
+/// quotes, colon).
+const ROOM: usize = MAX_LEN + 4;
 
 /// Appends `"text"` for the compact ASCII string `obj` of `len` bytes
 /// (1..=MAX_LEN) when none of its bytes needs an escape (`ensure_ascii`: DEL
@@ -27,49 +34,169 @@ pub unsafe fn write<S: Sink>(
     colon: bool,
     out: &mut S,
 ) -> bool {
+    // SAFETY: the caller vouches for `obj` and `len`.
+    let Some(words) = (unsafe { read::<false>(obj, len, ensure_ascii) }) else {
+        return false;
+    };
+    out.reserve(ROOM);
+    let at = out.len();
+    // SAFETY: `reserve` left ROOM bytes at `at`, and `store` writes the
+    // bytes it counts.
+    unsafe {
+        let written = store(words, len, comma, colon, out.as_mut_ptr().add(at));
+        out.set_len(at + written);
+    }
+    true
+}
+
+/// A short string's bytes as two words: its first 8 (when it has more than
+/// 8) and its last `min(len, 8)`, in the low bytes, zeros above.
+#[derive(Clone, Copy)]
+struct Words {
+    first: u64,
+    last: u64,
+}
+
+/// Reads `obj`'s bytes as `Words`, or None when one needs an escape.
+/// `BRANCHLESS` reads a string without a branch on whether it is longer
+/// than 8 bytes: for lists of strs of random lengths, where that branch
+/// mispredicts (it cost a list of 1-16-byte strs 1.8x the time). A dict's
+/// keys come in a repeating order the predictor learns, and there the
+/// branch is cheaper (branchless keys ran 5 % more instructions on
+/// citm_catalog, and measured 5-10 % slower on the corpus).
+///
+/// # Safety
+/// `obj` is a live compact ASCII `str` of length `len`, 1 <= len <= MAX_LEN.
+#[inline(always)]
+unsafe fn read<const BRANCHLESS: bool>(
+    obj: *mut ffi::PyObject,
+    len: usize,
+    ensure_ascii: bool,
+) -> Option<Words> {
     debug_assert!((1..=MAX_LEN).contains(&len));
+    let long = len > 8;
     // SAFETY: the string's data follows its header inside one allocation, and
     // the header (PyASCIIObject) is longer than 8 bytes, so the 8 bytes that
     // end at the data's end lie inside the object even for a string shorter
     // than 8 (the header bytes among them are shifted out, never used). The
-    // first 8 bytes are read only when the string has more than 8.
+    // first 8 bytes are read only when the string has more than 8
+    // (branchless, a shorter one reads its last 8 again, and masks them out).
     let (first, last) = unsafe {
         let data = ffi::PyUnicode_DATA(obj).cast::<u8>();
-        let last = data.add(len).sub(8).cast::<u64>().read_unaligned();
-        let first = if len > 8 {
+        let end = data.add(len).sub(8);
+        let last = end.cast::<u64>().read_unaligned();
+        let first = if BRANCHLESS {
+            // `select_unpredictable`: a plain `if` is compiled to a branch.
+            let first_at = select_unpredictable(long, data, end);
+            select_unpredictable(long, first_at.cast::<u64>().read_unaligned(), 0)
+        } else if long {
             data.cast::<u64>().read_unaligned()
         } else {
             0
         };
         (first, last)
     };
-    // The string's last `tail` bytes, in the low bytes of `last`, zeros above.
-    let tail = len.min(8);
+    let tail = if BRANCHLESS {
+        select_unpredictable(long, 8, len)
+    } else {
+        len.min(8)
+    };
     let last = last >> (8 * (8 - tail));
     let in_tail = u64::MAX >> (8 * (8 - tail));
-    if ascii_escape_mask(last, ensure_ascii) & in_tail != 0
-        || (len > 8 && ascii_escape_mask(first, ensure_ascii) != 0)
-    {
-        return false;
-    }
-    out.reserve(MAX_LEN + 4);
-    let at = out.len();
-    // SAFETY: `reserve` left MAX_LEN + 4 bytes of room at `at`. After the
-    // optional comma (`dst` at most at+1), the stores: `first` at [dst+1,
-    // dst+9), `last` at [dst+1+len-tail, dst+9+len-tail) (at most dst+17),
-    // the quotes at `dst` and dst+1+len, the colon at dst+2+len <= at+19:
-    // all inside the room. Bytes past the end are spare capacity, and
-    // `set_len` covers only the bytes written.
+    let escapes = if BRANCHLESS {
+        // A string of up to 8 bytes has `first` zero, whose bytes would
+        // count as control characters.
+        (ascii_escape_mask(last, ensure_ascii) & in_tail)
+            | (ascii_escape_mask(first, ensure_ascii) & select_unpredictable(long, u64::MAX, 0))
+            != 0
+    } else {
+        ascii_escape_mask(last, ensure_ascii) & in_tail != 0
+            || (long && ascii_escape_mask(first, ensure_ascii) != 0)
+    };
+    (!escapes).then_some(Words { first, last })
+}
+
+/// Stores `"text"` (after a comma if `comma`, before a colon if `colon`) at
+/// `dst`; returns the number of bytes that counts.
+///
+/// # Safety
+/// `dst` has ROOM writable bytes; `words` are a string of `len` bytes.
+#[inline(always)]
+unsafe fn store(words: Words, len: usize, comma: bool, colon: bool, dst: *mut u8) -> usize {
+    let tail = len.min(8);
+    // SAFETY: after the optional comma (`at` at most dst+1), the stores:
+    // `first` at [at+1, at+9), then `last` at [at+1+len-tail,
+    // at+9+len-tail) (at most at+17; for a string of up to 8 bytes, over
+    // `first`), the quotes at `at` and at+1+len, the colon at at+2+len <=
+    // dst+19: all inside the room. Bytes past what is counted are spare.
     unsafe {
-        let start = out.as_mut_ptr().add(at);
-        start.write(b',');
-        let dst = start.add(usize::from(comma));
-        dst.write(b'"');
-        dst.add(1).cast::<u64>().write_unaligned(first);
-        dst.add(1 + len - tail).cast::<u64>().write_unaligned(last);
-        dst.add(1 + len).write(b'"');
-        dst.add(2 + len).write(b':');
-        out.set_len(at + usize::from(comma) + len + 2 + usize::from(colon));
+        dst.write(b',');
+        let at = dst.add(usize::from(comma));
+        at.write(b'"');
+        at.add(1).cast::<u64>().write_unaligned(words.first);
+        at.add(1 + len - tail)
+            .cast::<u64>()
+            .write_unaligned(words.last);
+        at.add(1 + len).write(b'"');
+        at.add(2 + len).write(b':');
     }
-    true
+    usize::from(comma) + len + 2 + usize::from(colon)
+}
+
+/// How many strings `write_run` writes per reservation.
+const RUN_CHUNK: usize = 32;
+
+/// Writes the leading run of `items` that `write` takes (exact, compact
+/// ASCII strs of 1..=MAX_LEN bytes, no escape), each after a comma but the
+/// first unless `comma_first`; returns how many it wrote. The output's
+/// length stays in a local through a chunk of strings: through the `Sink`
+/// it is stored and reloaded on each one, a chain that cost a list of short
+/// strs 1.26x the time.
+///
+/// # Safety
+/// `items` are live objects, and no Python code runs meanwhile.
+pub unsafe fn write_run<S: Sink>(
+    items: &[*mut ffi::PyObject],
+    ensure_ascii: bool,
+    comma_first: bool,
+    out: &mut S,
+) -> usize {
+    let mut done = 0;
+    let mut comma = comma_first;
+    while done < items.len() {
+        let chunk = &items[done..items.len().min(done + RUN_CHUNK)];
+        out.reserve(chunk.len() * ROOM);
+        let base = out.as_mut_ptr();
+        let mut len = out.len();
+        let mut written = 0;
+        for &obj in chunk {
+            // SAFETY: `obj` is live (the caller); its type, kind and length
+            // are checked before `read`, and `reserve` left ROOM bytes for
+            // each string of the chunk.
+            unsafe {
+                if ffi::Py_TYPE(obj) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+                    || ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0
+                {
+                    break;
+                }
+                let n = ffi::PyUnicode_GET_LENGTH(obj) as usize;
+                if !(1..=MAX_LEN).contains(&n) {
+                    break;
+                }
+                let Some(words) = read::<true>(obj, n, ensure_ascii) else {
+                    break;
+                };
+                len += store(words, n, comma, false, base.add(len));
+            }
+            comma = true;
+            written += 1;
+        }
+        // SAFETY: `store` wrote the bytes up to `len`.
+        unsafe { out.set_len(len) };
+        done += written;
+        if written < chunk.len() {
+            break;
+        }
+    }
+    done
 }

@@ -298,6 +298,21 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
         // By index, re-reading the length: `default=` may shorten the list.
         while let Some(item) = list_item_borrowed(list, at) {
+            if self.compact && item.is_exact_instance_of::<PyString>() {
+                // SAFETY: writing strs runs no Python code, so the items stay.
+                let run = unsafe {
+                    short_str::write_run(
+                        &list_items(list)[at..],
+                        self.opts.ensure_ascii,
+                        at > 0,
+                        &mut self.out,
+                    )
+                };
+                if run > 0 {
+                    at += run;
+                    continue;
+                }
+            }
             // The next item's header, while this one is written.
             if let Some(next) = list_item_borrowed(list, at + 1) {
                 prefetch(next.as_ptr());
