@@ -1,7 +1,8 @@
 """`dumps` of non-ASCII strs, on every build. phase5 writes a str that has
 no UTF-8 copy from its own units (1, 2 or 4 bytes a character), 16 at a
 time, into a result widened as wider strs come (src/phase5/str_units.rs);
-a str whose UTF-8 CPython has made goes through the writer's UTF-8 paths.
+a str whose UTF-8 CPython has made goes through the writer's UTF-8 paths,
+unless it is dense text and no worker thread is expected.
 Each result is json's text, with lone surrogate halves escaped as rjson
 writes them, and json's kind of str."""
 
@@ -73,6 +74,24 @@ def test_strs_with_and_without_utf8_in_one_result():
     doc = [x for i in range(200) for x in (made[i], fresh("f\U0001f600 %d\t" % i), fresh("l\xe9%d" % i))]
     check(doc)
     check({"k%d" % i: v for i, v in enumerate(doc)})
+
+
+def test_dense_strs_with_utf8_made():
+    # A dense str (1.5 bytes of UTF-8 a character or more) is written from
+    # its units even when its UTF-8 is made, unless a worker thread is
+    # expected; a result mostly of such strs keeps the next call's worker
+    # off. Each doc twice (the first call sets the next one's course), small
+    # and large, escapes inside, widening in turn, beside sparse strs.
+    dense = ["Привет\n мир %d", "日本語\"テキスト%d", "Ελλη\\νικά %d", "😀🚀\t%d", "ñandú%d"]
+    sparse = ["plain text é %d", "more \u3042 plain text %d"]
+    for count in (10, 3000):
+        made = [dense[i % len(dense)] % i for i in range(count)]
+        sparse_made = [sparse[i % len(sparse)] % i for i in range(count)]
+        rjson.dumps_bytes([made, sparse_made])  # makes their UTF-8 copies
+        docs = [made, made[::-1], [x for pair in zip(made, sparse_made) for x in pair], {"k%d" % i: v for i, v in enumerate(made)}]
+        for doc in docs + docs[::-1]:
+            check(doc)
+            check(doc)
 
 
 def test_str_subclasses_and_long_strs():

@@ -115,6 +115,28 @@ def test_wide_results_through_the_thread(make_utf8):
     assert out.startswith("ok"), out
 
 
+def test_mostly_dense_results_keep_the_thread_off():
+    """A result mostly of dense strs (Cyrillic, Japanese: src/phase5/str_units.rs)
+    is copied from their units by the writer, faster than the worker
+    decodes their UTF-8: the next call starts no worker. A result of mostly
+    ASCII text brings it back from the call after."""
+    script = (
+        "import json, rjson\n"
+        "stats = rjson._rjson._transcode_thread_stats\n"
+        "dense = ['Привет мир 日本語 %d' % i for i in range(20000)]\n"
+        "sparse = ['plain text \\u3042 and more %d' % i for i in range(20000)]\n"
+        "rjson.dumps_bytes([dense, sparse])\n"
+        "def check(doc):\n"
+        "    assert rjson.dumps(doc) == json.dumps(doc, ensure_ascii=False, separators=(',', ':'))\n"
+        "for doc, thread in ((sparse, True), (dense, True), (dense, False), (dense, False), (sparse, False), (sparse, True)):\n"
+        "    before = stats()[0]\n"
+        "    check(doc)\n"
+        "    assert (stats()[0] > before) == thread, (doc[0], thread, before, stats())\n"
+        "print('ok')\n"
+    )
+    assert run_script(script, RJSON_TRANSCODE_THREAD_MIN="0", RJSON_TRANSCODE_BACK_OFF="0").startswith("ok")
+
+
 def test_fork_after_a_threaded_dumps():
     """The worker is made once and kept; a child made by fork (which has no
     thread but the one that forked) makes its own, which does the work."""

@@ -17,7 +17,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use super::str_units::StrUnits;
+use super::str_units::{self, StrUnits};
 use super::transcode_thread::{self, Transcoder};
 use super::utf8_str::{self, GrowingStr};
 use crate::api::options::DumpOptions;
@@ -46,6 +46,9 @@ thread_local! {
     /// and its kind (as its largest character: 0xFF, 0xFFFF or 0x10FFFF).
     static LAST_WIDE_CHARS: Cell<usize> = const { Cell::new(0) };
     static LAST_WIDE_MAX_CHAR: Cell<u32> = const { Cell::new(0) };
+    /// Whether at least half of that result's characters came from dense
+    /// strs (`str_units::dense`).
+    static LAST_WIDE_DENSE: Cell<bool> = const { Cell::new(false) };
 }
 
 extern "C" {
@@ -74,7 +77,11 @@ pub fn encode_str<'py>(
     opts: &DumpOptions<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    let thread_expected = LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min();
+    // Not for text that is mostly dense strs: those the writer copies from
+    // their units faster than the worker decodes their UTF-8 (`non_ascii`:
+    // 0.29x the time), but only while no worker runs.
+    let thread_expected = LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min()
+        && !LAST_WIDE_DENSE.with(Cell::get);
     let mut out = StrOut {
         transcoder: None,
         py,
@@ -86,6 +93,7 @@ pub fn encode_str<'py>(
         failed: None,
         thread_again: true,
         thread_expected,
+        dense_chars: 0,
     };
     out.set_checked(0);
     let (out, written) = writer::encode_into(obj, opts, out);
@@ -142,6 +150,8 @@ struct StrOut<'py> {
     /// the thread starts soon after the first wide character (twitter.json:
     /// the writer transcoded the first 64 KiB itself, 14 % of the text).
     thread_expected: bool,
+    /// Characters of dense strs written so far (`str_units::dense`).
+    dense_chars: usize,
 }
 
 impl<'py> StrOut<'py> {
@@ -218,7 +228,10 @@ impl<'py> StrOut<'py> {
     fn take_str(&mut self, str: *mut ffi::PyObject) -> bool {
         // SAFETY: the writer's live str, which no Python code runs to free
         // or change while its units are copied.
-        let Some(units) = (unsafe { StrUnits::of(str) }) else {
+        // Dense strs whose UTF-8 is made too, unless a worker is expected:
+        // the writer would then move the text itself, and no checkpoint
+        // would come to start the worker (twitter.json: 1.1-1.27x the time).
+        let Some(units) = (unsafe { StrUnits::of(str, !self.thread_expected) }) else {
             return false;
         };
         // The result's kind must be its widest character's: a str that
@@ -352,6 +365,7 @@ impl<'py> StrOut<'py> {
                 LAST_STR_LEN.with(|last| last.set(self.moved));
                 LAST_WIDE_CHARS.with(|last| last.set(wide.chars()));
                 LAST_WIDE_MAX_CHAR.with(|last| last.set(wide.max_char()));
+                LAST_WIDE_DENSE.with(|last| last.set(self.dense_chars * 2 >= wide.chars()));
                 wide.finish(self.py)
             }
         }
@@ -384,6 +398,11 @@ impl Sink for StrOut<'_> {
 
     #[inline(always)]
     fn str_units(&mut self, str: *mut ffi::PyObject) -> bool {
+        // SAFETY: the writer's live str.
+        if unsafe { str_units::dense(str) } {
+            // SAFETY: as above.
+            self.dense_chars += unsafe { ffi::PyUnicode_GET_LENGTH(str) } as usize;
+        }
         self.transcoder.is_none() && self.failed.is_none() && self.take_str(str)
     }
 

@@ -12,6 +12,37 @@ use pyo3::ffi;
 use super::utf8_str::Unit;
 use crate::text::escape::{u_escape, ASCII_ESCAPES};
 
+/// Whether CPython has made and kept the ready, non-ASCII `str`'s UTF-8.
+///
+/// # Safety
+/// `str` is a live, ready, non-ASCII str (a compact or legacy object, both
+/// of which begin with `PyCompactUnicodeObject`).
+#[inline(always)]
+unsafe fn has_utf8(str: *mut ffi::PyObject) -> bool {
+    // SAFETY: the caller's contract.
+    unsafe { !(*str.cast::<ffi::PyCompactUnicodeObject>()).utf8.is_null() }
+}
+
+/// Whether `str` is dense text: non-ASCII, with at least 1.5 bytes of UTF-8
+/// a character (mostly characters from 80 on, such as Cyrillic, Greek or
+/// Japanese), whose UTF-8 decodes a character at a time. Known only once
+/// its UTF-8 is made: false until then.
+///
+/// # Safety
+/// `str` is a live str.
+#[inline(always)]
+pub unsafe fn dense(str: *mut ffi::PyObject) -> bool {
+    // SAFETY: a ready non-ASCII str (compact or legacy) begins with
+    // `PyCompactUnicodeObject`, whose UTF-8 length is read only then.
+    unsafe {
+        if ffi::PyUnicode_IS_READY(str) == 0 || ffi::PyUnicode_IS_ASCII(str) != 0 {
+            return false;
+        }
+        let utf8_len = (*str.cast::<ffi::PyCompactUnicodeObject>()).utf8_length as usize;
+        utf8_len * 2 >= ffi::PyUnicode_GET_LENGTH(str) as usize * 3
+    }
+}
+
 /// The units of a non-ASCII str.
 pub struct StrUnits {
     data: *const c_void,
@@ -30,18 +61,21 @@ impl StrUnits {
     /// than made UTF-8 first, and keeps no UTF-8 copy (objects fresh from
     /// `json.loads`: gsoc-2018 0.67-0.82x, twitter 0.81-0.82x, `non_ascii`
     /// 0.13-0.16x the time, `benches/ab_fresh.py`; ROADMAP.md, phase 5).
+    /// With `dense_too`, a str whose UTF-8 is made is taken as well when it
+    /// is `dense`: decoding its UTF-8 again costs a mispredicted branch a
+    /// character or so.
     ///
     /// # Safety
     /// `str` is a live str, which holds its units for the borrow's time
     /// (the writer runs no Python code while it copies them).
     #[inline]
-    pub unsafe fn of(str: *mut ffi::PyObject) -> Option<Self> {
+    pub unsafe fn of(str: *mut ffi::PyObject, dense_too: bool) -> Option<Self> {
         // SAFETY: the caller's live str; its kind and data are read only
         // once it is ready.
         unsafe {
             if ffi::PyUnicode_IS_READY(str) == 0
                 || ffi::PyUnicode_IS_ASCII(str) != 0
-                || !(*str.cast::<ffi::PyCompactUnicodeObject>()).utf8.is_null()
+                || (has_utf8(str) && !(dense_too && dense(str)))
             {
                 return None;
             }
