@@ -288,6 +288,27 @@ def test_lists_of_short_strings_broken_anywhere():
                 assert rjson.dumps(value, indent=1) == json.dumps(value, indent=1, ensure_ascii=False)
 
 
+def test_lists_of_ints_broken_anywhere():
+    # Lists of ints are written in runs, 64 ints to a reservation, until an
+    # item the run does not take: a bool, an int past i64, an int subclass,
+    # another type. Each at each place around the chunk boundaries, among
+    # ints of every length and sign and both i64 limits.
+    class Int(int):
+        pass
+
+    edges = [0, 7, -7, 10, 99, -100, 9999, 10_000, 12_345_678, 99_999_999, 100_000_000, -(2**63), 2**63 - 1]
+    breakers = [True, False, 2**63, -(2**63) - 1, 10**30, Int(5), 1.5, "s", None, [1], {"k": 1}]
+    for count in [1, 2, 63, 64, 65, 128, 130]:
+        plain = [edges[i % len(edges)] * (1 if i % 3 else -1) for i in range(count)]
+        for at in sorted({0, 1, count // 2, count - 1, 63, 64, 65} & set(range(count))):
+            for breaker in breakers:
+                value = plain[:at] + [breaker] + plain[at + 1 :]
+                expected = json.dumps(value, separators=(",", ":"))
+                assert rjson.dumps(value) == expected, (count, at, breaker)
+                assert rjson.dumps_bytes(value) == expected.encode()
+                assert rjson.dumps(value, indent=1) == json.dumps(value, indent=1)
+
+
 def test_non_ascii_strings_of_every_kind_and_width():
     # phase5 builds non-ASCII strs itself, the parser's and dumps' result:
     # the kind (1, 2 or 4 bytes a character) from the largest UTF-8 lead

@@ -6,6 +6,7 @@
 #[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
 pub mod dicts;
 pub mod float_repr;
+mod item_runs;
 pub mod keys;
 pub mod number_lists;
 mod parallel;

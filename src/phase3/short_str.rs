@@ -7,6 +7,7 @@ use std::hint::select_unpredictable;
 
 use pyo3::ffi;
 
+use super::item_runs;
 use crate::text::escape::ascii_escape_mask;
 use crate::text::sink::Sink;
 
@@ -148,10 +149,8 @@ const RUN_CHUNK: usize = 32;
 
 /// Writes the leading run of `items` that `write` takes (exact, compact
 /// ASCII strs of 1..=MAX_LEN bytes, no escape), each after a comma but the
-/// first unless `comma_first`; returns how many it wrote. The output's
-/// length stays in a local through a chunk of strings: through the `Sink`
-/// it is stored and reloaded on each one, a chain that cost a list of short
-/// strs 1.26x the time.
+/// first unless `comma_first`; returns how many it wrote (`item_runs`: the
+/// length in a local cost a list of short strs 1.26x the time).
 ///
 /// # Safety
 /// `items` are live objects, and no Python code runs meanwhile.
@@ -161,42 +160,21 @@ pub unsafe fn write_run<S: Sink>(
     comma_first: bool,
     out: &mut S,
 ) -> usize {
-    let mut done = 0;
-    let mut comma = comma_first;
-    while done < items.len() {
-        let chunk = &items[done..items.len().min(done + RUN_CHUNK)];
-        out.reserve(chunk.len() * ROOM);
-        let base = out.as_mut_ptr();
-        let mut len = out.len();
-        let mut written = 0;
-        for &obj in chunk {
-            // SAFETY: `obj` is live (the caller); its type, kind and length
-            // are checked before `read`, and `reserve` left ROOM bytes for
-            // each string of the chunk.
-            unsafe {
-                if ffi::Py_TYPE(obj) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
-                    || ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0
-                {
-                    break;
-                }
-                let n = ffi::PyUnicode_GET_LENGTH(obj) as usize;
-                if !(1..=MAX_LEN).contains(&n) {
-                    break;
-                }
-                let Some(words) = read::<true>(obj, n, ensure_ascii) else {
-                    break;
-                };
-                len += store(words, n, comma, false, base.add(len));
+    // SAFETY: the caller's items; each str's type, kind and length are
+    // checked before `read`, and `store` writes within ROOM.
+    unsafe {
+        item_runs::write_run::<S, RUN_CHUNK, ROOM>(items, comma_first, out, |obj, comma, dst| {
+            if ffi::Py_TYPE(obj) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+                || ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0
+            {
+                return None;
             }
-            comma = true;
-            written += 1;
-        }
-        // SAFETY: `store` wrote the bytes up to `len`.
-        unsafe { out.set_len(len) };
-        done += written;
-        if written < chunk.len() {
-            break;
-        }
+            let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
+            if !(1..=MAX_LEN).contains(&len) {
+                return None;
+            }
+            let words = read::<true>(obj, len, ensure_ascii)?;
+            Some(store(words, len, comma, false, dst))
+        })
     }
-    done
 }

@@ -11,7 +11,7 @@ use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
-use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
+use super::number_lists::{write_float_run, write_int_run, write_short_float_list, SHORT_LIST};
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
@@ -298,15 +298,20 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
         // By index, re-reading the length: `default=` may shorten the list.
         while let Some(item) = list_item_borrowed(list, at) {
-            if self.compact && item.is_exact_instance_of::<PyString>() {
-                // SAFETY: writing strs runs no Python code, so the items stay.
+            // Runs of short strs and of ints in one loop each, with the
+            // output's length in a local.
+            let ty = item.get_type_ptr();
+            let is_str = ty == addr_of_mut!(ffi::PyUnicode_Type);
+            if (is_str || ty == addr_of_mut!(ffi::PyLong_Type)) && self.compact {
+                // SAFETY: writing strs and ints runs no Python code, so the
+                // items stay.
                 let run = unsafe {
-                    short_str::write_run(
-                        &list_items(list)[at..],
-                        self.opts.ensure_ascii,
-                        at > 0,
-                        &mut self.out,
-                    )
+                    let items = &list_items(list)[at..];
+                    if is_str {
+                        short_str::write_run(items, self.opts.ensure_ascii, at > 0, &mut self.out)
+                    } else {
+                        write_int_run(items, at > 0, &mut self.out)
+                    }
                 };
                 if run > 0 {
                     at += run;

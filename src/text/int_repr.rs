@@ -8,21 +8,35 @@ use super::sink::Sink;
 /// The most bytes an `i64` takes: a sign and 19 digits.
 const MAX_LEN: usize = 20;
 
+/// Bytes of room `write_i64_at` may store into: 8 more than MAX_LEN, since
+/// every store is a whole 8-byte word.
+pub const ROOM: usize = MAX_LEN + 8;
+
 /// Appends `value` in decimal (the standard library's `repr` of an int).
 #[inline(always)]
 pub fn write_i64<S: Sink>(value: i64, out: &mut S) {
-    // 8 more than MAX_LEN: every store below is a whole 8-byte word.
-    out.reserve(MAX_LEN + 8);
+    out.reserve(ROOM);
     let at = out.len();
-    // SAFETY: `reserve` left MAX_LEN + 8 bytes of room at `at`; the sign and
-    // digits take at most MAX_LEN, and each word store starts at most
-    // MAX_LEN bytes in. `set_len` covers just the bytes written.
+    // SAFETY: `reserve` left ROOM bytes at `at`; `set_len` covers just the
+    // bytes written.
     unsafe {
-        let dst = out.as_mut_ptr().add(at);
+        let len = write_i64_at(value, out.as_mut_ptr().add(at));
+        out.set_len(at + len);
+    }
+}
+
+/// Writes `value` in decimal at `dst`; returns how many bytes.
+///
+/// # Safety
+/// `dst` has ROOM writable bytes.
+#[inline(always)]
+pub unsafe fn write_i64_at(value: i64, dst: *mut u8) -> usize {
+    // SAFETY: the sign and digits take at most MAX_LEN, and each word store
+    // starts at most MAX_LEN bytes in.
+    unsafe {
         let sign = usize::from(value < 0);
         dst.write(b'-');
-        let len = sign + write_u64(value.unsigned_abs(), dst.add(sign));
-        out.set_len(at + len);
+        sign + write_u64(value.unsigned_abs(), dst.add(sign))
     }
 }
 
@@ -66,18 +80,23 @@ unsafe fn write_leading(n: u32, dst: *mut u8) -> usize {
             dst.write(b'0' + n as u8);
             return 1;
         }
+        // The length by comparisons, not from the digits' leading zeros:
+        // the digits are a long chain of multiplies, and where the next
+        // value goes waited for its end (citm_catalog's dicts of ints).
+        // Digit k is byte k: the leading zeros, shifted out, are the low
+        // bytes.
         if n < 10_000 {
-            let digits = four_digits(n);
-            // Digit k is byte k; the leading zeros are the low bytes equal to '0'.
-            let zeros = (digits - 0x3030_3030).trailing_zeros() as usize / 8;
+            let len = 2 + usize::from(n >= 100) + usize::from(n >= 1000);
             dst.cast::<u32>()
-                .write_unaligned((digits >> (8 * zeros)).to_le());
-            return 4 - zeros;
+                .write_unaligned((four_digits(n) >> (8 * (4 - len))).to_le());
+            return len;
         }
-        let digits = eight_digits(n);
-        let zeros = (digits - ASCII_ZEROS).trailing_zeros() as usize / 8;
-        store(digits >> (8 * zeros), dst);
-        8 - zeros
+        let len = 5
+            + usize::from(n >= 100_000)
+            + usize::from(n >= 1_000_000)
+            + usize::from(n >= 10_000_000);
+        store(eight_digits(n) >> (8 * (8 - len)), dst);
+        len
     }
 }
 
