@@ -79,7 +79,7 @@ pub fn encode_str<'py>(
     let py = obj.py();
     // Not for text that is mostly dense strs: those the writer copies from
     // their units faster than the worker decodes their UTF-8 (`non_ascii`:
-    // 0.29x the time), but only while no worker runs.
+    // 0.20x the time), but only while no worker runs.
     let thread_expected = LAST_WIDE_CHARS.with(Cell::get) >= transcode_thread::thread_min()
         && !LAST_WIDE_DENSE.with(Cell::get);
     let mut out = StrOut {
@@ -230,7 +230,7 @@ impl<'py> StrOut<'py> {
         // or change while its units are copied.
         // Dense strs whose UTF-8 is made too, unless a worker is expected:
         // the writer would then move the text itself, and no checkpoint
-        // would come to start the worker (twitter.json: 1.1-1.27x the time).
+        // would come to start the worker (twitter.json: 1.03-1.27x the time).
         let Some(units) = (unsafe { StrUnits::of(str, !self.thread_expected) }) else {
             return false;
         };
