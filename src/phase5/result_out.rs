@@ -224,14 +224,15 @@ impl<'py> StrOut<'py> {
 
     /// `Sink::str_units` (without a thread: it writes the wide str): the
     /// text so far moves into the wide result, then the str's units.
+    /// `dense`: `str_units::dense(str)`, which the caller has counted.
     #[inline(never)]
-    fn take_str(&mut self, str: *mut ffi::PyObject) -> bool {
+    fn take_str(&mut self, str: *mut ffi::PyObject, dense: bool) -> bool {
         // SAFETY: the writer's live str, which no Python code runs to free
         // or change while its units are copied.
         // Dense strs whose UTF-8 is made too, unless a worker is expected:
         // the writer would then move the text itself, and no checkpoint
         // would come to start the worker (twitter.json: 1.03-1.27x the time).
-        let Some(units) = (unsafe { StrUnits::of(str, !self.thread_expected) }) else {
+        let Some(units) = (unsafe { StrUnits::of(str, dense && !self.thread_expected) }) else {
             return false;
         };
         // The result's kind must be its widest character's: a str that
@@ -399,11 +400,12 @@ impl Sink for StrOut<'_> {
     #[inline(always)]
     fn str_units(&mut self, str: *mut ffi::PyObject) -> bool {
         // SAFETY: the writer's live str.
-        if unsafe { str_units::dense(str) } {
+        let dense = unsafe { str_units::dense(str) };
+        if dense {
             // SAFETY: as above.
             self.dense_chars += unsafe { ffi::PyUnicode_GET_LENGTH(str) } as usize;
         }
-        self.transcoder.is_none() && self.failed.is_none() && self.take_str(str)
+        self.transcoder.is_none() && self.failed.is_none() && self.take_str(str, dense)
     }
 
     #[inline(always)]

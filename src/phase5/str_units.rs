@@ -61,21 +61,21 @@ impl StrUnits {
     /// than made UTF-8 first, and keeps no UTF-8 copy (objects fresh from
     /// `json.loads`: gsoc-2018 0.67-0.82x, twitter 0.81-0.82x, `non_ascii`
     /// 0.13-0.16x the time, `benches/ab_fresh.py`; ROADMAP.md, phase 5).
-    /// With `dense_too`, a str whose UTF-8 is made is taken as well when it
-    /// is `dense`: decoding its UTF-8 again costs a mispredicted branch a
-    /// character or so.
+    /// With `utf8_made_too`, a str whose UTF-8 is made is taken as well
+    /// (the caller's choice for a `dense` str: decoding its UTF-8 again
+    /// costs a mispredicted branch a character or so).
     ///
     /// # Safety
     /// `str` is a live str, which holds its units for the borrow's time
     /// (the writer runs no Python code while it copies them).
     #[inline]
-    pub unsafe fn of(str: *mut ffi::PyObject, dense_too: bool) -> Option<Self> {
+    pub unsafe fn of(str: *mut ffi::PyObject, utf8_made_too: bool) -> Option<Self> {
         // SAFETY: the caller's live str; its kind and data are read only
         // once it is ready.
         unsafe {
             if ffi::PyUnicode_IS_READY(str) == 0
                 || ffi::PyUnicode_IS_ASCII(str) != 0
-                || (has_utf8(str) && !(dense_too && dense(str)))
+                || (has_utf8(str) && !utf8_made_too)
             {
                 return None;
             }
