@@ -102,8 +102,17 @@ pub fn encode_bytes<'py>(
     obj: &pyo3::Bound<'py, pyo3::PyAny>,
     opts: &crate::api::options::DumpOptions<'py>,
 ) -> pyo3::PyResult<pyo3::Bound<'py, pyo3::types::PyBytes>> {
+    // Through the C API: `PyBytes::new` panics where CPython is out of memory.
     encode_then(obj, opts, |text| {
-        Ok(pyo3::types::PyBytes::new(obj.py(), text))
+        // SAFETY: `text` is a live slice; the call returns a new bytes
+        // object or NULL with an error set.
+        unsafe {
+            let bytes = pyo3::ffi::PyBytes_FromStringAndSize(
+                text.as_ptr().cast(),
+                text.len() as pyo3::ffi::Py_ssize_t,
+            );
+            Ok(pyo3::Bound::from_owned_ptr_or_err(obj.py(), bytes)?.cast_into_unchecked())
+        }
     })
 }
 #[cfg(not(feature = "phase5"))]

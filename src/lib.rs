@@ -27,6 +27,7 @@ use pyo3::types::{PyBytes, PyTuple};
 use api::build::Builder;
 use api::errors::{decode_error_type, encode_error_type};
 use api::input::Input;
+use api::memory::memory_error_on_unwind;
 use api::options::DumpOptions;
 
 /// The roadmap phases compiled into this build, in order.
@@ -57,8 +58,10 @@ fn loads<'py>(
         parse_int,
         parse_constant,
     );
-    let input = Input::new(s, !builder.has_any_hook())?;
-    engine::decode(&input, &builder)
+    memory_error_on_unwind(|| {
+        let input = Input::new(s, !builder.has_any_hook())?;
+        engine::decode(&input, &builder)
+    })
 }
 
 /// Serialize `obj` to a JSON `str`.
@@ -84,7 +87,7 @@ fn dumps<'py>(
         skipkeys,
         separators,
     )?;
-    engine::encode_str(obj, &opts)
+    memory_error_on_unwind(|| engine::encode_str(obj, &opts))
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.
@@ -110,7 +113,7 @@ fn dumps_bytes<'py>(
         skipkeys,
         separators,
     )?;
-    engine::encode_bytes(obj, &opts)
+    memory_error_on_unwind(|| engine::encode_bytes(obj, &opts))
 }
 
 /// The roadmap phases compiled into this build, e.g. `("phase1", "phase2")`; `()` for the baseline.

@@ -9,7 +9,7 @@ import json
 import pytest
 
 import rjson
-from conftest import utf8_fault
+from conftest import run_script, utf8_fault
 
 # A small document with every kind of token, non-ASCII text and an escape.
 DOC = '{"ab": ["cd", 12, -3.5e2, true, null], "é€😀": {"k": "x\\ny"}, "z": []}'
@@ -114,6 +114,93 @@ def test_huge_strings_both_ways():
     wide = "é😀\n" * 1_000_000
     assert rjson.loads(rjson.dumps(wide)) == wide
     assert rjson.dumps(wide) == json.dumps(wide, ensure_ascii=False)
+
+
+# Limits the process to ROOM more bytes than it has mapped so far.
+MEMORY_LIMIT = """
+import resource
+with open("/proc/self/status") as status:
+    mapped = next(int(line.split()[1]) << 10 for line in status if line.startswith("VmSize"))
+resource.setrlimit(resource.RLIMIT_AS, (mapped + ROOM, mapped + ROOM))
+"""
+
+OUT_OF_MEMORY_SCRIPT = """
+import rjson
+ascii_text, wide_text = "x" * 10_000_000, "€" * 5_000_000
+cases = [
+    ("dumps", [ascii_text] * 200, {}),
+    ("dumps_bytes", [ascii_text] * 200, {}),
+    ("dumps", [wide_text] * 200, {}),
+    ("dumps_bytes", [wide_text] * 200, {}),
+    ("dumps", {"k": [ascii_text] * 200}, {"indent": 2}),
+    ("dumps", [ascii_text] * 200, {"ensure_ascii": True}),
+]
+for name, value, options in cases:
+    try:
+        getattr(rjson, name)(value, **options)
+        print("written")
+    except MemoryError:
+        print("MemoryError")
+# The process goes on as before, the next results of either type right.
+small = {"a": [ascii_text[:100], wide_text[:100], 1, 2.5]}
+expected = '{"a":["' + ascii_text[:100] + '","' + wide_text[:100] + '",1,2.5]}'
+assert rjson.dumps(small) == expected
+assert rjson.dumps_bytes(small) == expected.encode()
+print("after: right")
+"""
+
+
+def test_output_beyond_memory_raises_memory_error():
+    # A result the process has no memory for raises MemoryError, as json's
+    # does; it used to abort the whole process (Rust's `Vec` growth, and
+    # phase5's result object, called the allocation-failure handler).
+    # Every case needs more than 1 GB of output; the process has 600 MB.
+    script = OUT_OF_MEMORY_SCRIPT.replace("import rjson", "import rjson" + MEMORY_LIMIT.replace("ROOM", str(600 << 20)))
+    lines = run_script(script, timeout=600).split()
+    assert lines == ["MemoryError"] * 6 + ["after:", "right"]
+
+
+INPUT_OUT_OF_MEMORY_SCRIPT = """
+import rjson
+ints = b"[" + b"1," * 30_000_000 + b"1]"
+docs = [
+    ints,
+    ints.decode(),
+    bytearray(ints),
+    memoryview(ints),
+    # Escaped: the parser's own copy of the text (serde_json's, before
+    # phase3, which aborts: left out below).
+    b'["\\\\n' + b"x" * 150_000_000 + b'"]',
+    # Invalid (a raw newline in a str): the error's `doc` is a str of it all.
+    b'["\\n' + b"x" * 150_000_000 + b'"]',
+]
+if "phase3" not in rjson.enabled_phases():
+    del docs[4]
+LIMIT
+for doc in docs:
+    try:
+        rjson.loads(doc)
+        print("parsed")
+    except MemoryError:
+        print("MemoryError")
+assert rjson.loads(b'{"a": [1, "\\u00e9", 2.5]}') == {"a": [1, "\u00e9", 2.5]}
+print("after: right")
+"""
+
+
+def test_input_beyond_memory_raises_memory_error():
+    # Each document's values (a list of 30 M items, a 150 MB str) or the
+    # error's `doc` need more than the 100 MB the process has left, in one
+    # large allocation. (Memory used up by small objects, a dict of
+    # millions of keys, is out of reach: then any small allocation fails,
+    # in Rust's error handling too.) `loads` used to abort the whole process where the parsers'
+    # own memory could not grow (the item stack, stage 1's index, an
+    # escaped str's text), and to panic where the error's `doc` could not
+    # be made.
+    script = INPUT_OUT_OF_MEMORY_SCRIPT.replace("LIMIT", MEMORY_LIMIT.replace("ROOM", str(100 << 20)))
+    lines = run_script(script, timeout=600).split()
+    docs = 6 if "phase3" in rjson.enabled_phases() else 5
+    assert lines == ["MemoryError"] * docs + ["after:", "right"]
 
 
 def test_default_returning_new_containers_of_itself():

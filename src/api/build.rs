@@ -3,9 +3,10 @@
 //! behave the same in every build.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyTuple};
 use pyo3::{ffi, IntoPyObjectExt};
 
+use crate::api::memory;
 use crate::engine;
 
 pub struct Builder<'py> {
@@ -76,14 +77,26 @@ impl<'py> Builder<'py> {
         self.object_hook.is_some() || self.object_pairs_hook.is_some()
     }
 
-    pub fn string(&self, text: &str) -> Bound<'py, PyAny> {
-        PyString::new(self.py, text).into_any()
+    /// (Through the C API: `PyString::new` panics where CPython is out of
+    /// memory.)
+    pub fn string(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
+        // SAFETY: `text` is a live str; the call returns a new reference or
+        // NULL with an error set.
+        unsafe {
+            Bound::from_owned_ptr_or_err(
+                self.py,
+                ffi::PyUnicode_FromStringAndSize(
+                    text.as_ptr().cast(),
+                    text.len() as ffi::Py_ssize_t,
+                ),
+            )
+        }
     }
 
     /// A string from WTF-8 that may hold lone surrogates.
     pub fn wtf8_string(&self, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
         if let Ok(text) = std::str::from_utf8(bytes) {
-            return Ok(self.string(text));
+            return self.string(text);
         }
         // SAFETY: `bytes` is a live slice and the error-handler name is
         // NUL-terminated; the call returns a new reference or NULL with an error set.
@@ -199,7 +212,9 @@ impl<'py> ObjectBuilder<'py> {
         match self {
             ObjectBuilder::Dict(dict) => dict.set_item(key, value),
             ObjectBuilder::Pairs(pairs) => {
-                pairs.push(PyTuple::new(key.py(), [key, value])?.into_any());
+                let pair = PyTuple::new(key.py(), [key, value])?.into_any();
+                memory::reserve(pairs, 1);
+                pairs.push(pair);
                 Ok(())
             }
         }
@@ -240,6 +255,7 @@ impl<'py> ItemStack<'py> {
     }
 
     pub fn push(&mut self, item: Bound<'py, PyAny>) {
+        memory::reserve(&mut self.items, 1);
         self.items.push(item);
     }
 

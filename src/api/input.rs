@@ -9,6 +9,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
 use super::errors::decode_error;
+use super::memory;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -41,7 +42,7 @@ impl<'a, 'py> Input<'a, 'py> {
                 Err(_) => {
                     // Lone surrogates: Python's "surrogatepass" gives WTF-8.
                     let encoded = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
-                    let bytes = encoded.cast::<PyBytes>()?.as_bytes().to_vec();
+                    let bytes = memory::copied(encoded.cast::<PyBytes>()?.as_bytes());
                     Self::text(source, Cow::Owned(bytes), true)
                 }
             };
@@ -59,15 +60,15 @@ impl<'a, 'py> Input<'a, 'py> {
             Cow::Borrowed(bytes.as_bytes())
         } else if let Ok(array) = source.cast::<PyByteArray>() {
             // Copied: a hook could resize the bytearray while it is parsed.
-            Cow::Owned(array.to_vec())
+            // SAFETY: the GIL is held and no Python code runs while it is copied.
+            Cow::Owned(memory::copied(unsafe { array.as_bytes() }))
         } else if source.is_instance_of::<PyMemoryView>() {
-            Cow::Owned(
+            Cow::Owned(memory::copied(
                 source
                     .call_method0("tobytes")?
                     .cast::<PyBytes>()?
-                    .as_bytes()
-                    .to_vec(),
-            )
+                    .as_bytes(),
+            ))
         } else {
             let name = source.get_type().name()?;
             return Err(PyTypeError::new_err(format!(
@@ -76,7 +77,9 @@ impl<'a, 'py> Input<'a, 'py> {
         };
         let data = match data {
             Cow::Borrowed(b) => Cow::Borrowed(b.strip_prefix(UTF8_BOM).unwrap_or(b)),
-            Cow::Owned(b) if b.starts_with(UTF8_BOM) => Cow::Owned(b[UTF8_BOM.len()..].to_vec()),
+            Cow::Owned(b) if b.starts_with(UTF8_BOM) => {
+                Cow::Owned(memory::copied(&b[UTF8_BOM.len()..]))
+            }
             owned => owned,
         };
         let input = Input {
@@ -141,8 +144,21 @@ impl<'a, 'py> Input<'a, 'py> {
         if !self.is_bytes {
             return Ok(self.source.clone());
         }
-        let py = self.py();
-        Ok(PyString::new(py, &String::from_utf8_lossy(&self.data)).into_any())
+        // CPython's "replace" gives the U+FFFD of Rust's `from_utf8_lossy`
+        // (one for each maximal invalid subpart), without a Rust copy, and
+        // a `MemoryError` where the str cannot be made.
+        // SAFETY: `data` is a live slice; the call returns a new str or NULL
+        // with an error set.
+        unsafe {
+            Bound::from_owned_ptr_or_err(
+                self.py(),
+                pyo3::ffi::PyUnicode_DecodeUTF8(
+                    self.data.as_ptr().cast(),
+                    self.data.len() as pyo3::ffi::Py_ssize_t,
+                    c"replace".as_ptr(),
+                ),
+            )
+        }
     }
 
     /// The character index of byte offset `byte_pos` (UTF-8 and WTF-8 alike:
@@ -155,7 +171,11 @@ impl<'a, 'py> Input<'a, 'py> {
                 .filter(|&&b| (b & 0xC0) != 0x80)
                 .count();
         }
-        // Invalid UTF-8 before the fault: count as the lossy `doc` does.
-        String::from_utf8_lossy(&self.data[..end]).chars().count()
+        // Invalid UTF-8 before the fault: count as the lossy `doc` does, a
+        // U+FFFD for each invalid part.
+        self.data[..end]
+            .utf8_chunks()
+            .map(|chunk| chunk.valid().chars().count() + usize::from(!chunk.invalid().is_empty()))
+            .sum()
     }
 }

@@ -4,6 +4,7 @@
 pub mod build;
 pub mod errors;
 pub mod input;
+pub mod memory;
 pub mod options;
 pub mod stack;
 pub mod to_json;

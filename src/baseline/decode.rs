@@ -136,7 +136,7 @@ impl<'de, 'py> Visitor<'de> for ValueSeed<'_, 'py> {
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(self.0.builder.string(v))
+        self.0.keep(self.0.builder.string(v))
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
@@ -171,6 +171,7 @@ impl<'de, 'py> Visitor<'de> for ValueSeed<'_, 'py> {
                 Key::Borrowed(text) => b.string(text),
                 Key::Owned(text) => b.string(&text),
             };
+            let name = state.keep(name)?;
             let value = map.next_value_seed(self)?;
             state.keep(object.push(name, value))?;
             key = map.next_key_seed(KeySeed)?;

@@ -10,11 +10,13 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde_json::ser::Formatter;
 
+use crate::api::memory::vec_with_room;
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
 use crate::engine;
 use crate::text::escape::{write_non_ascii_escaped, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
+use crate::text::sink::Sink;
 
 /// Writes `obj` as JSON text (UTF-8).
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
@@ -29,12 +31,32 @@ pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8
         has_value: false,
     };
     let mut serializer =
-        serde_json::Serializer::with_formatter(engine::OutputBuffer::take(), formatter);
+        serde_json::Serializer::with_formatter(Text(engine::OutputBuffer::take()), formatter);
     let written = PyValue { obj, state: &state }.serialize(&mut serializer);
     match (written, state.python_error.take()) {
         (_, Some(err)) => Err(err),
-        (Ok(()), None) => Ok(serializer.into_inner()),
+        (Ok(()), None) => Ok(serializer.into_inner().0),
         (Err(err), None) => Err(pyo3::exceptions::PyRuntimeError::new_err(err.to_string())),
+    }
+}
+
+/// The serializer's output: grown through `Sink`, which unwinds with
+/// `OutOfMemory` where `Vec`'s own `io::Write` would abort the process.
+struct Text(Vec<u8>);
+
+impl io::Write for Text {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        Sink::extend_from_slice(&mut self.0, bytes);
+        Ok(bytes.len())
+    }
+
+    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
+        Sink::extend_from_slice(&mut self.0, bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
     }
 }
 
@@ -242,7 +264,7 @@ impl Formatter for LayoutFormatter<'_, '_> {
         fragment: &str,
     ) -> io::Result<()> {
         if self.opts.ensure_ascii && fragment.bytes().any(|b| b >= 0x7F) {
-            let mut escaped = Vec::with_capacity(fragment.len() * 2);
+            let mut escaped = vec_with_room(fragment.len() * 2);
             write_non_ascii_escaped(fragment, &mut escaped);
             return writer.write_all(&escaped);
         }

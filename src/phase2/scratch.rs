@@ -7,6 +7,8 @@ use std::cell::RefCell;
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use crate::api::memory;
+
 /// Keep at most this many slots' worth of allocation between calls.
 const MAX_POOLED: usize = 1 << 16;
 
@@ -33,6 +35,7 @@ impl<'py> ItemStack<'py> {
     }
 
     pub fn push(&mut self, item: Bound<'py, PyAny>) {
+        memory::reserve(&mut self.items, 1);
         self.items.push(item.into_ptr());
     }
 

@@ -10,6 +10,7 @@
 //! Measured (ROADMAP.md, phase 3): threads pay only from tens of thousands
 //! of floats; below `threads_min()` the list is written inline as usual.
 
+use crate::api::memory::vec_with_room;
 use crate::text::sink::Sink;
 use std::sync::OnceLock;
 
@@ -60,7 +61,7 @@ fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
     // Gathered a chunk at a time into the vector's unzeroed capacity: a
     // `vec![0.0; n]` to gather into had `calloc` zero a reused block first
     // (+2 % mesh dumps instructions).
-    let mut values = Vec::with_capacity(items.len());
+    let mut values = vec_with_room(items.len());
     let mut chunk_values = [0.0; RUN_CHUNK];
     for chunk in items.chunks(RUN_CHUNK) {
         // SAFETY: as above. `gather` stops at the first item that is not an
@@ -79,15 +80,15 @@ fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
 /// no brackets), formatted by `threads()` threads.
 pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
     let chunk = values.len().div_ceil(threads());
-    let parts: Vec<Vec<u8>> = std::thread::scope(|scope| {
+    let parts: Vec<std::thread::Result<Vec<u8>>> = std::thread::scope(|scope| {
         let workers: Vec<_> = values
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
-                    let mut text = Vec::with_capacity(part.len() * 20);
+                    let mut text = vec_with_room(part.len() * 20);
                     for (i, &value) in part.iter().enumerate() {
                         if i > 0 {
-                            text.push(b',');
+                            Sink::push(&mut text, b',');
                         }
                         write_float_repr(value, &mut text);
                     }
@@ -95,15 +96,16 @@ pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
                 })
             })
             .collect();
-        workers
-            .into_iter()
-            .map(|worker| worker.join().expect("formatting floats does not panic"))
-            .collect()
+        // Every worker joined before any unwind goes on: the scope would
+        // otherwise panic again, over a worker's unwind (an abort).
+        workers.into_iter().map(|worker| worker.join()).collect()
     });
-    for (i, part) in parts.iter().enumerate() {
+    for (i, part) in parts.into_iter().enumerate() {
+        // A worker's unwind (out of memory) goes on in the writer's thread.
+        let part = part.unwrap_or_else(|unwind| std::panic::resume_unwind(unwind));
         if i > 0 {
             out.push(b',');
         }
-        out.extend_from_slice(part);
+        out.extend_from_slice(&part);
     }
 }

@@ -20,6 +20,7 @@ use crate::engine::{
 };
 use crate::reference::{self, hex4, push_wtf8, MAX_DEPTH};
 use crate::text::float_parse::decimal_to_f64;
+use crate::text::sink::Sink;
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     decode_with(input, builder, Scan)
@@ -377,7 +378,9 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         let data = self.data;
         let mut text = std::mem::take(&mut self.scratch);
         text.clear();
-        text.extend_from_slice(&data[start..at]);
+        // Grown through `Sink`, not `Vec`'s own methods: out of memory
+        // unwinds (`api::memory`) where they would abort.
+        Sink::extend_from_slice(&mut text, &data[start..at]);
         loop {
             match data.get(at) {
                 Some(b'"') => break,
@@ -397,6 +400,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                             loop {
                                 let (code, len) = unicode_escape(data, at).ok_or(Stop::Explain)?;
                                 ascii &= code < 0x80;
+                                Sink::reserve(&mut text, 4);
                                 push_wtf8(code, &mut text); // never a surrogate here: UTF-8
                                 at += len;
                                 if data.get(at..at + 2) != Some(b"\\u") {
@@ -407,7 +411,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                         }
                         _ => return Err(Stop::Explain),
                     };
-                    text.push(unescaped);
+                    Sink::push(&mut text, unescaped);
                     at += 2;
                 }
                 Some(_) => {
@@ -417,7 +421,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                     if end == at || (!run_ascii && !self.utf8(at, end)) {
                         return Err(Stop::Explain); // a control byte, or not UTF-8
                     }
-                    text.extend_from_slice(&data[at..end]);
+                    Sink::extend_from_slice(&mut text, &data[at..end]);
                     ascii &= run_ascii;
                     at = end;
                 }

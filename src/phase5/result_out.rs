@@ -20,6 +20,7 @@ use pyo3::types::PyBytes;
 use super::str_units::{self, StrUnits};
 use super::transcode_thread::{self, Transcoder};
 use super::utf8_str::{self, GrowingStr};
+use crate::api::memory::out_of_memory;
 use crate::api::options::DumpOptions;
 use crate::phase3::writer;
 use crate::text::sink::Sink;
@@ -438,8 +439,9 @@ trait ResultKind {
     /// A new object with room for `cap` bytes, or NULL with an error set.
     unsafe fn make(cap: usize) -> *mut ffi::PyObject;
     unsafe fn data(object: *mut ffi::PyObject) -> *mut u8;
-    /// Resizes `*object` to `len` bytes; on failure releases it, sets it to
-    /// NULL and sets an error.
+    /// Resizes `*object` to `len` bytes; on failure sets an error, and
+    /// either releases the object and sets it to NULL (`bytes`) or leaves it
+    /// as it was (`str`).
     unsafe fn resize(object: &mut *mut ffi::PyObject, len: usize) -> bool;
     /// Sets the object's length to `len` (at most its room), keeping its room.
     unsafe fn set_len(object: *mut ffi::PyObject, len: usize);
@@ -556,8 +558,8 @@ impl<K: ResultKind> ResultOut<K> {
             unsafe { K::set_len(self.object, self.len) };
             return Ok(());
         }
-        // SAFETY: we hold the only reference; on failure the object is
-        // released and set to NULL (and `Drop` skips it).
+        // SAFETY: we hold the only reference; on failure `Drop` releases
+        // what `resize` left (see `ResultKind::resize`).
         unsafe {
             if !K::resize(&mut self.object, self.len) {
                 return Err(PyErr::fetch(py));
@@ -581,12 +583,13 @@ impl<K: ResultKind> ResultOut<K> {
             .expect("output size overflows");
         let cap = need.max(self.cap.saturating_mul(2));
         // SAFETY: we hold the only reference to the object, so it may be
-        // resized; on failure it is released and set to NULL.
+        // resized.
         unsafe {
             if !K::resize(&mut self.object, cap) {
-                // Out of memory, as a `Vec` that cannot grow: abort the same way.
+                // Out of memory: the encoder ends, and the API raises
+                // `MemoryError` (`Drop` releases what is left of the object).
                 ffi::PyErr_Clear();
-                std::alloc::handle_alloc_error(std::alloc::Layout::array::<u8>(cap).expect("size"));
+                out_of_memory();
             }
             self.data = K::data(self.object);
         }

@@ -13,6 +13,8 @@
 //! the GIL released. It never decides validity: stage 2 parses each token at
 //! its position and gives up on anything it does not accept.
 
+use crate::api::memory;
+
 /// One 64-byte block's byte classes, bit i for byte i.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
 pub struct Masks {
@@ -87,7 +89,7 @@ fn token_starts(m: Masks, carry: &mut Carry) -> u64 {
 /// Appends the positions of `bits` (offset by `base`) to `index`.
 #[inline(always)]
 fn flatten(mut bits: u64, base: u32, index: &mut Vec<u32>) {
-    index.reserve(64);
+    memory::reserve(index, 64);
     while bits != 0 {
         index.push(base + bits.trailing_zeros());
         bits &= bits - 1;
@@ -99,7 +101,7 @@ fn flatten(mut bits: u64, base: u32, index: &mut Vec<u32>) {
 #[inline(always)]
 pub fn build_with(data: &[u8], classify: impl Fn(&[u8; 64]) -> Masks) -> Option<Vec<u32>> {
     let len = u32::try_from(data.len()).ok().filter(|&n| n < u32::MAX)?;
-    let mut index = Vec::with_capacity(data.len() / 6 + 64);
+    let mut index = memory::vec_with_room(data.len() / 6 + 64);
     let mut carry = Carry::default();
     let mut blocks = data.chunks_exact(64);
     let mut base = 0u32;
@@ -120,6 +122,7 @@ pub fn build_with(data: &[u8], classify: impl Fn(&[u8; 64]) -> Masks) -> Option<
             &mut index,
         );
     }
+    memory::reserve(&mut index, 1);
     index.push(len);
     Some(index)
 }

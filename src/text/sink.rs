@@ -1,6 +1,10 @@
 //! Where the writers append their bytes: a `Vec<u8>` (the builds' kept
 //! buffer), or phase5's result `bytes` object filled in place. The methods
-//! are `Vec`'s, so writing code reads the same for both.
+//! are `Vec`'s, so writing code reads the same for both. Output that cannot
+//! grow (out of memory) ends the encoder by unwinding, which the API turns
+//! into `MemoryError` (`api::memory`).
+
+use crate::api::memory;
 
 // `len` without `is_empty`: the trait has just the methods of `Vec` the writers use.
 #[allow(clippy::len_without_is_empty)]
@@ -63,6 +67,7 @@ pub trait Sink {
     }
 }
 
+// `push` and `extend_from_slice` are the trait's, through `reserve`.
 impl Sink for Vec<u8> {
     #[inline(always)]
     fn len(&self) -> usize {
@@ -71,7 +76,7 @@ impl Sink for Vec<u8> {
 
     #[inline(always)]
     fn reserve(&mut self, additional: usize) {
-        Vec::reserve(self, additional)
+        memory::reserve(self, additional)
     }
 
     #[inline(always)]
@@ -83,16 +88,6 @@ impl Sink for Vec<u8> {
     unsafe fn set_len(&mut self, new_len: usize) {
         // SAFETY: the caller's contract is Vec::set_len's.
         unsafe { Vec::set_len(self, new_len) }
-    }
-
-    #[inline(always)]
-    fn push(&mut self, byte: u8) {
-        Vec::push(self, byte)
-    }
-
-    #[inline(always)]
-    fn extend_from_slice(&mut self, bytes: &[u8]) {
-        Vec::extend_from_slice(self, bytes)
     }
 
     #[inline(always)]
