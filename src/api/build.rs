@@ -98,18 +98,7 @@ impl<'py> Builder<'py> {
         if let Ok(text) = std::str::from_utf8(bytes) {
             return self.string(text);
         }
-        // SAFETY: `bytes` is a live slice and the error-handler name is
-        // NUL-terminated; the call returns a new reference or NULL with an error set.
-        unsafe {
-            Bound::from_owned_ptr_or_err(
-                self.py,
-                ffi::PyUnicode_DecodeUTF8(
-                    bytes.as_ptr().cast(),
-                    bytes.len() as ffi::Py_ssize_t,
-                    c"surrogatepass".as_ptr(),
-                ),
-            )
-        }
+        decoded_str(self.py, bytes, c"surrogatepass")
     }
 
     /// An integer from its JSON text (`-?(0|[1-9][0-9]*)`).
@@ -262,6 +251,28 @@ impl<'py> ItemStack<'py> {
     /// The list of the items pushed since `mark`.
     pub fn pop_list(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
         engine::new_list(py, self.items.split_off(mark))
+    }
+}
+
+/// The str CPython decodes from UTF-8 `bytes` with the error handler
+/// `errors` ("strict", "replace", "surrogatepass"); a `MemoryError` where
+/// it cannot be made (PyO3's `PyString::new` panics instead).
+pub fn decoded_str<'py>(
+    py: Python<'py>,
+    bytes: &[u8],
+    errors: &std::ffi::CStr,
+) -> PyResult<Bound<'py, PyAny>> {
+    // SAFETY: `bytes` is a live slice and `errors` is NUL-terminated; the
+    // call returns a new reference or NULL with an error set.
+    unsafe {
+        Bound::from_owned_ptr_or_err(
+            py,
+            ffi::PyUnicode_DecodeUTF8(
+                bytes.as_ptr().cast(),
+                bytes.len() as ffi::Py_ssize_t,
+                errors.as_ptr(),
+            ),
+        )
     }
 }
 

@@ -8,6 +8,7 @@ use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
+use super::build::decoded_str;
 use super::errors::decode_error;
 use super::memory;
 
@@ -145,20 +146,8 @@ impl<'a, 'py> Input<'a, 'py> {
             return Ok(self.source.clone());
         }
         // CPython's "replace" gives the U+FFFD of Rust's `from_utf8_lossy`
-        // (one for each maximal invalid subpart), without a Rust copy, and
-        // a `MemoryError` where the str cannot be made.
-        // SAFETY: `data` is a live slice; the call returns a new str or NULL
-        // with an error set.
-        unsafe {
-            Bound::from_owned_ptr_or_err(
-                self.py(),
-                pyo3::ffi::PyUnicode_DecodeUTF8(
-                    self.data.as_ptr().cast(),
-                    self.data.len() as pyo3::ffi::Py_ssize_t,
-                    c"replace".as_ptr(),
-                ),
-            )
-        }
+        // (one for each maximal invalid subpart), without a Rust copy.
+        decoded_str(self.py(), &self.data, c"replace")
     }
 
     /// The character index of byte offset `byte_pos` (UTF-8 and WTF-8 alike:

@@ -380,20 +380,7 @@ impl OutputBuffer {
 }
 
 /// The `str` of an encoder's output (the baseline's: a UTF-8 decode).
-/// (Through the C API: `PyString::new` panics where CPython is out of memory.)
 #[allow(dead_code)]
 pub fn output_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    // SAFETY: `bytes` is a live slice; the call returns a new reference or
-    // NULL with an error set (invalid UTF-8 raises, which the encoder never
-    // writes).
-    unsafe {
-        Bound::from_owned_ptr_or_err(
-            py,
-            pyo3::ffi::PyUnicode_DecodeUTF8(
-                bytes.as_ptr().cast(),
-                bytes.len() as pyo3::ffi::Py_ssize_t,
-                std::ptr::null(),
-            ),
-        )
-    }
+    super::build::decoded_str(py, bytes, c"strict")
 }

@@ -5,6 +5,8 @@
 use pyo3::ffi;
 use pyo3::prelude::*;
 
+use crate::api::build::decoded_str;
+
 /// A `str` of ASCII `bytes` (the caller has checked every byte is < 0x80),
 /// through the C API (phase5 makes it in place).
 #[allow(dead_code)] // phase5 calls it only where its layouts do not hold
@@ -35,18 +37,7 @@ pub fn new_str<'py>(py: Python<'py>, bytes: &[u8], ascii: bool) -> PyResult<Boun
     if ascii {
         return crate::engine::new_ascii_str(py, bytes);
     }
-    // SAFETY: `bytes` is a live slice; the call returns a new reference or
-    // NULL with an error set.
-    unsafe {
-        Bound::from_owned_ptr_or_err(
-            py,
-            ffi::PyUnicode_DecodeUTF8(
-                bytes.as_ptr().cast(),
-                bytes.len() as ffi::Py_ssize_t,
-                std::ptr::null(),
-            ),
-        )
-    }
+    decoded_str(py, bytes, c"strict")
 }
 
 /// The `str` of an encoder's output (valid UTF-8): ASCII output is copied
