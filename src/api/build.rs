@@ -77,20 +77,8 @@ impl<'py> Builder<'py> {
         self.object_hook.is_some() || self.object_pairs_hook.is_some()
     }
 
-    /// (Through the C API: `PyString::new` panics where CPython is out of
-    /// memory.)
     pub fn string(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
-        // SAFETY: `text` is a live str; the call returns a new reference or
-        // NULL with an error set.
-        unsafe {
-            Bound::from_owned_ptr_or_err(
-                self.py,
-                ffi::PyUnicode_FromStringAndSize(
-                    text.as_ptr().cast(),
-                    text.len() as ffi::Py_ssize_t,
-                ),
-            )
-        }
+        decoded_str(self.py, text.as_bytes(), c"strict")
     }
 
     /// A string from WTF-8 that may hold lone surrogates.

@@ -50,11 +50,6 @@ impl io::Write for Text {
         Ok(bytes.len())
     }
 
-    fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        Sink::extend_from_slice(&mut self.0, bytes);
-        Ok(())
-    }
-
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
