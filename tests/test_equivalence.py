@@ -228,13 +228,16 @@ def test_short_float_lists_inside_containers():
 
 def test_short_float_lists_at_the_depth_limit():
     # Written in one go or not, a list one level past the limit (1024) fails:
-    # short float lists and empty containers are written in one go.
-    for inner in ([1.5, 2.5], [1, 2], [], {}):
+    # short float lists, lists of scalars and empty containers are written
+    # in one go, and a list's leading scalars before its writer is entered.
+    for inner in ([1.5, 2.5], [1, 2], [], {}, [1, "x", None, True, 2.5], [1.5, 2], [1, {}], ["x", [2]]):
+        # A container among the items is a level deeper.
+        deeper = any(isinstance(item, (list, dict)) for item in inner)
         for depth in (1022, 1023, 1024):
             doc = inner
             for _ in range(depth):
                 doc = [doc]
-            if depth < 1024:
+            if depth + deeper < 1024:
                 inner_text = json.dumps(inner, separators=(",", ":"))
                 assert rjson.dumps(doc) == "[" * depth + inner_text + "]" * depth
             else:

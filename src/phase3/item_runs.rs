@@ -1,13 +1,135 @@
-//! A list's run of items of one kind (short ASCII strs, ints) written in
-//! one loop: a chunk of items to a reservation, and the output's length in
-//! a local. Through the writer, each item's write stored the length and
-//! the next reloaded it (a byte store may alias the sink's fields, so the
+//! A list's run of scalar items (short ASCII strs, ints, floats, None,
+//! booleans) written in one loop: a chunk of items to a reservation, and
+//! the output's length in a local. Through the writer, each item's write
+//! stored the length and the next reloaded it (a byte store may alias the sink's fields, so the
 //! compiler keeps nothing in registers across it), on top of the dispatch
 //! and a comma's own reservation per item.
 
+use std::ptr::addr_of_mut;
+
 use pyo3::ffi;
 
+use super::float_repr::MAX_REPR;
+use super::number_lists::{write_float_item, write_int_item};
+use super::short_str;
+use crate::text::int_repr;
 use crate::text::sink::Sink;
+
+/// Items written per reservation.
+const RUN_CHUNK: usize = 32;
+
+/// Bytes of room one item may take: an int's, a float's or a short str's,
+/// with its comma.
+const ROOM: usize = max(max(int_repr::ROOM, MAX_REPR) + 1, short_str::ROOM);
+
+const fn max(a: usize, b: usize) -> usize {
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// Writes the leading run of `items` that are exact short ASCII strs (as
+/// `short_str::write_item` takes them), exact ints within an `i64`, exact
+/// finite floats, None, True or False, each after a comma but the first
+/// unless `comma_first`; returns how many it wrote. Containers and the rest
+/// end the run (the writer's own path).
+///
+/// # Safety
+/// `items` are live objects, and no Python code runs meanwhile.
+pub unsafe fn write_scalar_run<S: Sink>(
+    items: &[*mut ffi::PyObject],
+    ensure_ascii: bool,
+    comma_first: bool,
+    out: &mut S,
+) -> usize {
+    // SAFETY: the caller's items, read by type; each item's bytes fit ROOM.
+    unsafe {
+        write_run::<S, RUN_CHUNK, ROOM>(items, comma_first, out, |item, comma, dst| {
+            let ty = ffi::Py_TYPE(item);
+            if ty == addr_of_mut!(ffi::PyUnicode_Type) {
+                short_str::write_item(item, ensure_ascii, comma, dst)
+            } else if ty == addr_of_mut!(ffi::PyLong_Type) {
+                write_int_item(item, comma, dst)
+            } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
+                write_float_item(item, comma, dst)
+            } else if item == ffi::Py_None() {
+                Some(write_literal(b"null", comma, dst))
+            } else if item == ffi::Py_True() {
+                Some(write_literal(b"true", comma, dst))
+            } else if item == ffi::Py_False() {
+                Some(write_literal(b"false", comma, dst))
+            } else {
+                None
+            }
+        })
+    }
+}
+
+/// Writes the leading run of `items` that are strs `short_str::write_item`
+/// takes, as `write_scalar_run` does (a list's run that starts with a str:
+/// in the loop of every scalar type, fewer values stayed in registers, and
+/// short_strings dumps ran 8.6 % more instructions).
+///
+/// # Safety
+/// As `write_scalar_run`.
+pub unsafe fn write_str_run<S: Sink>(
+    items: &[*mut ffi::PyObject],
+    ensure_ascii: bool,
+    comma_first: bool,
+    out: &mut S,
+) -> usize {
+    // SAFETY: the caller's items; each str's bytes fit short_str::ROOM.
+    unsafe {
+        write_run::<S, RUN_CHUNK, { short_str::ROOM }>(
+            items,
+            comma_first,
+            out,
+            |item, comma, dst| short_str::write_item(item, ensure_ascii, comma, dst),
+        )
+    }
+}
+
+/// Writes the leading run of `items` that are exact ints within an `i64`,
+/// as `write_scalar_run` does (a list's run that starts with an int: in the
+/// loop of every scalar type, integers dumps ran 1.4 % more instructions).
+/// Out of line: inlined next to the other runs, its loop compiled to 9 %
+/// more instructions on integers.
+///
+/// # Safety
+/// As `write_scalar_run`.
+#[inline(never)]
+pub unsafe fn write_int_run<S: Sink>(
+    items: &[*mut ffi::PyObject],
+    comma_first: bool,
+    out: &mut S,
+) -> usize {
+    // SAFETY: the caller's items; each int's bytes fit the room.
+    unsafe {
+        write_run::<S, 64, { int_repr::ROOM + 1 }>(items, comma_first, out, |item, comma, dst| {
+            write_int_item(item, comma, dst)
+        })
+    }
+}
+
+/// Stores `text` (at most 8 bytes) at `dst` after a comma if `comma`, in
+/// one 8-byte store; returns how many bytes count.
+///
+/// # Safety
+/// `dst` has 9 writable bytes.
+#[inline(always)]
+unsafe fn write_literal(text: &[u8], comma: bool, dst: *mut u8) -> usize {
+    let mut word = [0u8; 8];
+    word[..text.len()].copy_from_slice(text);
+    // SAFETY: the comma and 8 bytes fit the caller's 9.
+    unsafe {
+        dst.write(b',');
+        let at = dst.add(usize::from(comma));
+        at.cast::<[u8; 8]>().write_unaligned(word);
+    }
+    usize::from(comma) + text.len()
+}
 
 /// Writes the leading run of `items` that `write_one` takes, each after a
 /// comma but the first unless `comma_first`; returns how many it wrote.
@@ -20,7 +142,7 @@ use crate::text::sink::Sink;
 /// `items` are live objects, no Python code runs meanwhile, and
 /// `write_one` writes within the ROOM it is given.
 #[inline(always)]
-pub unsafe fn write_run<S: Sink, const CHUNK: usize, const ROOM: usize>(
+unsafe fn write_run<S: Sink, const CHUNK: usize, const ROOM: usize>(
     items: &[*mut ffi::PyObject],
     comma_first: bool,
     out: &mut S,

@@ -1,16 +1,15 @@
 //! Lists of numbers written without the writer's per-item dispatch: a
 //! list's leading run of floats (numbers.json, mesh's vertex arrays), a
-//! short list of nothing but floats (GeoJSON coordinate pairs), and a
-//! list's runs of ints. The floats are gathered first, then formatted in
-//! one loop with one reservation. Such runs hold no container, so no
-//! Python code runs and no cycle can form while they are written.
+//! short list of nothing but floats (GeoJSON coordinate pairs), and an int
+//! or a float among a list's items (`item_runs`). The floats are gathered first, then
+//! formatted in one loop with one reservation. Such runs hold no container,
+//! so no Python code runs and no cycle can form while they are written.
 
 use pyo3::ffi;
 
-use super::float_repr::{format_values, MAX_REPR};
-use super::item_runs;
+use super::float_repr::{format_values, repr_into, MAX_REPR};
 use crate::phase1::layout::int_value;
-use crate::text::int_repr::{self, write_i64_at};
+use crate::text::int_repr::write_i64_at;
 use crate::text::sink::Sink;
 
 /// Floats gathered at a time (and formatted per reservation by `write_float_run`).
@@ -47,38 +46,52 @@ pub unsafe fn write_float_run<S: Sink>(items: &[*mut ffi::PyObject], out: &mut S
     done
 }
 
-/// Appends the leading run of exact ints that fit an `i64` among `items`
-/// (a list's), each after a comma but the first unless `comma_first`;
-/// returns how many it wrote (`item_runs`: through the writer, a list of
-/// 1,000 small ints took 1.5x the time).
+/// Stores a list item at `dst` (after a comma if `comma`) when `item` is
+/// an exact int that fits an `i64` (past one: the writer's own path);
+/// returns how many bytes, or None.
 ///
 /// # Safety
-/// The GIL is held and `items` are live objects, which this reads without
-/// running Python code.
+/// `item` is a live object, and `dst` has `int_repr::ROOM + 1` writable bytes.
 #[inline(always)]
-pub unsafe fn write_int_run<S: Sink>(
-    items: &[*mut ffi::PyObject],
-    comma_first: bool,
-    out: &mut S,
-) -> usize {
-    // SAFETY: a live object's type is read, and an exact int's value; each
-    // int with its comma fits the room.
+pub(super) unsafe fn write_int_item(
+    item: *mut ffi::PyObject,
+    comma: bool,
+    dst: *mut u8,
+) -> Option<usize> {
+    // SAFETY: an exact int's value is read; it fits the room after the comma.
     unsafe {
-        item_runs::write_run::<S, RUN_CHUNK, { int_repr::ROOM + 1 }>(
-            items,
-            comma_first,
-            out,
-            |item, comma, dst| {
-                if ffi::Py_TYPE(item) != std::ptr::addr_of_mut!(ffi::PyLong_Type) {
-                    return None;
-                }
-                // Past an i64: the writer's own path.
-                let value = int_value(item)?;
-                dst.write(b',');
-                let at = usize::from(comma);
-                Some(at + write_i64_at(value, dst.add(at)))
-            },
-        )
+        if ffi::Py_TYPE(item) != std::ptr::addr_of_mut!(ffi::PyLong_Type) {
+            return None;
+        }
+        let value = int_value(item)?;
+        dst.write(b',');
+        let at = usize::from(comma);
+        Some(at + write_i64_at(value, dst.add(at)))
+    }
+}
+
+/// Stores a list item at `dst` (after a comma if `comma`) when `item` is
+/// a finite float (NaN and infinity follow `allow_nan`: the writer's own
+/// path); returns how many bytes, or None.
+///
+/// # Safety
+/// `item` is a live exact float, and `dst` has `MAX_REPR + 1` writable bytes.
+#[inline(always)]
+pub(super) unsafe fn write_float_item(
+    item: *mut ffi::PyObject,
+    comma: bool,
+    dst: *mut u8,
+) -> Option<usize> {
+    // SAFETY: an exact float's value is its field; its repr fits the room
+    // after the comma.
+    unsafe {
+        let value = ffi::PyFloat_AS_DOUBLE(item);
+        if !value.is_finite() {
+            return None;
+        }
+        dst.write(b',');
+        let at = usize::from(comma);
+        Some(at + repr_into(value, dst.add(at)))
     }
 }
 

@@ -1,13 +1,12 @@
 //! Short compact-ASCII strings written as JSON with two 8-byte moves and no
 //! kernel call: most keys and many values are under 17 bytes, where finding
-//! and calling a vector kernel costs more than the copy. A list's run of
-//! them is written in one loop (`write_run`).
+//! and calling a vector kernel costs more than the copy. A list's items
+//! among them are written in a run (`item_runs`).
 
 use std::hint::select_unpredictable;
 
 use pyo3::ffi;
 
-use super::item_runs;
 use crate::text::escape::ascii_escape_mask;
 use crate::text::sink::Sink;
 
@@ -16,7 +15,7 @@ pub const MAX_LEN: usize = 16;
 
 /// Bytes of room one `store` may write into: MAX_LEN + 4 (comma, two
 /// quotes, colon).
-const ROOM: usize = MAX_LEN + 4;
+pub(super) const ROOM: usize = MAX_LEN + 4;
 
 /// Appends `"text"` for the compact ASCII string `obj` of `len` bytes
 /// (1..=MAX_LEN) when none of its bytes needs an escape (`ensure_ascii`: DEL
@@ -144,37 +143,34 @@ unsafe fn store(words: Words, len: usize, comma: bool, colon: bool, dst: *mut u8
     usize::from(comma) + len + 2 + usize::from(colon)
 }
 
-/// How many strings `write_run` writes per reservation.
-const RUN_CHUNK: usize = 32;
-
-/// Writes the leading run of `items` that `write` takes (exact, compact
-/// ASCII strs of 1..=MAX_LEN bytes, no escape), each after a comma but the
-/// first unless `comma_first`; returns how many it wrote (`item_runs`: the
-/// length in a local cost a list of short strs 1.26x the time).
+/// Stores a list item at `dst` (after a comma if `comma`) when `obj` is
+/// an exact, compact ASCII str of 1..=MAX_LEN bytes needing no escape;
+/// returns how many bytes, or None (what it stored does not count).
+/// Strings of random lengths are read without a branch on their length
+/// (`read`).
 ///
 /// # Safety
-/// `items` are live objects, and no Python code runs meanwhile.
-pub unsafe fn write_run<S: Sink>(
-    items: &[*mut ffi::PyObject],
+/// `obj` is a live object, and `dst` has ROOM writable bytes.
+#[inline(always)]
+pub(super) unsafe fn write_item(
+    obj: *mut ffi::PyObject,
     ensure_ascii: bool,
-    comma_first: bool,
-    out: &mut S,
-) -> usize {
-    // SAFETY: the caller's items; each str's type, kind and length are
-    // checked before `read`, and `store` writes within ROOM.
+    comma: bool,
+    dst: *mut u8,
+) -> Option<usize> {
+    // SAFETY: the str's type, kind and length are checked before `read`,
+    // and `store` writes within ROOM.
     unsafe {
-        item_runs::write_run::<S, RUN_CHUNK, ROOM>(items, comma_first, out, |obj, comma, dst| {
-            if ffi::Py_TYPE(obj) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
-                || ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0
-            {
-                return None;
-            }
-            let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
-            if !(1..=MAX_LEN).contains(&len) {
-                return None;
-            }
-            let words = read::<true>(obj, len, ensure_ascii)?;
-            Some(store(words, len, comma, false, dst))
-        })
+        if ffi::Py_TYPE(obj) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+            || ffi::PyUnicode_IS_COMPACT_ASCII(obj) == 0
+        {
+            return None;
+        }
+        let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
+        if !(1..=MAX_LEN).contains(&len) {
+            return None;
+        }
+        let words = read::<true>(obj, len, ensure_ascii)?;
+        Some(store(words, len, comma, false, dst))
     }
 }

@@ -11,7 +11,8 @@ use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
-use super::number_lists::{write_float_run, write_int_run, write_short_float_list, SHORT_LIST};
+use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
+use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
@@ -270,8 +271,15 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
 
     #[inline(always)]
     fn open(&mut self, obj: &Bound<'py, PyAny>, bracket: u8) -> PyResult<()> {
-        self.nesting.enter(obj)?;
+        self.enter(obj)?;
         self.out.push(bracket);
+        Ok(())
+    }
+
+    /// Enters a container, as `open` without its bracket.
+    #[inline(always)]
+    fn enter(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        self.nesting.enter(obj)?;
         self.level += 1;
         Ok(())
     }
@@ -292,32 +300,30 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     fn list(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let list = obj.cast::<PyList>()?;
         self.open(obj, b'[')?;
-        let mut at = 0;
-        if self.compact && list.len() >= FLOAT_RUN_MIN {
+        self.list_items_from(list, 0)
+    }
+
+    /// The items of the open `list` from `at` on (the ones before are
+    /// written), and its `]`.
+    fn list_items_from(&mut self, list: &Bound<'py, PyList>, mut at: usize) -> PyResult<()> {
+        if at == 0 && self.compact && list.len() >= FLOAT_RUN_MIN {
             at = self.leading_floats(list);
         }
         // By index, re-reading the length: `default=` may shorten the list.
-        while let Some(item) = list_item_borrowed(list, at) {
-            // Runs of short strs and of ints in one loop each, with the
-            // output's length in a local. (A short list pays for this: a
-            // 3-item list ran 19 % more instructions; ROADMAP.md, session
-            // 17.)
+        while let Some(mut item) = list_item_borrowed(list, at) {
             let ty = item.get_type_ptr();
-            let is_str = ty == addr_of_mut!(ffi::PyUnicode_Type);
-            if (is_str || ty == addr_of_mut!(ffi::PyLong_Type)) && self.compact {
-                // SAFETY: writing strs and ints runs no Python code, so the
-                // items stay.
-                let run = unsafe {
-                    let items = &list_items(list)[at..];
-                    if is_str {
-                        short_str::write_run(items, self.opts.ensure_ascii, at > 0, &mut self.out)
-                    } else {
-                        write_int_run(items, at > 0, &mut self.out)
-                    }
-                };
-                if run > 0 {
-                    at += run;
-                    continue;
+            // Scalars in runs (`item_runs`); a container would only fail
+            // the run's first test.
+            if self.compact
+                && ty != addr_of_mut!(ffi::PyDict_Type)
+                && ty != addr_of_mut!(ffi::PyList_Type)
+            {
+                // SAFETY: `at` is within the list; writing scalars runs no
+                // Python code, so the items stay.
+                at += unsafe { self.scalar_run(&list_items(list)[at..], ty, at > 0) };
+                match list_item_borrowed(list, at) {
+                    Some(next) => item = next,
+                    None => break,
                 }
             }
             // The next item's header, while this one is written.
@@ -330,6 +336,32 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
         self.close(b']', at > 0);
         Ok(())
+    }
+
+    /// Writes the leading scalars of `items` (a list's, from the one of
+    /// type `ty` on) in a run, after a comma if `comma`; returns how many.
+    ///
+    /// # Safety
+    /// `items` is not empty, and its first item's type is `ty`; as
+    /// `write_scalar_run`.
+    #[inline(always)]
+    unsafe fn scalar_run(
+        &mut self,
+        items: &[*mut ffi::PyObject],
+        ty: *mut ffi::PyTypeObject,
+        comma: bool,
+    ) -> usize {
+        let ensure_ascii = self.opts.ensure_ascii;
+        // SAFETY: the caller's items.
+        unsafe {
+            if ty == addr_of_mut!(ffi::PyUnicode_Type) {
+                write_str_run(items, ensure_ascii, comma, &mut self.out)
+            } else if ty == addr_of_mut!(ffi::PyLong_Type) {
+                write_int_run(items, comma, &mut self.out)
+            } else {
+                write_scalar_run(items, ensure_ascii, comma, &mut self.out)
+            }
+        }
     }
 
     /// Writes the list's leading run of exact, finite floats in one go
@@ -395,15 +427,39 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                     self.out.extend_from_slice(b"[]");
                     return Ok(());
                 }
-                // A short list of floats (a coordinate pair) in one go: it
-                // holds no container, so only the depth limit applies.
-                if self.compact
-                    && (1..=SHORT_LIST).contains(&items.len())
-                    && ffi::Py_TYPE(items[0]) == addr_of_mut!(ffi::PyFloat_Type)
-                    && self.nesting.has_room()
-                    && write_short_float_list(items, &mut self.out)
-                {
-                    return Ok(());
+                if self.compact && self.nesting.has_room() {
+                    // Not empty (an empty list was written above).
+                    let first = ffi::Py_TYPE(items[0]);
+                    if first != addr_of_mut!(ffi::PyDict_Type)
+                        && first != addr_of_mut!(ffi::PyList_Type)
+                    {
+                        // A list of scalars is written here, without the list
+                        // writer's frame: it holds no container, so only the
+                        // depth limit applies. A short one of floats (a
+                        // coordinate pair) in one go; a long one by the
+                        // writer's float run.
+                        if first == addr_of_mut!(ffi::PyFloat_Type) {
+                            if items.len() > SHORT_LIST {
+                                return self.list(&item.to_owned());
+                            }
+                            if write_short_float_list(items, &mut self.out) {
+                                return Ok(());
+                            }
+                        }
+                        // Else its leading scalars in a run, and the list writer
+                        // entered for the rest, if any (`[[i] ...]` took 276
+                        // instructions an inner list through the list writer,
+                        // 220 this way).
+                        self.out.push(b'[');
+                        let run = self.scalar_run(items, first, false);
+                        if run == items.len() {
+                            self.out.push(b']');
+                            return Ok(());
+                        }
+                        let list = item.to_owned();
+                        self.enter(&list)?;
+                        return self.list_items_from(list.cast_unchecked(), run);
+                    }
                 }
                 self.list(&item.to_owned())
             } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
