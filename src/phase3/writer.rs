@@ -423,43 +423,45 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             } else if ty == addr_of_mut!(ffi::PyList_Type) {
                 let list = item.cast_unchecked::<PyList>();
                 let items = list_items(&list);
-                if items.is_empty() && self.nesting.has_room() {
-                    self.out.extend_from_slice(b"[]");
-                    return Ok(());
+                if items.is_empty() {
+                    if self.nesting.has_room() {
+                        self.out.extend_from_slice(b"[]");
+                        return Ok(());
+                    }
+                    return self.list(&item.to_owned()); // the depth error
                 }
-                if self.compact && self.nesting.has_room() {
-                    // Not empty (an empty list was written above).
-                    let first = ffi::Py_TYPE(items[0]);
-                    if first != addr_of_mut!(ffi::PyDict_Type)
-                        && first != addr_of_mut!(ffi::PyList_Type)
-                    {
-                        // A list of scalars is written here, without the list
-                        // writer's frame: it holds no container, so only the
-                        // depth limit applies. A short one of floats (a
-                        // coordinate pair) in one go; a long one by the
-                        // writer's float run.
-                        if first == addr_of_mut!(ffi::PyFloat_Type) {
-                            if items.len() > SHORT_LIST {
-                                return self.list(&item.to_owned());
-                            }
-                            if write_short_float_list(items, &mut self.out) {
-                                return Ok(());
-                            }
+                let first = ffi::Py_TYPE(items[0]);
+                if self.compact
+                    && self.nesting.has_room()
+                    && first != addr_of_mut!(ffi::PyDict_Type)
+                    && first != addr_of_mut!(ffi::PyList_Type)
+                {
+                    // A list of scalars is written here, without the list
+                    // writer's frame: it holds no container, so only the
+                    // depth limit applies. A short one of floats (a
+                    // coordinate pair) in one go; a long one by the
+                    // writer's float run.
+                    if first == addr_of_mut!(ffi::PyFloat_Type) {
+                        if items.len() > SHORT_LIST {
+                            return self.list(&item.to_owned());
                         }
-                        // Else its leading scalars in a run, and the list writer
-                        // entered for the rest, if any (`[[i] ...]` took 276
-                        // instructions an inner list through the list writer,
-                        // 220 this way).
-                        self.out.push(b'[');
-                        let run = self.scalar_run(items, first, false);
-                        if run == items.len() {
-                            self.out.push(b']');
+                        if write_short_float_list(items, &mut self.out) {
                             return Ok(());
                         }
-                        let list = item.to_owned();
-                        self.enter(&list)?;
-                        return self.list_items_from(list.cast_unchecked(), run);
                     }
+                    // Else its leading scalars in a run, and the list writer
+                    // entered for the rest, if any (`[[i] ...]` took 276
+                    // instructions an inner list through the list writer,
+                    // 220 this way).
+                    self.out.push(b'[');
+                    let run = self.scalar_run(items, first, false);
+                    if run == items.len() {
+                        self.out.push(b']');
+                        return Ok(());
+                    }
+                    let list = item.to_owned();
+                    self.enter(&list)?;
+                    return self.list_items_from(list.cast_unchecked(), run);
                 }
                 self.list(&item.to_owned())
             } else if ty == addr_of_mut!(ffi::PyFloat_Type) {
