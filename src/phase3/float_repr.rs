@@ -36,6 +36,8 @@ pub(super) unsafe fn format_values(values: &[f64], comma_first: bool, dst: *mut 
     for (i, &value) in values.iter().enumerate() {
         // SAFETY: each value takes at most MAX_REPR + 1 bytes of the room.
         unsafe {
+            // Not `text::sink::store_comma`: this loop with it wrote canada
+            // with 1.1 % more instructions (30.15 against 29.82 M).
             dst.add(end).write(b',');
             end += usize::from(i > 0 || comma_first);
             end += repr_into(value, dst.add(end));

@@ -13,7 +13,7 @@ use super::float_repr::MAX_REPR;
 use super::number_lists::{write_float_item, write_int_item};
 use super::short_str;
 use crate::text::int_repr;
-use crate::text::sink::Sink;
+use crate::text::sink::{store_comma, Sink};
 
 /// Items written per reservation.
 const RUN_CHUNK: usize = 32;
@@ -124,9 +124,9 @@ unsafe fn write_literal(text: &[u8], comma: bool, dst: *mut u8) -> usize {
     word[..text.len()].copy_from_slice(text);
     // SAFETY: the comma and 8 bytes fit the caller's 9.
     unsafe {
-        dst.write(b',');
-        let at = dst.add(usize::from(comma));
-        at.cast::<[u8; 8]>().write_unaligned(word);
+        store_comma(comma, dst)
+            .cast::<[u8; 8]>()
+            .write_unaligned(word);
     }
     usize::from(comma) + text.len()
 }

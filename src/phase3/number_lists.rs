@@ -10,7 +10,7 @@ use pyo3::ffi;
 use super::float_repr::{format_values, repr_into, MAX_REPR};
 use crate::phase1::layout::int_value;
 use crate::text::int_repr::write_i64_at;
-use crate::text::sink::Sink;
+use crate::text::sink::{store_comma, Sink};
 
 /// Floats gathered at a time (and formatted per reservation by `write_float_run`).
 pub(super) const RUN_CHUNK: usize = 64;
@@ -64,9 +64,7 @@ pub(super) unsafe fn write_int_item(
             return None;
         }
         let value = int_value(item)?;
-        dst.write(b',');
-        let at = usize::from(comma);
-        Some(at + write_i64_at(value, dst.add(at)))
+        Some(usize::from(comma) + write_i64_at(value, store_comma(comma, dst)))
     }
 }
 
@@ -89,9 +87,7 @@ pub(super) unsafe fn write_float_item(
         if !value.is_finite() {
             return None;
         }
-        dst.write(b',');
-        let at = usize::from(comma);
-        Some(at + repr_into(value, dst.add(at)))
+        Some(usize::from(comma) + repr_into(value, store_comma(comma, dst)))
     }
 }
 

@@ -8,7 +8,7 @@ use std::hint::select_unpredictable;
 use pyo3::ffi;
 
 use crate::text::escape::ascii_escape_mask;
-use crate::text::sink::Sink;
+use crate::text::sink::{store_comma, Sink};
 
 /// The longest string `write` takes.
 pub const MAX_LEN: usize = 16;
@@ -130,8 +130,7 @@ unsafe fn store(words: Words, len: usize, comma: bool, colon: bool, dst: *mut u8
     // `first`), the quotes at `at` and at+1+len, the colon at at+2+len <=
     // dst+19: all inside the room. Bytes past what is counted are spare.
     unsafe {
-        dst.write(b',');
-        let at = dst.add(usize::from(comma));
+        let at = store_comma(comma, dst);
         at.write(b'"');
         at.add(1).cast::<u64>().write_unaligned(words.first);
         at.add(1 + len - tail)

@@ -6,6 +6,21 @@
 
 use crate::api::memory;
 
+/// Stores a comma at `dst` and returns where the text after it goes: past
+/// the comma if `comma`, else over it. The writers' raw item stores use
+/// this in place of a branch on whether an item is the first.
+///
+/// # Safety
+/// `dst` is writable.
+#[inline(always)]
+pub unsafe fn store_comma(comma: bool, dst: *mut u8) -> *mut u8 {
+    // SAFETY: the caller's writable byte; `dst + 1` is at most one past it.
+    unsafe {
+        dst.write(b',');
+        dst.add(usize::from(comma))
+    }
+}
+
 // `len` without `is_empty`: the trait has just the methods of `Vec` the writers use.
 #[allow(clippy::len_without_is_empty)]
 pub trait Sink {
