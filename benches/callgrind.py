@@ -40,17 +40,25 @@ for _ in range(calls):
 """
 
 
-def instructions(variant, lib, op, case, calls):
+def count_script(script, args, env):
+    """Instructions of the Python source `script` run with `args` under
+    callgrind, `env` added to the environment."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "callgrind.out"
-        script = Path(tmp) / "run.py"
-        script.write_text(SCRIPT.format(benches=str(ROOT / "benches")))
+        path = Path(tmp) / "run.py"
+        path.write_text(script)
         # A fixed hash seed: dict and str hashing must cost the same in every run.
-        env = dict(os.environ, PYTHONPATH=str(ROOT / "build" / "variants" / variant), PYTHONHASHSEED="0")
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(script), lib, op, case, str(calls)]
+        env = dict(os.environ, PYTHONHASHSEED="0", **env)
+        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(path), *args]
         subprocess.run(cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         match = re.search(r"^summary:\s*(\d+)", out.read_text(), re.M)
         return int(match.group(1))
+
+
+def instructions(variant, lib, op, case, calls):
+    script = SCRIPT.format(benches=str(ROOT / "benches"))
+    env = {"PYTHONPATH": str(ROOT / "build" / "variants" / variant)}
+    return count_script(script, [lib, op, case, str(calls)], env)
 
 
 def per_call(variant, lib, op, case):

@@ -10,12 +10,9 @@ the project's venv: its orjson is the one the benchmarks compare with
 (another Python's may be an older orjson).
 e.g.   ../.venv/bin/python callgrind_items.py orjson:A rjson:A rjson:B -- '[[i] for i in range(1000)]'"""
 
-import os
-import re
-import subprocess
 import sys
-import tempfile
-from pathlib import Path
+
+from callgrind import count_script
 
 SCRIPT = """
 import sys
@@ -29,13 +26,7 @@ for _ in range(int(sys.argv[4])):
 
 
 def instructions(lib, build, expr, calls):
-    with tempfile.TemporaryDirectory() as tmp:
-        out, script = Path(tmp) / "callgrind.out", Path(tmp) / "run.py"
-        script.write_text(SCRIPT)
-        cmd = ["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", sys.executable, str(script), build, lib, expr, str(calls)]
-        # A fixed hash seed: dict and str hashing must cost the same in every run.
-        subprocess.run(cmd, env=dict(os.environ, PYTHONHASHSEED="0"), check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        return int(re.search(r"^summary:\s*(\d+)", out.read_text(), re.M).group(1))
+    return count_script(SCRIPT, [build, lib, expr, str(calls)], {})
 
 
 def main():
