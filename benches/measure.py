@@ -1,57 +1,46 @@
-"""Times loads and dumps of rjson and its peers on the benchmark cases, in one
-process (whichever rjson build is on sys.path), and prints the figures as
-JSON. benches/compare.py runs it once per build variant.
+"""Times rjson (whichever build is on sys.path) and its peers on the
+benchmark cases, in one process, and prints the figures as JSON.
+benches/compare.py runs it once per build variant and interpreter.
 
 Each figure is the median over rounds of the mean time per call of a timed
 loop; the libraries take turns within each round, so a slow patch of the
-machine hits them alike and ratios measured in one run stay comparable."""
+machine hits them alike and ratios measured in one run stay comparable.
+Every loop runs twice over, with the cyclic collector off while timing (the
+engines' own speed: rjson pauses the collector inside `loads`, the peers do
+not) and on (as a program runs)."""
 
 import argparse
 import gc
-import importlib
 import json
+import platform
 import statistics
 import sys
 import time
 
+import ops as operations_module
 from cases import load_cases
 
-
-def libraries():
-    libs = {}
-    import rjson
-
-    libs["rjson"] = {"loads": rjson.loads, "dumps": rjson.dumps, "dumps_bytes": rjson.dumps_bytes}
-    for name in ("orjson", "ssrjson", "msgspec", "ujson"):
-        try:
-            mod = importlib.import_module(name)
-        except ImportError:
-            continue
-        if name == "msgspec":
-            libs[name] = {"loads": mod.json.decode, "dumps_bytes": mod.json.encode}
-        elif name == "orjson":
-            libs[name] = {"loads": mod.loads, "dumps_bytes": mod.dumps}
-        elif name == "ssrjson":
-            libs[name] = {"loads": mod.loads, "dumps": mod.dumps, "dumps_bytes": mod.dumps_to_bytes}
-        else:
-            libs[name] = {"loads": mod.loads, "dumps": mod.dumps}
-    libs["json"] = {"loads": json.loads, "dumps": json.dumps}
-    return libs
+COLLECTOR_MODES = ("off", "on")
 
 
-def time_per_call(fn, arg, loops):
+def time_per_call(fn, arg, loops, collector):
     gc.collect()
-    start = time.perf_counter_ns()
-    for _ in range(loops):
-        fn(arg)
-    return (time.perf_counter_ns() - start) / loops / 1e9
+    if collector == "off":
+        gc.disable()
+    try:
+        start = time.perf_counter_ns()
+        for _ in range(loops):
+            fn(arg)
+        return (time.perf_counter_ns() - start) / loops / 1e9
+    finally:
+        gc.enable()
 
 
 def calibrate(fn, arg, budget):
     """How many calls make one timed loop of about `budget` seconds."""
     loops = 1
     while True:
-        elapsed = time_per_call(fn, arg, loops) * loops
+        elapsed = time_per_call(fn, arg, loops, "off") * loops
         if elapsed >= budget / 4 or loops >= 1 << 20:
             return max(1, int(loops * budget / max(elapsed, 1e-9)))
         loops *= 4
@@ -60,37 +49,57 @@ def calibrate(fn, arg, budget):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", required=True, help="comma-separated case names")
+    parser.add_argument("--ops", help="comma-separated operations (default: all of benches/ops.py)")
+    parser.add_argument("--libs", help="comma-separated libraries (default: rjson and every peer installed)")
+    parser.add_argument("--collector", default="off,on", help="off, on or both (default)")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--budget", type=float, default=0.05, help="seconds per timed loop")
     args = parser.parse_args()
 
     import rjson
 
-    libs = libraries()
-    versions = {name: getattr(importlib.import_module(name), "__version__", "") for name in libs if name != "json"}
+    table = operations_module.operations(rjson)
+    op_names = args.ops.split(",") if args.ops else list(table)
+    libs = set(args.libs.split(",")) if args.libs else None
+    modes = args.collector.split(",")
+    versions = {}
+    for lib in {lib for op in table.values() for lib in op["calls"]} - {"json"}:
+        versions[lib] = getattr(sys.modules.get(lib), "__version__", "")
+
     results = {}
     for case, data in load_cases(args.cases.split(",")).items():
-        value = json.loads(data)
-        jobs = []  # (lib, op, fn, arg)
-        for lib, ops in libs.items():
-            for op, fn in ops.items():
-                arg = data if op == "loads" else value
+        inputs = {"bytes": data, "str": data.decode("utf-8"), "value": json.loads(data)}
+        jobs = []  # (op, lib, fn, arg, loops)
+        for op in op_names:
+            spec = table[op]
+            for lib, fn in spec["calls"].items():
+                if libs is not None and lib not in libs and lib != spec["reference"]:
+                    continue
+                arg = inputs[spec["input"]]
                 try:
                     fn(arg)
                 except Exception as e:  # a peer that cannot handle this case
-                    print(f"  {lib}.{op} fails on {case}: {type(e).__name__}: {e}"[:200], file=sys.stderr)
+                    print(f"  {lib} {op} fails on {case}: {type(e).__name__}: {e}"[:200], file=sys.stderr)
                     continue
-                jobs.append((lib, op, fn, arg, calibrate(fn, arg, args.budget)))
-        samples = {(lib, op): [] for lib, op, *_ in jobs}
+                jobs.append((op, lib, fn, arg, calibrate(fn, arg, args.budget)))
+        samples = {}
         for _ in range(args.rounds):
-            for lib, op, fn, arg, loops in jobs:
-                samples[(lib, op)].append(time_per_call(fn, arg, loops))
-        figures = {}
-        for (lib, op), times in samples.items():
-            figures.setdefault(lib, {})[op] = statistics.median(times)
-        results[case] = {"bytes": len(data), "seconds_per_call": figures}
-        print(f"  {case}: rjson loads {figures['rjson']['loads'] * 1e3:.3f} ms", file=sys.stderr)
-    json.dump({"phases": list(rjson.enabled_phases()), "versions": versions, "cases": results}, sys.stdout)
+            for mode in modes:
+                for op, lib, fn, arg, loops in jobs:
+                    samples.setdefault((mode, op, lib), []).append(time_per_call(fn, arg, loops, mode))
+        seconds = {}
+        for (mode, op, lib), times in samples.items():
+            seconds.setdefault(mode, {}).setdefault(op, {})[lib] = statistics.median(times)
+        results[case] = {"bytes": len(data), "seconds_per_call": seconds}
+        print(f"  {case}: {len(jobs)} calls timed", file=sys.stderr, flush=True)
+    json.dump({
+        "phases": list(rjson.enabled_phases()),
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "versions": versions,
+        "references": {op: table[op]["reference"] for op in op_names},
+        "cases": results,
+    }, sys.stdout)
 
 
 if __name__ == "__main__":
