@@ -1,4 +1,5 @@
-//! rjson: a JSON library for Python. See DESIGN in ROADMAP.md for the phases.
+//! rjson: a JSON library for Python. ARCHITECTURE.md says where each part
+//! lives and which phase supplies it; ROADMAP.md what each phase brings.
 //!
 //! This file is the Python module: the functions' signatures and the
 //! conversion of their results. The work happens behind `engine`.

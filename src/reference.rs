@@ -168,12 +168,25 @@ impl<'py> Parser<'_, 'py> {
                     return Ok(b.finish_object(object)?);
                 }
                 Some(b',') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
+                    self.comma_then_whitespace(b'}', "object")?;
                 }
                 _ => return syntax("Expecting ',' delimiter", self.pos),
             }
         }
+    }
+
+    /// Passes a `,` and the whitespace after it. From CPython 3.13 on, `json`
+    /// names a comma right before the container's `close` ("Illegal trailing
+    /// comma before end of array", at the comma); before, the error is the
+    /// missing value or key after it, which the caller finds.
+    fn comma_then_whitespace(&mut self, close: u8, container: &str) -> Result<(), Fault> {
+        let comma = self.pos;
+        self.pos += 1;
+        self.skip_whitespace();
+        if self.peek() == Some(close) && self.builder.py().version_info() >= (3, 13) {
+            return syntax(&format!("Illegal trailing comma before end of {container}"), comma);
+        }
+        Ok(())
     }
 
     fn array(&mut self) -> Parsed<'py> {
@@ -193,8 +206,7 @@ impl<'py> Parser<'_, 'py> {
                     return Ok(self.builder.array(items)?);
                 }
                 Some(b',') => {
-                    self.pos += 1;
-                    self.skip_whitespace();
+                    self.comma_then_whitespace(b']', "array")?;
                 }
                 _ => return syntax("Expecting ',' delimiter", self.pos),
             }

@@ -5,6 +5,7 @@ import os
 import pytest
 
 import rjson
+from conftest import run_script
 
 PHASES = ("phase1", "phase2", "phase3", "phase4", "phase5")
 
@@ -49,14 +50,40 @@ def test_scalar_kernels_give_the_same_results():
         run_script(script, name, str(CORPUS), RJSON_KERNELS=name)
 
 
-def test_phase5_makes_scalars_in_place_on_cpython_311():
+def test_phase5_makes_scalars_in_place_on_cpython_311_to_313():
     """The in-place floats, ints and strs (phase5) must not fall back to the
-    C API unnoticed where their layouts are the ones checked."""
+    C API unnoticed where their layouts are the ones checked (CPython 3.11,
+    3.12 and 3.13 with the GIL, 64-bit), and must not be used elsewhere."""
     import platform
     import sys
+    import sysconfig
 
     if not hasattr(rjson._rjson, "_objects_in_place"):
         pytest.skip("no in-place objects in this build")
-    expected = platform.python_implementation() == "CPython" and sys.version_info[:2] == (3, 11) and sys.maxsize > 2**32
+    expected = (
+        platform.python_implementation() == "CPython"
+        and (3, 11) <= sys.version_info[:2] <= (3, 13)
+        and sys.maxsize > 2**32
+        and not sysconfig.get_config_var("Py_GIL_DISABLED")
+    )
     rjson.loads("[1.5]")  # the layouts are checked on first use
     assert rjson._rjson._objects_in_place() is expected
+
+
+def test_objects_made_in_place_use_the_interpreters_allocators():
+    """Dicts filled in place and the scalars made in place are freed by
+    CPython with the allocator it would have used (the key table's changed
+    from PyObject_Malloc to PyMem_Malloc in 3.13): the debug allocator
+    aborts the process on a mismatch."""
+    script = """
+import gc, rjson
+for n in (1, 5, 6, 9, 40, 200, 3000):
+    doc = "{" + ",".join('"k%d": [%d, %d.5, "s%d", {"x": null}]' % (i, i, i, i) for i in range(n)) + "}"
+    for _ in range(3):
+        value = rjson.loads(doc)
+        assert len(value) == n
+        del value
+        gc.collect()
+print("ok")
+"""
+    assert run_script(script, PYTHONMALLOC="debug").strip() == "ok"

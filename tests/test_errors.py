@@ -24,7 +24,13 @@ def decode_error(doc, **kw):
         ("[1,", "Expecting value", 3),
         ("[1 2]", "Expecting ',' delimiter", 3),
         ('{"a" 1}', "Expecting ':' delimiter", 5),
-        ('{"a": 1,}', "Expecting property name enclosed in double quotes", 8),
+        # CPython 3.13 names a trailing comma, at the comma.
+        ('{"a": 1,}', *(("Illegal trailing comma before end of object", 7) if sys.version_info >= (3, 13)
+                        else ("Expecting property name enclosed in double quotes", 8))),
+        ("[1, ]", *(("Illegal trailing comma before end of array", 2) if sys.version_info >= (3, 13)
+                    else ("Expecting value", 4))),
+        ("[1,,]", "Expecting value", 3),
+        ("{,}", "Expecting property name enclosed in double quotes", 1),
         ("{1: 2}", "Expecting property name enclosed in double quotes", 1),
         ('"abc', "Unterminated string starting at", 0),
         ('["a\x01"]', "Invalid control character at", 3),

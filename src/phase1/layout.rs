@@ -1,15 +1,18 @@
 //! Reading a dict's entries and a small int's value straight from CPython
-//! 3.11's object layouts, where a call (`PyDict_Next`,
+//! 3.11's, 3.12's and 3.13's object layouts, where a call (`PyDict_Next`,
 //! `PyLong_AsLongLongAndOverflow`) costs several times the read. Other
 //! interpreter versions, and the forms these readers do not handle (split
 //! dicts, ints past 60 bits), take the C API.
 
 use pyo3::ffi;
 
-/// The layouts below are CPython 3.11's on 64-bit targets (30-bit int
-/// digits); build.rs sets `rjson_cpython_311` for such an interpreter.
-#[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
-pub(crate) mod cpython_311 {
+/// The layouts below are those of CPython 3.11, 3.12 and 3.13 (with the
+/// GIL) on 64-bit targets, where they are the same
+/// (`Include/internal/pycore_dict.h`); build.rs sets `rjson_cpython_layouts`
+/// for such an interpreter. The sizes are asserted against the
+/// interpreter's own definitions at compile time where pyo3 has them.
+#[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+pub(crate) mod cpython {
     use pyo3::ffi;
 
     /// `struct _dictkeysobject` (Include/internal/pycore_dict.h).
@@ -43,6 +46,61 @@ pub(crate) mod cpython_311 {
     }
 
     pub const DICT_KEYS_GENERAL: u8 = 0;
+
+    // `dk_indices` follows the header at 32 bytes; the entries are three
+    // and two pointers wide; the dict object's table pointer and values
+    // pointer are where pyo3's definition of this version has them.
+    const _: () = assert!(std::mem::size_of::<DictKeys>() == 32);
+    const _: () = assert!(std::mem::size_of::<GeneralEntry>() == 24);
+    const _: () = assert!(std::mem::size_of::<UnicodeEntry>() == 16);
+    const _: () = assert!(std::mem::offset_of!(ffi::PyDictObject, ma_keys) == 32);
+    const _: () = assert!(std::mem::offset_of!(ffi::PyDictObject, ma_values) == 40);
+
+    /// Where an int's 30-bit digits start: after the object header and the
+    /// size word (`ob_size` to 3.11, `lv_tag` from 3.12).
+    pub const INT_DIGITS: usize = std::mem::size_of::<ffi::PyVarObject>();
+
+    /// An int's signed digit count: `ob_size` to 3.11; from 3.12 the
+    /// `lv_tag` word holds the count above three flag bits, whose low two
+    /// are the sign (0 positive, 1 zero, 2 negative).
+    ///
+    /// # Safety
+    /// `obj` is a live int.
+    #[inline(always)]
+    pub unsafe fn int_size(obj: *mut ffi::PyObject) -> isize {
+        // SAFETY: an int starts with the PyVarObject-sized header whose last
+        // word is ob_size (3.11) or lv_tag (3.12 on).
+        let word = unsafe { (*obj.cast::<ffi::PyVarObject>()).ob_size };
+        #[cfg(rjson_cpython_312_on)]
+        {
+            let count = (word as usize >> 3) as isize;
+            if word & 3 == 2 {
+                -count
+            } else {
+                count
+            }
+        }
+        #[cfg(not(rjson_cpython_312_on))]
+        word
+    }
+
+    /// The size word of a new int of `count` digits, negative or not.
+    #[inline(always)]
+    pub fn int_size_word(count: usize, negative: bool) -> ffi::Py_ssize_t {
+        #[cfg(rjson_cpython_312_on)]
+        {
+            ((count << 3) | if negative { 2 } else { 0 }) as ffi::Py_ssize_t
+        }
+        #[cfg(not(rjson_cpython_312_on))]
+        {
+            let size = count as ffi::Py_ssize_t;
+            if negative {
+                -size
+            } else {
+                size
+            }
+        }
+    }
 
     /// A table entry of either kind.
     pub trait Entry {
@@ -100,9 +158,9 @@ pub unsafe fn dict_next(
     dict: *mut ffi::PyObject,
     position: &mut ffi::Py_ssize_t,
 ) -> Option<(*mut ffi::PyObject, *mut ffi::PyObject)> {
-    #[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
+    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
     {
-        use cpython_311::*;
+        use cpython::*;
         // SAFETY: `dict` is a PyDictObject (exact dict); a combined table
         // (ma_values NULL) keeps its entries in ma_keys, after the indices,
         // `nentries` of them, deleted ones with a NULL value. The table is
@@ -134,18 +192,15 @@ pub unsafe fn dict_next(
 /// `obj` is a live int (an exact int or a subclass) and the GIL is held.
 #[inline(always)]
 pub unsafe fn int_value(obj: *mut ffi::PyObject) -> Option<i64> {
-    #[cfg(all(rjson_cpython_311, not(Py_LIMITED_API)))]
+    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
     {
-        // SAFETY: an int is a PyVarObject whose ob_size is the signed count
-        // of its 30-bit digits, which follow the header; up to two digits
+        // SAFETY: an int's size word gives the signed count of its 30-bit
+        // digits, which follow it (`cpython::int_size`); up to two digits
         // (60 bits) are read, only when the int has them.
         unsafe {
-            let size = (*obj.cast::<ffi::PyVarObject>()).ob_size;
+            let size = cpython::int_size(obj);
             if (-2..=2).contains(&size) {
-                let digits = obj
-                    .cast::<u8>()
-                    .add(std::mem::size_of::<ffi::PyVarObject>())
-                    .cast::<u32>();
+                let digits = obj.cast::<u8>().add(cpython::INT_DIGITS).cast::<u32>();
                 let mut magnitude = 0i64;
                 if size != 0 {
                     magnitude = i64::from(*digits);

@@ -73,19 +73,19 @@ impl<'py> ItemStack<'py> {
         // SAFETY: the stack holds owned references, keys (exact str) and
         // values in pairs from `mark`; `from_pairs` consumes them (stored or
         // released) and the stack forgets them (set_len). The GIL is held.
-        #[cfg(all(feature = "phase3", rjson_cpython_311, not(Py_LIMITED_API)))]
+        #[cfg(all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API)))]
         unsafe {
             let dict = crate::phase3::dicts::from_pairs(&self.items[mark..]);
             self.items.set_len(mark);
             Bound::from_owned_ptr_or_err(py, dict)
         }
-        #[cfg(not(all(feature = "phase3", rjson_cpython_311, not(Py_LIMITED_API))))]
+        #[cfg(not(all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API))))]
         self.pop_dict_by_api(py, mark)
     }
 
     /// `pop_dict` through the C API (other interpreters than CPython 3.11).
     #[cfg_attr(
-        all(feature = "phase3", rjson_cpython_311, not(Py_LIMITED_API)),
+        all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API)),
         allow(dead_code)
     )]
     fn pop_dict_by_api(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {

@@ -1,4 +1,5 @@
-//! The parser's dicts filled in place (CPython 3.11's layout): the key table
+//! The parser's dicts filled in place (CPython 3.11's to 3.13's layout, the
+//! same in the three): the key table
 //! is allocated at its final size, as a table of str keys (the compact kind
 //! CPython gives dicts whose keys are all str), and each pair is placed at
 //! the slot CPython's own lookup probes first, taking over the parser's
@@ -12,7 +13,7 @@
 
 use pyo3::ffi;
 
-use crate::phase1::layout::cpython_311::{DictKeys, UnicodeEntry};
+use crate::phase1::layout::cpython::{DictKeys, UnicodeEntry};
 
 /// `PyDict_LOG_MINSIZE`: the smallest table has 8 slots.
 const LOG2_MIN_SIZE: u8 = 3;
@@ -41,10 +42,14 @@ pub unsafe fn from_pairs(pairs: &[*mut ffi::PyObject]) -> *mut ffi::PyObject {
             ffi::Py_DECREF(dict);
             return ffi::PyErr_NoMemory();
         }
-        // A new dict shares CPython's empty table, holding a count on it:
-        // give that back and put ours in its place.
+        // A new dict shares CPython's empty table, holding a count on it
+        // (3.11; from 3.12 that table is immortal and not counted): give
+        // that back and put ours in its place.
         let object = dict.cast::<ffi::PyDictObject>();
-        (*(*object).ma_keys.cast::<DictKeys>()).refcnt -= 1;
+        #[cfg(not(rjson_cpython_312_on))]
+        {
+            (*(*object).ma_keys.cast::<DictKeys>()).refcnt -= 1;
+        }
         (*object).ma_keys = keys.cast();
         let filled = match (*keys).log2_index_bytes - (*keys).log2_size {
             0 => fill::<i8>(object, keys, pairs),
@@ -86,11 +91,11 @@ unsafe fn new_table(count: usize) -> *mut DictKeys {
     // The size `new_keys_object` allocates: CPython's free list of 8-slot
     // str-key tables takes ours back and hands it out again as its own.
     let total = std::mem::size_of::<DictKeys>() + index_bytes + entry_bytes;
-    // SAFETY: PyObject_Malloc needs the GIL (held); the header is written
+    // SAFETY: the allocator needs the GIL (held); the header is written
     // field by field, the indices set to DKIX_EMPTY (-1, all one bits) and
     // the entries zeroed, all inside the `total` bytes allocated.
     unsafe {
-        let keys = ffi::PyObject_Malloc(total).cast::<DictKeys>();
+        let keys = table_malloc(total).cast::<DictKeys>();
         if keys.is_null() {
             return keys;
         }
@@ -108,6 +113,23 @@ unsafe fn new_table(count: usize) -> *mut DictKeys {
         std::ptr::write_bytes(indices, 0xFF, index_bytes);
         std::ptr::write_bytes(indices.add(index_bytes), 0, entry_bytes);
         keys
+    }
+}
+
+/// Memory for a key table from the allocator CPython frees it with:
+/// `PyObject_Malloc` to 3.12, `PyMem_Malloc` from 3.13 (a debug allocator
+/// checks that the two match).
+///
+/// # Safety
+/// The GIL is held.
+#[inline(always)]
+unsafe fn table_malloc(size: usize) -> *mut std::ffi::c_void {
+    // SAFETY: the GIL is held.
+    unsafe {
+        #[cfg(Py_3_13)]
+        return ffi::PyMem_Malloc(size);
+        #[cfg(not(Py_3_13))]
+        return ffi::PyObject_Malloc(size);
     }
 }
 

@@ -36,8 +36,8 @@ pub(super) unsafe fn format_values(values: &[f64], comma_first: bool, dst: *mut 
     for (i, &value) in values.iter().enumerate() {
         // SAFETY: each value takes at most MAX_REPR + 1 bytes of the room.
         unsafe {
-            // Not `text::sink::store_comma`: this loop with it wrote canada
-            // with 1.1 % more instructions (30.15 against 29.82 M).
+            // Not `text::sink::store_comma`: with it this loop compiles to
+            // more instructions (`benches/callgrind.py dumps_bytes canada.json`).
             dst.add(end).write(b',');
             end += usize::from(i > 0 || comma_first);
             end += repr_into(value, dst.add(end));
@@ -48,8 +48,8 @@ pub(super) unsafe fn format_values(values: &[f64], comma_first: bool, dst: *mut 
 
 /// Writes `repr(value)` at `dst` and returns its length. The one place zmij
 /// is called from, so that it is inlined here (with a second caller the
-/// compiler called it out of line: +4 % canada dumps instructions), and one
-/// copy for every sink (made generic, zmij's digit loop went out of line: +6 %).
+/// compiler calls it out of line), and one copy for every sink (made
+/// generic, zmij's digit loop goes out of line).
 ///
 /// # Safety
 /// `dst` has room for MAX_REPR bytes.

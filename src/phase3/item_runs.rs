@@ -69,8 +69,8 @@ pub unsafe fn write_scalar_run<S: Sink>(
 
 /// Writes the leading run of `items` that are strs `short_str::write_item`
 /// takes, as `write_scalar_run` does (a list's run that starts with a str:
-/// in the loop of every scalar type, fewer values stayed in registers, and
-/// short_strings dumps ran 8.6 % more instructions).
+/// in the loop of every scalar type fewer values stay in registers, and
+/// `short_strings` runs more instructions).
 ///
 /// # Safety
 /// As `write_scalar_run`.
@@ -92,10 +92,9 @@ pub unsafe fn write_str_run<S: Sink>(
 }
 
 /// Writes the leading run of `items` that are exact ints within an `i64`,
-/// as `write_scalar_run` does (a list's run that starts with an int: in the
-/// loop of every scalar type, integers dumps ran 1.4 % more instructions).
-/// Out of line: inlined next to the other runs, its loop compiled to 9 %
-/// more instructions on integers.
+/// as `write_scalar_run` does (a list's run that starts with an int: the
+/// loop of every scalar type runs more instructions on `integers`).
+/// Out of line: inlined next to the other runs, its loop compiles worse.
 ///
 /// # Safety
 /// As `write_scalar_run`.
@@ -150,8 +149,8 @@ unsafe fn write_run<S: Sink, const CHUNK: usize, const ROOM: usize>(
 ) -> usize {
     let mut done = 0;
     let mut comma = comma_first;
-    // By index: `items.chunks(CHUNK)` compiled to 2-6 % more instructions
-    // (short_strings 4.26 against 4.02 M, mesh.json 10.89 against 10.80 M).
+    // By index: `items.chunks(CHUNK)` compiles to more instructions
+    // (`benches/callgrind.py dumps_bytes short_strings,mesh.json`).
     while done < items.len() {
         let chunk = &items[done..items.len().min(done + CHUNK)];
         out.reserve(chunk.len() * ROOM);

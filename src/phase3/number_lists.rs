@@ -19,7 +19,7 @@ pub(super) const RUN_CHUNK: usize = 64;
 /// items of a list, whose `[` was just written) as array items, with `,`
 /// between them; returns how many it wrote. The values are gathered a
 /// chunk at a time and formatted in one loop, saving the writer's dispatch,
-/// reservation and comma per float (numbers.json dumps -11 % instructions).
+/// reservation and comma per float (`benches/callgrind.py dumps_bytes numbers.json`).
 ///
 /// # Safety
 /// The GIL is held and `items` are live objects, which this reads without
@@ -98,8 +98,8 @@ pub const SHORT_LIST: usize = 7;
 /// Appends `[...]` for a short list (1 to SHORT_LIST items) of nothing but exact,
 /// finite floats, `items` its items; false, with nothing written, for any
 /// other list. A GeoJSON coordinate pair written this way skips the list
-/// writer's frame, its item dispatch and a reservation per float (canada.json
-/// dumps -11 % instructions).
+/// writer's frame, its item dispatch and a reservation per float
+/// (`benches/callgrind.py dumps_bytes canada.json`).
 ///
 /// # Safety
 /// The GIL is held and `items` are live objects, which this reads without

@@ -7,8 +7,8 @@
 //! a pool: a pool's threads would not survive `fork`, and nothing outlives
 //! the call.
 //!
-//! Measured (ROADMAP.md, phase 3): threads pay only from tens of thousands
-//! of floats; below `threads_min()` the list is written inline as usual.
+//! Threads pay only from tens of thousands of floats (`RJSON_THREADS_MIN`
+//! moves the threshold for measuring); below `threads_min()` the list is written inline as usual.
 
 use crate::api::memory::vec_with_room;
 use crate::text::sink::Sink;
@@ -59,8 +59,8 @@ fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
     // no Python code.
     let items = unsafe { list_items(list) };
     // Gathered a chunk at a time into the vector's unzeroed capacity: a
-    // `vec![0.0; n]` to gather into had `calloc` zero a reused block first
-    // (+2 % mesh dumps instructions).
+    // `vec![0.0; n]` to gather into would have `calloc` zero a reused block
+    // first.
     let mut values = vec_with_room(items.len());
     let mut chunk_values = [0.0; RUN_CHUNK];
     for chunk in items.chunks(RUN_CHUNK) {

@@ -81,14 +81,27 @@ pub fn decode_with<'py>(
     }
 }
 
+/// Pauses the cyclic collector; true if it was running (and so must be
+/// resumed).
+#[cfg(Py_3_10)]
 fn pause_gc() -> bool {
     // SAFETY: the GIL is held; PyGC_Disable returns the previous state.
     unsafe { ffi::PyGC_Disable() != 0 }
 }
 
+/// CPython 3.9 has no C call to pause the collector: the parse runs with it
+/// as the caller left it.
+#[cfg(not(Py_3_10))]
+fn pause_gc() -> bool {
+    false
+}
+
 fn resume_gc() {
+    #[cfg(Py_3_10)]
     // SAFETY: the GIL is held.
-    unsafe { ffi::PyGC_Enable() };
+    unsafe {
+        ffi::PyGC_Enable();
+    }
 }
 
 /// Bytes of non-ASCII strings checked one by one before the rest of the

@@ -60,10 +60,8 @@ struct Words {
 /// Reads `obj`'s bytes as `Words`, or None when one needs an escape.
 /// `BRANCHLESS` reads a string without a branch on whether it is longer
 /// than 8 bytes: for lists of strs of random lengths, where that branch
-/// mispredicts (it cost a list of 1-16-byte strs 1.8x the time). A dict's
-/// keys come in a repeating order the predictor learns, and there the
-/// branch is cheaper (branchless keys ran 5 % more instructions on
-/// citm_catalog, and measured 5-10 % slower on the corpus).
+/// mispredicts. A dict's keys come in a repeating order the predictor
+/// learns, and there the branch is cheaper than the branchless form.
 ///
 /// # Safety
 /// `obj` is a live compact ASCII `str` of length `len`, 1 <= len <= MAX_LEN.

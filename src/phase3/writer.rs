@@ -27,8 +27,8 @@ use crate::text::sink::Sink;
 
 /// Lists at least this long have their leading floats formatted by
 /// `write_float_run`; shorter ones of nothing but floats are written by
-/// `write_short_float_list` from their parent's dispatch (coordinate pairs
-/// through the run cost +13 % canada dumps instructions).
+/// `write_short_float_list` from their parent's dispatch (the run's setup
+/// costs more than a coordinate pair: `benches/callgrind.py dumps_bytes canada.json`).
 const FLOAT_RUN_MIN: usize = SHORT_LIST + 1;
 
 pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8>> {
@@ -42,7 +42,7 @@ pub fn encode(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Vec<u8
 }
 
 /// Appends `obj`'s JSON to `out`, which it hands back whether or not that
-/// succeeded. The writer owns its output (borrowing it cost 1-3 % more
+/// succeeded. The writer owns its output (borrowing it compiles to more
 /// instructions on the corpus) and borrows its nesting: the writer is
 /// moved, and the 8 KiB array moved with it cost a tenth of a small
 /// `dumps`' time.

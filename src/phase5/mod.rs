@@ -3,8 +3,7 @@
 //! runs with the GIL released; stage 2 is phase3's parser passing over
 //! whitespace by the index (`IndexGaps`) instead of scanning for it.
 //!
-//! Measured (ROADMAP.md, phase 5): on documents of the benchmark corpus's
-//! sizes the index costs more than it saves (the parser's time is object
+//! On documents of the benchmark corpus's sizes the index costs more than it saves (the parser's time is object
 //! creation, and phase4 already skips whitespace cheaply), so two stages run
 //! only for documents from `RJSON_TWO_STAGE_MIN` bytes (default 4 MiB) on,
 //! where letting other threads run while the bytes are validated and indexed
@@ -72,7 +71,7 @@ fn two_stage_min() -> usize {
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     let data: &[u8] = &input.data;
     // One parser instance for both paths (`index: None` scans): with two,
-    // the compiler inlined less into each, ~3 % more loads instructions.
+    // the compiler inlines less into each.
     let mut gaps = IndexGaps {
         index: None,
         next: 0,

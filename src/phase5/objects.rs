@@ -1,10 +1,10 @@
-//! The parser's floats, ints and ASCII strs made in place (CPython 3.11's
-//! layouts): the object's memory is taken from `PyObject_Malloc`, as the
+//! The parser's floats, ints and ASCII strs made in place (CPython 3.11's,
+//! 3.12's and 3.13's layouts): the object's memory is taken from `PyObject_Malloc`, as the
 //! interpreter's own constructors take it, and its header and value are
 //! written directly. `PyFloat_FromDouble`, `PyLong_FromLongLong` and
 //! `PyUnicode_New` spend most of their ~60-100 instructions on the checks
 //! and branches of their general cases (free lists, digit counting, the
-//! four string kinds); the numbers are in ROADMAP.md, phase 5.
+//! four string kinds).
 //!
 //! The layouts are checked once, against objects the C API makes, before
 //! the first object is made this way; where a check fails (or on another
@@ -13,9 +13,9 @@
 
 use pyo3::prelude::*;
 
-/// The layouts are CPython 3.11's, the object header the plain one.
+/// The layouts are CPython 3.11's to 3.13's, the object header the plain one.
 #[cfg(all(
-    rjson_cpython_311,
+    rjson_cpython_layouts,
     not(Py_LIMITED_API),
     not(py_sys_config = "Py_TRACE_REFS")
 ))]
@@ -24,6 +24,8 @@ mod in_place {
 
     use pyo3::ffi;
     use pyo3::prelude::*;
+
+    use crate::phase1::layout::cpython::{int_size, int_size_word, INT_DIGITS};
 
     /// What the one-time check found: the state word of a compact ASCII str
     /// (its bit-field), or `None` where a layout is not the expected one.
@@ -66,11 +68,9 @@ mod in_place {
                 ffi::PyErr_Clear();
                 return None;
             }
-            let digits = int
-                .cast::<u8>()
-                .add(std::mem::size_of::<ffi::PyVarObject>())
-                .cast::<u32>();
-            let int_ok = (*int.cast::<ffi::PyVarObject>()).ob_size == 2
+            let digits = int.cast::<u8>().add(INT_DIGITS).cast::<u32>();
+            let int_ok = int_size(int) == 2
+                && (*int.cast::<ffi::PyVarObject>()).ob_size == int_size_word(2, false)
                 && *digits == 3
                 && *digits.add(1) == 1 << 10;
             ffi::Py_DECREF(int);
@@ -86,7 +86,7 @@ mod in_place {
                     .add(std::mem::size_of::<ffi::PyASCIIObject>())
                 && ascii.length == 1
                 && ascii.hash == -1
-                && ascii.wstr.is_null()
+                && no_wstr(ascii)
                 && ascii.kind() == ffi::PyUnicode_1BYTE_KIND
                 && ascii.compact() == 1
                 && ascii.ascii() == 1
@@ -94,6 +94,18 @@ mod in_place {
             let state = ascii.state;
             ffi::Py_DECREF(text);
             (int_ok && str_ok).then_some(state)
+        }
+    }
+
+    /// Whether a str has no `wstr` (CPython 3.11's str has the field; 3.12
+    /// removed it).
+    fn no_wstr(ascii: &ffi::PyASCIIObject) -> bool {
+        #[cfg(not(rjson_cpython_312_on))]
+        return ascii.wstr.is_null();
+        #[cfg(rjson_cpython_312_on)]
+        {
+            let _ = ascii;
+            true
         }
     }
 
@@ -122,9 +134,15 @@ mod in_place {
             (*object).ob_type = ty;
             #[cfg(py_sys_config = "Py_REF_DEBUG")]
             _Py_NewReference(object);
-            #[cfg(not(py_sys_config = "Py_REF_DEBUG"))]
+            #[cfg(all(not(py_sys_config = "Py_REF_DEBUG"), not(rjson_cpython_312_on)))]
             {
                 (*object).ob_refcnt = 1;
+            }
+            // From 3.12 the count is a union (32-bit halves, immortality in
+            // the upper one); a new object's count is 1 and mortal.
+            #[cfg(all(not(py_sys_config = "Py_REF_DEBUG"), rjson_cpython_312_on))]
+            {
+                (*object).ob_refcnt.ob_refcnt = 1;
             }
             object
         }
@@ -158,21 +176,17 @@ mod in_place {
         } else {
             3
         };
-        // SAFETY: the layout check passed, so an int is a PyVarObject whose
-        // signed size counts the 30-bit digits that follow it; `count`
+        // SAFETY: the layout check passed, so an int is the header and a
+        // size word (`int_size_word`) followed by its 30-bit digits; `count`
         // digits are allocated and written.
         unsafe {
             let object = new_object(
-                std::mem::size_of::<ffi::PyVarObject>() + 4 * count,
+                INT_DIGITS + 4 * count,
                 std::ptr::addr_of_mut!(ffi::PyLong_Type),
             );
             if !object.is_null() {
-                let size = count as ffi::Py_ssize_t;
-                (*object.cast::<ffi::PyVarObject>()).ob_size = if value < 0 { -size } else { size };
-                let digits = object
-                    .cast::<u8>()
-                    .add(std::mem::size_of::<ffi::PyVarObject>())
-                    .cast::<u32>();
+                (*object.cast::<ffi::PyVarObject>()).ob_size = int_size_word(count, value < 0);
+                let digits = object.cast::<u8>().add(INT_DIGITS).cast::<u32>();
                 for i in 0..count {
                     *digits.add(i) = ((magnitude >> (30 * i)) & ((1 << 30) - 1)) as u32;
                 }
@@ -205,7 +219,10 @@ mod in_place {
                 (*text).length = bytes.len() as ffi::Py_ssize_t;
                 (*text).hash = -1;
                 (*text).state = state;
-                (*text).wstr = std::ptr::null_mut();
+                #[cfg(not(rjson_cpython_312_on))]
+                {
+                    (*text).wstr = std::ptr::null_mut();
+                }
                 let data = object.cast::<u8>().add(header);
                 std::ptr::copy_nonoverlapping(bytes.as_ptr(), data, bytes.len());
                 *data.add(bytes.len()) = 0;
@@ -217,7 +234,7 @@ mod in_place {
 
 /// Elsewhere nothing is made in place: every object comes from the C API.
 #[cfg(not(all(
-    rjson_cpython_311,
+    rjson_cpython_layouts,
     not(Py_LIMITED_API),
     not(py_sys_config = "Py_TRACE_REFS")
 )))]

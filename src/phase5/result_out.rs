@@ -104,11 +104,11 @@ pub fn encode_str<'py>(
 
 /// Text past the last checkpoint from which it is surveyed (and, once the
 /// result is known not to be ASCII, transcoded): small enough to be still
-/// in the core's cache (512 KiB of L2 on this machine's EPYC).
+/// in a core's L2 cache (512 KiB and more on current x86-64 servers).
 const CHECK_EVERY: usize = 64 << 10;
 /// The pieces handed to the second thread: small, so that little is left
 /// for the writer at the end, but not so small that the worker falls
-/// `RING` pieces behind (16-64 KiB measured alike; ROADMAP.md, phase 5).
+/// `RING` pieces behind (16-64 KiB time alike: `benches/ab_thread.py`).
 const THREAD_PIECE: usize = 32 << 10;
 
 /// Text from which `make_wide` does not guess the result's kind.
@@ -118,9 +118,9 @@ const GUESS_MAX: usize = 128 << 10;
 /// the result as long as the text stays ASCII (surveyed at checkpoints,
 /// while it is in cache). From the first non-ASCII text on, the result is
 /// a `GrowingStr` the text is transcoded onto at each checkpoint, and the
-/// ASCII str only a buffer written from its start again. Before, the whole
-/// text was surveyed and transcoded after it was written, read back from
-/// memory (gsoc-2018.json: 33 % of `dumps`' time).
+/// ASCII str only a buffer written from its start again. The text is thus
+/// transcoded while it is in cache, not read back from memory after it is
+/// all written.
 ///
 /// A large wide result (the thread's previous one from `thread_min()`
 /// characters) is transcoded by a second thread (`transcode_thread.rs`)
@@ -148,8 +148,8 @@ struct StrOut<'py> {
     thread_again: bool,
     /// Whether the previous result was large and wide enough for a thread:
     /// the text is then checked a piece at a time from the start, so that
-    /// the thread starts soon after the first wide character (twitter.json:
-    /// the writer transcoded the first 64 KiB itself, 14 % of the text).
+    /// the thread starts soon after the first wide character rather than at
+    /// the first 64 KiB checkpoint.
     thread_expected: bool,
     /// Characters of dense strs written so far (`str_units::dense`).
     dense_chars: usize,
@@ -212,8 +212,7 @@ impl<'py> StrOut<'py> {
             // All the text at once, after a latin-1 result: made latin-1
             // (the narrowest kind there is for text that is not ASCII) with
             // room for a character a byte, it is transcoded without the
-            // survey that sizes it exactly, unless it turns out wider
-            // (github_events.json `dumps`: the survey was 4.8 % of the time).
+            // survey that sizes it exactly, unless it turns out wider.
             // Only for text below glibc's first `mmap` threshold: a large
             // block cut to its characters would be mapped afresh by the
             // next call (`keeps_room`).

@@ -2,8 +2,8 @@
 //! own units (kind 1, 2 or 4), widened to the result's kind. The builds
 //! before write the str's UTF-8 (which CPython makes and keeps on first
 //! use) and decode the whole text back into a str: on mixed-script text
-//! that decoding costs as much as CPython's decoder (5.8 ms for the 1.3 MB
-//! of the `non_ascii` case, against 0.46 ms for orjson's whole `dumps`).
+//! that decoding costs as much as CPython's decoder, many times orjson's
+//! whole `dumps` (the benchmark's `non_ascii` case).
 
 use std::ffi::c_void;
 
@@ -56,11 +56,9 @@ impl StrUnits {
     /// not ready (a legacy str, which only its UTF-8 reads safely), or one
     /// whose UTF-8 CPython has made (by `encode`, `dumps_bytes`, orjson):
     /// that is cheaper written by the writer's UTF-8 paths, vector code for
-    /// its ASCII runs (gsoc-2018.json, every str's UTF-8 made: its units
-    /// took 1.09-1.22x the time). A str without is cheaper from its units
-    /// than made UTF-8 first, and keeps no UTF-8 copy (objects fresh from
-    /// `json.loads`: gsoc-2018 0.67-0.82x, twitter 0.81-0.82x, `non_ascii`
-    /// 0.13-0.16x the time, `benches/ab_fresh.py`; ROADMAP.md, phase 5).
+    /// its ASCII runs (on gsoc-2018.json the units take longer). A str
+    /// without is cheaper from its units than made UTF-8 first, and keeps
+    /// no UTF-8 copy (`benches/ab_fresh.py` measures both on fresh objects).
     /// With `utf8_made_too`, a str whose UTF-8 is made is taken as well
     /// (the caller's choice for a `dense` str: decoding its UTF-8 again
     /// costs a mispredicted branch a character or so).

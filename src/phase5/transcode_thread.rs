@@ -18,10 +18,8 @@
 //! At the end the writer takes every piece the worker has not taken yet
 //! (`claimed`) and waits only for the one it is working on. A machine
 //! whose CPUs are all busy then costs little: the worker, short of CPU,
-//! does fewer pieces and the writer more. (A first version, which reused
-//! the buffer's two halves and so waited for the worker, took 1.16-1.57x
-//! the time of no thread on gsoc-2018.json with one CPU-bound process
-//! beside it.) Once the writer has taken over, the worker touches nothing
+//! does fewer pieces and the writer more; the writer never waits for a
+//! worker that is short of CPU. Once the writer has taken over, the worker touches nothing
 //! of the call's and waits for the next call's work.
 //!
 //! The worker is made once and kept (per process). A thread made for each
@@ -39,10 +37,8 @@ use crate::api::options::size_switch;
 
 /// Results from this many characters on (the thread's previous wide
 /// result) are transcoded on a second thread (`RJSON_TRANSCODE_THREAD_MIN`
-/// overrides, for tests and measuring). Measured (ROADMAP.md, phase 5):
-/// from ~120 K characters on the thread saves time; below, nothing sure
-/// (twitter.json's first 20 statuses, 81 K characters: 0.90-1.05 of the
-/// time).
+/// overrides, for tests and measuring): below about 120 K characters the
+/// thread saves nothing measurable (`benches/ab_thread.py`).
 pub fn thread_min() -> usize {
     static MIN: OnceLock<usize> = OnceLock::new();
     size_switch(&MIN, "RJSON_TRANSCODE_THREAD_MIN", 128 << 10)
@@ -251,9 +247,8 @@ impl Drop for Transcoder {
 /// left it more than half of the pieces, did not get a CPU when it needed
 /// one: twice in a row, and the machine is taken to be busy; the next
 /// `back_off_calls()` calls go without it.
-/// (Beside `yes > /dev/null` on this 2-CPU machine, calls with the worker
-/// took up to 1.9x the time of calls without: a worker waiting for a CPU
-/// mid-piece keeps the writer waiting; ROADMAP.md, phase 5.)
+/// (On a machine whose CPUs are busy, a worker waiting for a CPU mid-piece
+/// keeps the writer waiting.)
 const LATE: Duration = Duration::from_micros(100);
 
 /// 64 (`RJSON_TRANSCODE_BACK_OFF` overrides, for tests: 0, so that a test
@@ -270,14 +265,10 @@ static BACKING_OFF: AtomicU32 = AtomicU32::new(0);
 static LATE_CALLS: AtomicU32 = AtomicU32::new(0);
 
 /// Backs off at the third late call in a row. One late call is as likely
-/// a moment's preemption: backing off at the first, two builds' threads
-/// timed in one process backed off 2-5 times in 400 calls on an otherwise
-/// idle machine.
-/// The first two calls with a large result are late on an idle machine:
-/// the worker's stores fault in the pages of a block glibc has just mapped
-/// (gsoc-2018.json: 51 and 52 of 88 pieces taken back, 4.7 and 3.1 ms a
-/// call against 1.3 ms later); at the second, the calls after went
-/// without the worker.
+/// a moment's preemption. The first two calls with a large result are late
+/// on an idle machine too: the worker's stores fault in the pages of a
+/// block glibc has just mapped; backing off at the second would leave the
+/// calls after without the worker.
 const LATE_CALLS_TO_BACK_OFF: u32 = 3;
 
 fn note_lateness(late: bool) {
@@ -393,8 +384,8 @@ fn serve(mailbox: &Mutex<Option<Job>>) {
 /// How long the worker spins for the next piece or call before it sleeps
 /// until `send` or `post` wakes it: longer than a writer takes for a piece,
 /// so a call's pieces cost no wake-up (a futex call, several microseconds
-/// on a virtual machine). 5-200 µs measured alike on an idle machine; the
-/// spinning takes CPU time from others on a busy one.
+/// on a virtual machine). Longer spins gain nothing on an idle machine and
+/// take CPU time from others on a busy one.
 const SPIN_FOR: Duration = Duration::from_micros(50);
 
 /// The worker's waiting: spin, then sleep.

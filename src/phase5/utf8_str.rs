@@ -7,9 +7,7 @@
 //! compiler vectorizes: AVX2 where the CPU has it, the baseline's SSE2 or
 //! NEON otherwise); multi-byte characters are decoded one by one. CPython's
 //! decoder guesses the kind as it goes (widening what it wrote when a wider
-//! character turns up) and shrinks its result at the end: ~2,400
-//! instructions a string on twitter.json, ~5 a byte on mostly-ASCII text
-//! (ROADMAP.md, phase 5).
+//! character turns up) and shrinks its result at the end.
 
 use pyo3::ffi;
 use pyo3::prelude::*;
@@ -119,8 +117,8 @@ impl GrowingStr {
     /// Appends `text`, whole UTF-8 characters.
     pub fn append(&mut self, py: Python<'_>, text: &[u8]) -> PyResult<()> {
         // Most pieces fit the str's kind and room: transcoded at once, with
-        // no survey (which cost 4-5 % of dumps' time on gsoc-2018 and
-        // twitter). A piece that does not is surveyed and written again.
+        // no survey (a noticeable part of `dumps`' time on wide results).
+        // A piece that does not is surveyed and written again.
         if !self.object.is_null() {
             // SAFETY: the object has room for `cap` units of its kind, and
             // is ours; units from `chars` on are not yet the str's.
@@ -413,8 +411,8 @@ impl Survey {
 }
 
 /// Whether `text` is all ASCII: it stops at the first chunk that is not
-/// (a whole survey, before the transcoding's own, cost github_events.json's
-/// `dumps` 5 % of its time).
+/// (a whole survey, before the transcoding's own, would read the text
+/// twice).
 pub fn is_ascii(text: &[u8]) -> bool {
     #[cfg(target_arch = "x86_64")]
     if kernels::chosen().name == "avx2" {
