@@ -130,16 +130,22 @@ def per_operation(run, op, cases):
         for lib in run["cases"][case]["seconds_per_call"].get("off", {}).get(op, {}):
             if lib not in libs and lib not in ("rjson", ref):
                 libs.append(lib)
-    header = ["case", "rjson, off", "rjson, on"] + [f"{lib}, off" for lib in libs] + [f"{ref} time (ms)"]
+    versus = "ssrjson" in libs
+    header = ["case", "rjson, off", "rjson, on"] + (["rjson / ssrjson, off"] if versus else [])
+    header += [f"{lib}, off" for lib in libs] + [f"{ref} time (ms)"]
     rows = []
     for case in cases:
         ref_time = run["cases"][case]["seconds_per_call"].get("off", {}).get(op, {}).get(ref)
         rows.append([case, fmt(ratio(run, case, op, "rjson", "off")), fmt(ratio(run, case, op, "rjson", "on"))]
+                    + ([fmt(ratio(run, case, op, "rjson", "off", against="ssrjson"))] if versus else [])
                     + [fmt(ratio(run, case, op, lib, "off")) for lib in libs]
                     + ["–" if ref_time is None else f"{ref_time * 1e3:.3f}"])
     for label, members in groups(cases):
-        rows.append([f"**{label}**"] + [f"**{fmt(geomean(ratio(run, c, op, lib, mode) for c in members))}**"
-                                        for lib, mode in [("rjson", "off"), ("rjson", "on")] + [(lib, "off") for lib in libs]] + [""])
+        cells = [geomean(ratio(run, c, op, "rjson", mode) for c in members) for mode in ("off", "on")]
+        if versus:
+            cells.append(geomean(ratio(run, c, op, "rjson", "off", against="ssrjson") for c in members))
+        cells += [geomean(ratio(run, c, op, lib, "off") for c in members) for lib in libs]
+        rows.append([f"**{label}**"] + [f"**{fmt(x)}**" for x in cells] + [""])
     return table(header, rows)
 
 

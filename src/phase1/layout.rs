@@ -84,21 +84,6 @@ pub(crate) mod cpython {
         word
     }
 
-    /// The size word of a new int of `count` digits, negative or not.
-    #[inline(always)]
-    pub fn int_size_word(count: usize, negative: bool) -> ffi::Py_ssize_t {
-        #[cfg(rjson_cpython_312_on)]
-        {
-            ((count << 3) | if negative { 2 } else { 0 }) as ffi::Py_ssize_t
-        }
-        #[cfg(not(rjson_cpython_312_on))]
-        {
-            let size = count as ffi::Py_ssize_t;
-            if negative {
-                -size
-            } else {
-                size
-            }
         }
     }
 

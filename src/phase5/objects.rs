@@ -25,7 +25,7 @@ mod in_place {
     use pyo3::ffi;
     use pyo3::prelude::*;
 
-    use crate::phase1::layout::cpython::{int_size, int_size_word, INT_DIGITS};
+    use crate::phase1::layout::cpython::{int_size, INT_DIGITS};
 
     /// What the one-time check found: the state word of a compact ASCII str
     /// (its bit-field), or `None` where a layout is not the expected one.
@@ -94,6 +94,26 @@ mod in_place {
             let state = ascii.state;
             ffi::Py_DECREF(text);
             (int_ok && str_ok).then_some(state)
+        }
+    }
+
+    /// The size word of a new int of `count` digits: its signed count in
+    /// `ob_size` to 3.11; from 3.12 `lv_tag`, the count above three flag
+    /// bits whose low two are the sign (0 positive, 2 negative).
+    #[inline(always)]
+    fn int_size_word(count: usize, negative: bool) -> ffi::Py_ssize_t {
+        #[cfg(rjson_cpython_312_on)]
+        {
+            ((count << 3) | if negative { 2 } else { 0 }) as ffi::Py_ssize_t
+        }
+        #[cfg(not(rjson_cpython_312_on))]
+        {
+            let size = count as ffi::Py_ssize_t;
+            if negative {
+                -size
+            } else {
+                size
+            }
         }
     }
 
