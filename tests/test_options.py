@@ -88,6 +88,30 @@ def test_sort_keys_mixed_types_raise_like_standard_library():
         rjson.dumps({1: 1, "a": 2}, sort_keys=True)
 
 
+def test_sort_keys_orders_strs_of_every_kind_as_python():
+    # Keys of the four str kinds sharing prefixes, compared by code point
+    # (the writer sorts exact str keys itself, by their own units).
+    parts = ["", "a", "ab", "\x7f", "\x80", "é", "ÿ", "\u0100", "€", "\ud7ff", "\ue000", "\uffff", "😀", "\U0010ffff"]
+    keys = {a + b for a in parts for b in parts}
+    doc = {key: len(key) for key in sorted(keys, key=hash)}
+    doc["nested"] = {key: [key] for key in list(keys)[:50]}
+    for kw in ({}, {"indent": 2}, {"ensure_ascii": True}):
+        std = dict(kw, sort_keys=True)
+        std.setdefault("ensure_ascii", False)
+        if "indent" not in kw:
+            std["separators"] = (",", ":")
+        assert rjson.dumps(doc, sort_keys=True, **kw) == json.dumps(doc, **std)
+
+
+def test_sort_keys_with_str_subclass_keys_uses_their_order():
+    class Reversed(str):
+        def __lt__(self, other):
+            return str.__gt__(self, other)
+
+    doc = {Reversed("a"): 1, Reversed("b"): 2}
+    assert rjson.dumps(doc, sort_keys=True) == json.dumps(doc, sort_keys=True, separators=(",", ":"))
+
+
 def test_allow_nan():
     value = [float("nan"), float("inf"), float("-inf"), {float("inf"): 1}]
     assert rjson.dumps(value, allow_nan=True) == json.dumps(value, separators=(",", ":"))

@@ -84,9 +84,6 @@ pub(crate) mod cpython {
         word
     }
 
-        }
-    }
-
     /// A table entry of either kind.
     pub trait Entry {
         fn key_value(&self) -> (*mut ffi::PyObject, *mut ffi::PyObject);

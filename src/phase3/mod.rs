@@ -12,5 +12,6 @@ pub mod number_lists;
 mod parallel;
 pub mod parser;
 mod short_str;
+mod sorted_keys;
 pub mod strings;
 pub mod writer;

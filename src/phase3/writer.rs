@@ -13,6 +13,7 @@ use pyo3::Borrowed;
 use super::float_repr::write_float_repr;
 use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
+use super::sorted_keys::{sorted_str_entries, Entries};
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
@@ -59,6 +60,7 @@ pub fn encode_into<'py, S: Sink>(
         compact,
         level: 0,
         nesting: &mut nesting,
+        newline_run: opts.indent.as_deref().map(newline_run),
     };
     let written = writer.value(obj);
     (writer.out, written)
@@ -71,6 +73,22 @@ struct Writer<'a, 'py, S> {
     /// Indentation level of the container being written.
     level: usize,
     nesting: &'a mut Nesting,
+    /// With `indent`: a newline and `NEWLINE_LEVELS` levels of indentation,
+    /// of which a line start is one slice.
+    newline_run: Option<Vec<u8>>,
+}
+
+/// Levels of indentation prepared in the newline run; deeper lines add the
+/// rest one level at a time.
+const NEWLINE_LEVELS: usize = 32;
+
+fn newline_run(indent: &str) -> Vec<u8> {
+    let mut run = Vec::with_capacity(1 + indent.len() * NEWLINE_LEVELS);
+    run.push(b'\n');
+    for _ in 0..NEWLINE_LEVELS {
+        run.extend_from_slice(indent.as_bytes());
+    }
+    run
 }
 
 impl<'py, S: Sink> Writer<'_, 'py, S> {
@@ -261,10 +279,12 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
 
     #[inline(never)]
     fn newline(&mut self) {
-        if let Some(indent) = &self.opts.indent {
-            self.out.push(b'\n');
-            for _ in 0..self.level {
-                self.out.extend_from_slice(indent.as_bytes());
+        if let Some(run) = &self.newline_run {
+            let width = (run.len() - 1) / NEWLINE_LEVELS;
+            let levels = self.level.min(NEWLINE_LEVELS);
+            self.out.extend_from_slice(&run[..1 + width * levels]);
+            for _ in levels..self.level {
+                self.out.extend_from_slice(&run[1..1 + width]);
             }
         }
     }
@@ -492,8 +512,13 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     #[inline(never)]
     fn dict(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         let dict = obj.cast::<PyDict>()?;
-        if !self.opts.sort_keys && dict.is_exact_instance_of::<PyDict>() {
-            return self.plain_dict(dict);
+        if dict.is_exact_instance_of::<PyDict>() {
+            if !self.opts.sort_keys {
+                return self.plain_dict(dict);
+            }
+            if let Some(entries) = sorted_str_entries(dict) {
+                return self.sorted_dict(dict, &entries);
+            }
         }
         self.open(obj, b'{')?;
         let mut key_buffer = KeyBuffer::default();
@@ -501,6 +526,30 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         for entry in dict_entries(dict, self.opts)? {
             let (key, value) = entry?;
             first &= !self.keyed_entry(first, &key, &value, &mut key_buffer)?;
+        }
+        self.close(b'}', !first);
+        Ok(())
+    }
+
+    /// An exact dict's entries in the order `sort_keys` asks, sorted
+    /// without Python calls (`sorted_keys.rs`); written as `plain_dict`
+    /// writes them.
+    fn sorted_dict(&mut self, dict: &Bound<'py, PyDict>, entries: &Entries<'py>) -> PyResult<()> {
+        self.open(dict, b'{')?;
+        let size = dict_len(dict);
+        let mut first = true;
+        let mut key_buffer = KeyBuffer::default();
+        for (key, value) in entries {
+            // A `default=` may have resized the dict while a value was written.
+            if dict_len(dict) != size {
+                return Err(dict_changed_size());
+            }
+            if self.ascii_key(key.as_ptr(), first) {
+                first = false;
+                self.entry_value(value.as_borrowed())?;
+                continue;
+            }
+            first &= !self.keyed_entry(first, key, value, &mut key_buffer)?;
         }
         self.close(b'}', !first);
         Ok(())
