@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BUDGET = ROOT / "benches" / "budget.json"
 TOLERANCE = 0.03
 # (case, operation of benches/ops.py): corpus loads and dumps, a str result
-# of non-Latin text, one option, one hook.
+# of non-Latin text, two options, one hook.
 CALLS = [
     ("twitter.json", "loads"),
     ("citm_catalog.json", "loads"),
@@ -35,6 +35,7 @@ CALLS = [
     ("canada.json", "dumps_bytes"),
     ("i18n_cjk", "dumps"),
     ("twitter.json", "dumps_bytes_indent2"),
+    ("citm_catalog.json", "dumps_bytes_sort_keys"),
     ("twitter.json", "loads_object_hook"),
 ]
 EXTRA_CALLS = 3
