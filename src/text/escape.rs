@@ -255,6 +255,8 @@ pub fn write_escaped_rest<S: Sink>(
         if byte < 0x80 {
             write_escaped_code_point(u32::from(byte), ensure_ascii, out);
             at += 1;
+        } else if ensure_ascii {
+            at = write_non_ascii_escapes(text, at, out);
         } else {
             let (code, len) = decode_wtf8(&text[at..]);
             write_escaped_code_point(code, ensure_ascii, out);
@@ -262,6 +264,41 @@ pub fn write_escaped_rest<S: Sink>(
         }
     }
     out.push(b'"');
+}
+
+/// With `ensure_ascii`: the run of non-ASCII characters that starts at
+/// `text[at]`, as `\uXXXX` escapes (a surrogate pair above U+FFFF), in one
+/// reservation and one loop (text in other scripts is mostly such runs);
+/// returns where the run ends.
+fn write_non_ascii_escapes<S: Sink>(text: &[u8], mut at: usize, out: &mut S) -> usize {
+    let end = text[at..].iter().position(|&b| b < 0x80).map_or(text.len(), |n| at + n);
+    // Escapes take 6 bytes for a character of 2 or 3 bytes, 12 for one of 4.
+    out.reserve(3 * (end - at));
+    let mut len = out.len();
+    let dst = out.as_mut_ptr();
+    while at < end {
+        let (code, n) = decode_wtf8(&text[at..]);
+        at += n;
+        let (first, second) = if code >= 0x1_0000 {
+            let v = code - 0x1_0000;
+            (0xD800 | (v >> 10), Some(0xDC00 | (v & 0x3FF)))
+        } else {
+            (code, None)
+        };
+        // SAFETY: `reserve` left 3 bytes of room for each byte of the run,
+        // and each character's escapes take at most 3 bytes per byte of it.
+        unsafe {
+            std::ptr::copy_nonoverlapping(u_escape(first).as_ptr(), dst.add(len), 6);
+            len += 6;
+            if let Some(second) = second {
+                std::ptr::copy_nonoverlapping(u_escape(second).as_ptr(), dst.add(len), 6);
+                len += 6;
+            }
+        }
+    }
+    // SAFETY: every byte up to `len` was written above.
+    unsafe { out.set_len(len) };
+    at
 }
 
 /// Decodes one code point of WTF-8 (UTF-8 that may hold encoded surrogates,
@@ -295,6 +332,35 @@ pub fn write_wtf8_string<S: Sink>(bytes: &[u8], ensure_ascii: bool, out: &mut S)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_runs_escape_as_each_character_alone() {
+        // Runs of 2-, 3- and 4-byte characters and WTF-8 surrogates, between
+        // ASCII and escapes, at the start, the end and alone.
+        let pieces: [&[u8]; 9] = [
+            b"a", "é".as_bytes(), "日本".as_bytes(), "😀".as_bytes(), b"\xed\xa0\x80", b"\"",
+            b"\n", "\u{7f}".as_bytes(), "\u{10ffff}\u{ffff}".as_bytes(),
+        ];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = [a, b, c].concat();
+                    let mut fast = Vec::new();
+                    write_json_string(&text, true, &mut fast);
+                    let mut slow = vec![b'"'];
+                    let mut at = 0;
+                    while at < text.len() {
+                        let (code, len) = decode_wtf8(&text[at..]);
+                        write_escaped_code_point(code, true, &mut slow);
+                        at += len;
+                    }
+                    slow.push(b'"');
+                    assert_eq!(fast, slow, "{text:?}");
+                    assert!(fast.is_ascii());
+                }
+            }
+        }
+    }
 
     fn literal(text: &str, ensure_ascii: bool) -> String {
         let mut out = Vec::new();
