@@ -108,3 +108,21 @@ def test_dict_subclass_items_override_is_honoured():
 
     value = Reversed(a=1, b=2)
     assert rjson.dumps(value) == json.dumps(value, separators=(",", ":")) == '{"b":2,"a":1}'
+
+
+def test_dumps_to_str_leaves_the_callers_strs_as_they_were():
+    # phase5 writes a str result from each str's own units, keys included,
+    # so that CPython keeps no UTF-8 copy inside the caller's strs (the
+    # builds before write their UTF-8, which CPython caches on first use).
+    import sys
+
+    if "phase5" not in rjson.enabled_phases():
+        pytest.skip("the builds before phase5 write strs from their cached UTF-8")
+    strs = ["ascii", "é latin", "日本語のテキスト", "emoji 😀🚀", "mixé 日本 😀"]
+    value = {s + " key": [s, {s: s}] for s in strs}
+    before = [sys.getsizeof(s) for s in strs] + [sys.getsizeof(k) for k in value]
+    text = rjson.dumps(value)
+    assert json.loads(text) == value
+    for kw in ({"indent": 2}, {"sort_keys": True}):
+        rjson.dumps(value, **kw)
+    assert [sys.getsizeof(s) for s in strs] + [sys.getsizeof(k) for k in value] == before

@@ -189,8 +189,70 @@ pub fn str_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<&'a str> {
     }
 }
 
-/// A key as text: exact str keys borrowed, exact int keys formatted with
-/// itoa into `buffer` (no allocation), the rest as the baseline converts them.
+/// A compact str's characters in its own kind (1, 2 or 4 bytes each).
+#[derive(Clone, Copy)]
+pub enum Units<'a> {
+    One(&'a [u8]),
+    Two(&'a [u16]),
+    Four(&'a [u32]),
+}
+
+/// The units of the str `text`, borrowed; `None` for a legacy (not
+/// compact) str, whose data may not be ready.
+pub fn compact_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
+    let ptr = text.as_ptr();
+    // SAFETY: `text` is a live str (the caller classified it); a compact
+    // str's data follows its header, `length` units of its kind's width,
+    // fixed for its life (borrowed for 'a).
+    unsafe {
+        if ffi::PyUnicode_IS_COMPACT(ptr) == 0 {
+            return None;
+        }
+        let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
+        let data = ffi::PyUnicode_DATA(ptr);
+        Some(match ffi::PyUnicode_KIND(ptr) {
+            ffi::PyUnicode_1BYTE_KIND => Units::One(std::slice::from_raw_parts(data.cast(), len)),
+            ffi::PyUnicode_2BYTE_KIND => Units::Two(std::slice::from_raw_parts(data.cast(), len)),
+            _ => Units::Four(std::slice::from_raw_parts(data.cast(), len)),
+        })
+    }
+}
+
+/// Appends `units` to `text` as UTF-8; false (with `text` part written)
+/// at a lone surrogate, which has no UTF-8 form.
+fn push_utf8(units: Units<'_>, text: &mut String) -> bool {
+    match units {
+        Units::One(units) => text.extend(units.iter().map(|&u| char::from(u))),
+        Units::Two(units) => {
+            for &u in units {
+                let Some(c) = char::from_u32(u32::from(u)) else { return false };
+                text.push(c);
+            }
+        }
+        Units::Four(units) => {
+            for &u in units {
+                let Some(c) = char::from_u32(u) else { return false };
+                text.push(c);
+            }
+        }
+    }
+    true
+}
+
+/// A non-ASCII compact str key as UTF-8 in `buffer`; false for a legacy
+/// str or one with lone surrogates. Out of line: such keys are rare.
+#[inline(never)]
+fn non_ascii_key_text(key: &Bound<'_, PyAny>, buffer: &mut KeyBuffer) -> bool {
+    let Some(units) = compact_units(key) else { return false };
+    buffer.text.clear();
+    push_utf8(units, &mut buffer.text)
+}
+
+/// A key as text: exact compact-ASCII str keys borrowed, other exact str
+/// keys encoded from their own units into `buffer` (so that writing a key
+/// never makes CPython keep a UTF-8 copy inside it), exact int keys
+/// formatted with itoa into `buffer` (no allocation), the rest as the
+/// baseline converts them.
 pub fn key_text<'a>(
     key: &'a Bound<'_, PyAny>,
     opts: &DumpOptions<'_>,
@@ -198,8 +260,12 @@ pub fn key_text<'a>(
 ) -> PyResult<Option<&'a str>> {
     match classify(key) {
         Kind::Str => {
-            if let Some(text) = str_utf8(key) {
-                return Ok(Some(text));
+            // SAFETY: `key` is a live str (classified above).
+            if unsafe { ffi::PyUnicode_IS_COMPACT_ASCII(key.as_ptr()) } != 0 {
+                return Ok(str_utf8(key));
+            }
+            if non_ascii_key_text(key, buffer) {
+                return Ok(Some(&buffer.text));
             }
         }
         Kind::Int => {

@@ -11,6 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
+use crate::phase1::dispatch::{compact_units, Units};
 use crate::phase1::layout::dict_next;
 
 /// A dict's entries, owned.
@@ -42,49 +43,25 @@ pub fn sorted_str_entries<'py>(dict: &Bound<'py, PyDict>) -> Option<Entries<'py>
 
 /// The order of two compact strs by code point, as Python compares strs.
 fn compare_strs(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> Ordering {
-    let (a, b) = (units(a), units(b));
+    let (Some(a), Some(b)) = (compact_units(a), compact_units(b)) else {
+        unreachable!("sorted_str_entries takes compact strs only")
+    };
     match (a, b) {
         (Units::One(a), Units::One(b)) => a.cmp(b),
         (Units::Two(a), Units::Two(b)) => a.cmp(b),
         (Units::Four(a), Units::Four(b)) => a.cmp(b),
-        _ => a.code_points().cmp(b.code_points()),
+        _ => code_points(a).cmp(code_points(b)),
     }
 }
 
-/// A compact str's characters in its own kind.
-#[derive(Clone, Copy)]
-enum Units<'a> {
-    One(&'a [u8]),
-    Two(&'a [u16]),
-    Four(&'a [u32]),
-}
-
-impl<'a> Units<'a> {
-    fn code_points(self) -> impl Iterator<Item = u32> + 'a {
-        let (one, two, four) = match self {
-            Units::One(units) => (units, &[][..], &[][..]),
-            Units::Two(units) => (&[][..], units, &[][..]),
-            Units::Four(units) => (&[][..], &[][..], units),
-        };
-        one.iter()
-            .map(|&u| u32::from(u))
-            .chain(two.iter().map(|&u| u32::from(u)))
-            .chain(four.iter().copied())
-    }
-}
-
-/// The units of `text`, an exact compact str (checked by the caller).
-fn units<'a>(text: &'a Bound<'_, PyAny>) -> Units<'a> {
-    let ptr = text.as_ptr();
-    // SAFETY: a compact str's data follows its header, `length` units of
-    // its kind's width, alive as long as the str (borrowed for 'a).
-    unsafe {
-        let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
-        let data = ffi::PyUnicode_DATA(ptr);
-        match ffi::PyUnicode_KIND(ptr) {
-            ffi::PyUnicode_1BYTE_KIND => Units::One(std::slice::from_raw_parts(data.cast(), len)),
-            ffi::PyUnicode_2BYTE_KIND => Units::Two(std::slice::from_raw_parts(data.cast(), len)),
-            _ => Units::Four(std::slice::from_raw_parts(data.cast(), len)),
-        }
-    }
+fn code_points(units: Units<'_>) -> impl Iterator<Item = u32> + '_ {
+    let (one, two, four) = match units {
+        Units::One(units) => (units, &[][..], &[][..]),
+        Units::Two(units) => (&[][..], units, &[][..]),
+        Units::Four(units) => (&[][..], &[][..], units),
+    };
+    one.iter()
+        .map(|&u| u32::from(u))
+        .chain(two.iter().map(|&u| u32::from(u)))
+        .chain(four.iter().copied())
 }

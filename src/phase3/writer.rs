@@ -13,7 +13,7 @@ use pyo3::Borrowed;
 use super::float_repr::write_float_repr;
 use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
-use super::sorted_keys::{sorted_str_entries, Entries};
+use super::sorted_keys::sorted_str_entries;
 use super::{parallel, short_str};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
@@ -54,13 +54,16 @@ pub fn encode_into<'py, S: Sink>(
 ) -> (S, PyResult<()>) {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
     let mut nesting = Nesting::default();
+    // Owned here, lent to the writer: a writer with a field to drop
+    // compiles to more instructions throughout.
+    let newline_run = opts.indent.as_deref().map(newline_run);
     let mut writer = Writer {
         out,
         opts,
         compact,
         level: 0,
         nesting: &mut nesting,
-        newline_run: opts.indent.as_deref().map(newline_run),
+        newline_run: newline_run.as_deref(),
     };
     let written = writer.value(obj);
     (writer.out, written)
@@ -75,7 +78,7 @@ struct Writer<'a, 'py, S> {
     nesting: &'a mut Nesting,
     /// With `indent`: a newline and `NEWLINE_LEVELS` levels of indentation,
     /// of which a line start is one slice.
-    newline_run: Option<Vec<u8>>,
+    newline_run: Option<&'a [u8]>,
 }
 
 /// Levels of indentation prepared in the newline run; deeper lines add the
@@ -279,7 +282,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
 
     #[inline(never)]
     fn newline(&mut self) {
-        if let Some(run) = &self.newline_run {
+        if let Some(run) = self.newline_run {
             let width = (run.len() - 1) / NEWLINE_LEVELS;
             let levels = self.level.min(NEWLINE_LEVELS);
             self.out.extend_from_slice(&run[..1 + width * levels]);
@@ -516,10 +519,15 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             if !self.opts.sort_keys {
                 return self.plain_dict(dict);
             }
-            if let Some(entries) = sorted_str_entries(dict) {
-                return self.sorted_dict(dict, &entries);
-            }
+            return self.sorted_dict(dict);
         }
+        self.general_dict(dict)
+    }
+
+    /// A dict through `dict_entries` (a snapshot, sorted by Python with
+    /// `sort_keys`), its keys converted by `key_text`.
+    fn general_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
+        let obj = dict.as_any();
         self.open(obj, b'{')?;
         let mut key_buffer = KeyBuffer::default();
         let mut first = true;
@@ -532,14 +540,19 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     }
 
     /// An exact dict's entries in the order `sort_keys` asks, sorted
-    /// without Python calls (`sorted_keys.rs`); written as `plain_dict`
-    /// writes them.
-    fn sorted_dict(&mut self, dict: &Bound<'py, PyDict>, entries: &Entries<'py>) -> PyResult<()> {
+    /// without Python calls (`sorted_keys.rs`) and written as `plain_dict`
+    /// writes them; a dict with other keys by the general path. Out of line,
+    /// so that the entries' vector costs the compact path nothing.
+    #[inline(never)]
+    fn sorted_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
+        let Some(entries) = sorted_str_entries(dict) else {
+            return self.general_dict(dict);
+        };
         self.open(dict, b'{')?;
         let size = dict_len(dict);
         let mut first = true;
         let mut key_buffer = KeyBuffer::default();
-        for (key, value) in entries {
+        for (key, value) in &entries {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
                 return Err(dict_changed_size());

@@ -269,7 +269,8 @@ pub fn write_escaped_rest<S: Sink>(
 /// With `ensure_ascii`: the run of non-ASCII characters that starts at
 /// `text[at]`, as `\uXXXX` escapes (a surrogate pair above U+FFFF), in one
 /// reservation and one loop (text in other scripts is mostly such runs);
-/// returns where the run ends.
+/// returns where the run ends. Out of line: only `ensure_ascii` takes it.
+#[inline(never)]
 fn write_non_ascii_escapes<S: Sink>(text: &[u8], mut at: usize, out: &mut S) -> usize {
     let end = text[at..].iter().position(|&b| b < 0x80).map_or(text.len(), |n| at + n);
     // Escapes take 6 bytes for a character of 2 or 3 bytes, 12 for one of 4.
