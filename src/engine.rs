@@ -1,7 +1,27 @@
 //! The one seam that picks, at compile time, which decoder and encoder the
 //! `loads`/`dumps` paths use, and which building blocks they stand on. A
 //! phase that brings its own engine or blocks adds its `cfg` here and nowhere
-//! else in shared code.
+//! else in shared code. The same table is in ARCHITECTURE.md.
+//!
+//! | block | baseline | phase1 | phase2 | phase3 | phase4 | phase5 |
+//! |---|---|---|---|---|---|---|
+//! | `classify`, `dict_entries`, `key_text` | `api::to_json` | `phase1::dispatch` | = | = | = | = |
+//! | `new_float` | `api::build` | = | = | = | = | `phase5::objects` |
+//! | `new_int` | `api::build` | `phase1::objects` | = | = | = | `phase5::objects` |
+//! | `new_list` | `api::build` | `phase1::objects` | = | = | = | = |
+//! | `new_ascii_str` | – | – | – | `phase3::strings` | = | `phase5::objects` |
+//! | `new_str` | – | – | – | `phase3::strings` | = | `phase5::utf8_str` |
+//! | `ItemStack` | `api::build` | = | `phase2::scratch` | = | = | = |
+//! | `OutputBuffer` | `api::to_json` | = | `phase2::output` | = | = | = |
+//! | `plain_run`, `copy_run`, `space_run`, `digit_run`, `fraction_digit_run` | `text::scan`, `text::escape` | = | = | = | `phase4::kernels` | = |
+//! | `write_string` | – | – | – | here, over `text::escape` | = | `phase5::write_str` |
+//! | `prefetch` | – | – | – | here (nothing) | = | `phase5` |
+//! | `validate_utf8` | here, over `text::scan` | = | = | = | here, over `phase4::kernels` | `phase5` |
+//! | `parser_checks_utf8` | here (`false`) | = | = | = | = | `phase5` |
+//! | `decode` | `baseline::decode` | = | = | `phase3::parser` | = | `phase5` |
+//! | `encode` | `baseline::encode` | = | = | `phase3::writer` | = | (in `result_out`) |
+//! | `output_str` | `api::to_json` | = | = | `phase3::strings` | = | (in `result_out`) |
+//! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out` |
 
 // Encoder blocks: how a value is classified, how a dict's entries are read,
 // how a key becomes text.
