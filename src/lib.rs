@@ -79,7 +79,7 @@ fn dumps<'py>(
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let opts = DumpOptions::new(
+    let mut opts = DumpOptions::new(
         default,
         indent,
         sort_keys,
@@ -88,6 +88,7 @@ fn dumps<'py>(
         skipkeys,
         separators,
     )?;
+    opts.str_result = true;
     memory_error_on_unwind(|| engine::encode_str(obj, &opts))
 }
 

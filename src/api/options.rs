@@ -18,6 +18,10 @@ pub struct DumpOptions<'py> {
     /// Borrowed for the defaults: most calls allocate nothing here.
     pub item_separator: Cow<'static, str>,
     pub key_separator: Cow<'static, str>,
+    /// Whether the result is a `str` (`dumps`), which is written without
+    /// asking CPython for any str's UTF-8, so the caller's strs stay as they
+    /// were; `dumps_bytes` uses (and so makes) the UTF-8 CPython caches.
+    pub str_result: bool,
 }
 
 impl<'py> DumpOptions<'py> {
@@ -61,6 +65,7 @@ impl<'py> DumpOptions<'py> {
             skipkeys,
             item_separator,
             key_separator,
+            str_result: false,
         })
     }
 }

@@ -248,9 +248,10 @@ fn non_ascii_key_text(key: &Bound<'_, PyAny>, buffer: &mut KeyBuffer) -> bool {
     push_utf8(units, &mut buffer.text)
 }
 
-/// A key as text: exact compact-ASCII str keys borrowed, other exact str
-/// keys encoded from their own units into `buffer` (so that writing a key
-/// never makes CPython keep a UTF-8 copy inside it), exact int keys
+/// A key as text: exact compact-ASCII str keys borrowed; other exact str
+/// keys, for a `str` result, encoded from their own units into `buffer` (so
+/// that `dumps` never makes CPython keep a UTF-8 copy inside a key), else
+/// their UTF-8 as CPython caches it; exact int keys
 /// formatted with itoa into `buffer` (no allocation), the rest as the
 /// baseline converts them.
 pub fn key_text<'a>(
@@ -264,8 +265,11 @@ pub fn key_text<'a>(
             if unsafe { ffi::PyUnicode_IS_COMPACT_ASCII(key.as_ptr()) } != 0 {
                 return Ok(str_utf8(key));
             }
-            if non_ascii_key_text(key, buffer) {
+            if opts.str_result && non_ascii_key_text(key, buffer) {
                 return Ok(Some(&buffer.text));
+            }
+            if let Some(text) = str_utf8(key) {
+                return Ok(Some(text));
             }
         }
         Kind::Int => {
