@@ -57,6 +57,7 @@ pub fn encode_into<'py, S: Sink>(
     // Owned here, lent to the writer: a writer with a field to drop
     // compiles to more instructions throughout.
     let newline_run = opts.indent.as_deref().map(newline_run);
+    let mut key_buffer = KeyBuffer::default();
     let mut writer = Writer {
         out,
         opts,
@@ -64,6 +65,7 @@ pub fn encode_into<'py, S: Sink>(
         level: 0,
         nesting: &mut nesting,
         newline_run: newline_run.as_deref(),
+        key_buffer: &mut key_buffer,
     };
     let written = writer.value(obj);
     (writer.out, written)
@@ -79,6 +81,9 @@ struct Writer<'a, 'py, S> {
     /// With `indent`: a newline and `NEWLINE_LEVELS` levels of indentation,
     /// of which a line start is one slice.
     newline_run: Option<&'a [u8]>,
+    /// Where keys that are not str, or not ASCII, are converted to text:
+    /// one per call, so that its allocation is made once, not per dict.
+    key_buffer: &'a mut KeyBuffer,
 }
 
 /// Levels of indentation prepared in the newline run; deeper lines add the
@@ -529,11 +534,10 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     fn general_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
         let obj = dict.as_any();
         self.open(obj, b'{')?;
-        let mut key_buffer = KeyBuffer::default();
         let mut first = true;
         for entry in dict_entries(dict, self.opts)? {
             let (key, value) = entry?;
-            first &= !self.keyed_entry(first, &key, &value, &mut key_buffer)?;
+            first &= !self.keyed_entry(first, &key, &value)?;
         }
         self.close(b'}', !first);
         Ok(())
@@ -551,7 +555,6 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         self.open(dict, b'{')?;
         let size = dict_len(dict);
         let mut first = true;
-        let mut key_buffer = KeyBuffer::default();
         for (key, value) in &entries {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
@@ -562,7 +565,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                 self.entry_value(value.as_borrowed())?;
                 continue;
             }
-            first &= !self.keyed_entry(first, key, value, &mut key_buffer)?;
+            first &= !self.keyed_entry(first, key, value)?;
         }
         self.close(b'}', !first);
         Ok(())
@@ -575,12 +578,15 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         first: bool,
         key: &Bound<'py, PyAny>,
         value: &Bound<'py, PyAny>,
-        key_buffer: &mut KeyBuffer,
     ) -> PyResult<bool> {
-        let Some(text) = key_text(key, self.opts, key_buffer)? else {
+        // The separator first (the key's text borrows the writer's buffer),
+        // taken back if `skipkeys` skips the key.
+        let mark = self.out.len();
+        self.item(first);
+        let Some(text) = key_text(key, self.opts, self.key_buffer)? else {
+            self.out.truncate(mark);
             return Ok(false);
         };
-        self.item(first);
         write_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out);
         self.key_separator();
         self.value(value)?;
@@ -595,7 +601,6 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         let ptr = dict.as_ptr();
         let size = dict_len(dict);
         let (mut position, mut first) = (0, true);
-        let mut key_buffer = KeyBuffer::default();
         loop {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
@@ -619,7 +624,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             // Other keys: converting them may run Python code (and a long str
             // key is rare enough): hold both owned.
             let (key, value) = (key.to_owned(), value.to_owned());
-            first &= !self.keyed_entry(first, &key, &value, &mut key_buffer)?;
+            first &= !self.keyed_entry(first, &key, &value)?;
         }
         self.close(b'}', !first);
         Ok(())
