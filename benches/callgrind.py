@@ -5,7 +5,6 @@ one call, free of interpreter start-up and setup."""
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,8 +18,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # variation between runs (one_small_object: +-700 instructions with 2).
 MIN_EXTRA_CALLS = 2
 EXTRA_BYTES = 200_000
-# dumps_bytes, like orjson.dumps, returns bytes: the like-for-like count.
-OPS = ("loads", "dumps_bytes")
 
 SCRIPT = """
 import sys, json
@@ -66,40 +63,6 @@ def per_call(variant, lib, op, case):
     one = instructions(variant, lib, op, case, 1)
     more = instructions(variant, lib, op, case, 1 + extra)
     return (more - one) // extra
-
-
-def count_all(variants, cases, progress):
-    if shutil.which("valgrind") is None:
-        progress("valgrind not found: no instruction counts")
-        return None
-    counts = {"orjson": {}}
-    for case in cases:
-        progress(f"callgrind orjson {case}")
-        counts["orjson"][case] = {op: per_call(variants[0], "orjson", op, case) for op in OPS}
-    for variant in variants:
-        counts[variant] = {}
-        for case in cases:
-            progress(f"callgrind {variant} {case}")
-            counts[variant][case] = {op: per_call(variant, "rjson", op, case) for op in OPS}
-    return counts
-
-
-def markdown(counts, variants):
-    lines = ["### instructions per call (callgrind; millions), and the change from the previous variant", ""]
-    cases = list(counts["orjson"])
-    for op in OPS:
-        lines += [f"#### {op}", "", "| case | orjson | " + " | ".join(variants) + " |", "|---|---:|" + "---:|" * len(variants)]
-        for case in cases:
-            cells = [f"{counts['orjson'][case][op] / 1e6:.2f}"]
-            previous = None
-            for v in variants:
-                n = counts[v][case][op]
-                change = "" if previous is None else f" ({(n - previous) / previous * 100:+.0f}%)"
-                cells.append(f"{n / 1e6:.2f}{change}")
-                previous = n
-            lines.append(f"| {case} | " + " | ".join(cells) + " |")
-        lines.append("")
-    return "\n".join(lines)
 
 
 def main():

@@ -239,10 +239,15 @@ fn push_utf8(units: Units<'_>, text: &mut String) -> bool {
     true
 }
 
-/// A non-ASCII compact str key as UTF-8 in `buffer`; false for a legacy
-/// str or one with lone surrogates. Out of line: such keys are rare.
+/// A non-ASCII compact str key as UTF-8 in `buffer`; false for a compact
+/// ASCII str (its own data is its UTF-8), a legacy str or one with lone
+/// surrogates. Out of line: such keys are rare.
 #[inline(never)]
 fn non_ascii_key_text(key: &Bound<'_, PyAny>, buffer: &mut KeyBuffer) -> bool {
+    // SAFETY: `key` is a live str (the caller classified it).
+    if unsafe { ffi::PyUnicode_IS_COMPACT_ASCII(key.as_ptr()) } != 0 {
+        return false;
+    }
     let Some(units) = compact_units(key) else { return false };
     buffer.text.clear();
     push_utf8(units, &mut buffer.text)
@@ -261,10 +266,6 @@ pub fn key_text<'a>(
 ) -> PyResult<Option<&'a str>> {
     match classify(key) {
         Kind::Str => {
-            // SAFETY: `key` is a live str (classified above).
-            if unsafe { ffi::PyUnicode_IS_COMPACT_ASCII(key.as_ptr()) } != 0 {
-                return Ok(str_utf8(key));
-            }
             if opts.str_result && non_ascii_key_text(key, buffer) {
                 return Ok(Some(&buffer.text));
             }

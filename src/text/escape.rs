@@ -23,14 +23,22 @@ pub fn write_u_escape<S: Sink>(unit: u32, out: &mut S) {
     out.extend_from_slice(&u_escape(unit));
 }
 
-/// Appends a code point as `\uXXXX`, or as a surrogate pair above U+FFFF.
-pub fn write_code_point_escape<S: Sink>(code: u32, out: &mut S) {
+/// A code point as UTF-16: itself below U+10000, else a surrogate pair.
+fn utf16_units(code: u32) -> (u32, Option<u32>) {
     if code >= 0x1_0000 {
         let v = code - 0x1_0000;
-        write_u_escape(0xD800 | (v >> 10), out);
-        write_u_escape(0xDC00 | (v & 0x3FF), out);
+        (0xD800 | (v >> 10), Some(0xDC00 | (v & 0x3FF)))
     } else {
-        write_u_escape(code, out);
+        (code, None)
+    }
+}
+
+/// Appends a code point as `\uXXXX`, or as a surrogate pair above U+FFFF.
+pub fn write_code_point_escape<S: Sink>(code: u32, out: &mut S) {
+    let (first, second) = utf16_units(code);
+    write_u_escape(first, out);
+    if let Some(second) = second {
+        write_u_escape(second, out);
     }
 }
 
@@ -280,12 +288,7 @@ fn write_non_ascii_escapes<S: Sink>(text: &[u8], mut at: usize, out: &mut S) -> 
     while at < end {
         let (code, n) = decode_wtf8(&text[at..]);
         at += n;
-        let (first, second) = if code >= 0x1_0000 {
-            let v = code - 0x1_0000;
-            (0xD800 | (v >> 10), Some(0xDC00 | (v & 0x3FF)))
-        } else {
-            (code, None)
-        };
+        let (first, second) = utf16_units(code);
         // SAFETY: `reserve` left 3 bytes of room for each byte of the run,
         // and each character's escapes take at most 3 bytes per byte of it.
         unsafe {
