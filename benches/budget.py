@@ -78,9 +78,7 @@ def count(case, op):
     """rjson's instructions for one call of `op` on `case`: (1+K calls - 1 call) / K."""
     script = SCRIPT.format(benches=str(ROOT / "benches"))
     env = {"PYTHONPATH": str(build_path()), "RJSON_KERNELS": "avx2"}
-    one = callgrind.count_script(script, [case, op, "1"], env)
-    more = callgrind.count_script(script, [case, op, str(1 + EXTRA_CALLS)], env)
-    return (more - one) // EXTRA_CALLS
+    return callgrind.count_per_call(script, [case, op], env, EXTRA_CALLS)
 
 
 def main():

@@ -52,17 +52,20 @@ def count_script(script, args, env):
         return int(match.group(1))
 
 
-def instructions(variant, lib, op, case, calls):
-    script = SCRIPT.format(benches=str(ROOT / "benches"))
-    env = {"PYTHONPATH": str(ROOT / "build" / "variants" / variant)}
-    return count_script(script, [lib, op, case, str(calls)], env)
+def count_per_call(script, args, env, extra):
+    """Instructions of one call: `script`, whose last argument is how many
+    calls it makes, run with `args` and 1 call, then 1 + `extra` calls; the
+    difference over `extra`, free of start-up and setup."""
+    one = count_script(script, [*args, "1"], env)
+    more = count_script(script, [*args, str(1 + extra)], env)
+    return (more - one) // extra
 
 
 def per_call(variant, lib, op, case):
     extra = max(MIN_EXTRA_CALLS, EXTRA_BYTES // len(load_cases([case])[case]))
-    one = instructions(variant, lib, op, case, 1)
-    more = instructions(variant, lib, op, case, 1 + extra)
-    return (more - one) // extra
+    script = SCRIPT.format(benches=str(ROOT / "benches"))
+    env = {"PYTHONPATH": str(ROOT / "build" / "variants" / variant)}
+    return count_per_call(script, [lib, op, case], env, extra)
 
 
 def main():

@@ -53,7 +53,7 @@ def main():
     parser.add_argument("--cases", required=True, help="comma-separated case names")
     parser.add_argument("--ops", help="comma-separated operations (default: all of benches/ops.py)")
     parser.add_argument("--libs", help="comma-separated libraries (default: rjson and every peer installed)")
-    parser.add_argument("--collector", default="off,on", help="off, on or both (default)")
+    parser.add_argument("--collector", default=",".join(COLLECTOR_MODES), help="off, on or both (default)")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--budget", type=float, default=0.05, help="seconds per timed loop")
     args = parser.parse_args()
