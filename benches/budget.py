@@ -40,20 +40,6 @@ CALLS = [
 ]
 EXTRA_CALLS = 3
 
-SCRIPT = """
-import json, sys
-sys.path[:0] = [{benches!r}]
-import ops, rjson
-from cases import load_cases
-case, op, calls = sys.argv[1], sys.argv[2], int(sys.argv[3])
-spec = ops.operations(rjson)[op]
-data = load_cases([case])[case]
-arg = {{"bytes": data, "str": data.decode(), "value": json.loads(data)}}[spec["input"]]
-fn = spec["calls"]["rjson"]
-for _ in range(calls):
-    fn(arg)
-"""
-
 
 def build_path():
     return Path(os.environ.get("RJSON_BUDGET_BUILD", ROOT / "build" / "variants" / "phase5"))
@@ -76,9 +62,9 @@ def why_not():
 
 def count(case, op):
     """rjson's instructions for one call of `op` on `case`: (1+K calls - 1 call) / K."""
-    script = SCRIPT.format(benches=str(ROOT / "benches"))
+    script = callgrind.SCRIPT.format(benches=str(ROOT / "benches"))
     env = {"PYTHONPATH": str(build_path()), "RJSON_KERNELS": "avx2"}
-    return callgrind.count_per_call(script, [case, op], env, EXTRA_CALLS)
+    return callgrind.count_per_call(script, ["rjson", op, case], env, EXTRA_CALLS)
 
 
 def main():

@@ -19,19 +19,18 @@ ROOT = Path(__file__).resolve().parent.parent
 MIN_EXTRA_CALLS = 2
 EXTRA_BYTES = 200_000
 
+# The measured loop: `lib`'s call for `op` (any operation of benches/ops.py)
+# on `case`, `calls` times.
 SCRIPT = """
 import sys, json
 sys.path[:0] = [{benches!r}]
+import ops, rjson
 from cases import load_cases
 lib, op, case, calls = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+spec = ops.operations(rjson)[op]
 data = load_cases([case])[case]
-if lib == "rjson":
-    import rjson as mod
-    fn = getattr(mod, op)
-else:
-    import orjson as mod
-    fn = mod.loads if op == "loads" else mod.dumps
-arg = data if op == "loads" else json.loads(data)
+arg = {{"bytes": data, "str": data.decode(), "value": json.loads(data)}}[spec["input"]]
+fn = spec["calls"][lib]
 for _ in range(calls):
     fn(arg)
 """
@@ -70,12 +69,19 @@ def per_call(variant, lib, op, case):
 
 def main():
     """`python benches/callgrind.py OP CASES BUILD...`: rjson's instructions
-    per call (millions) of OP (loads, dumps, dumps_bytes) on each of the
+    per call (millions) of OP (any operation of benches/ops.py) on each of the
     comma-separated CASES, for each installed BUILD (a variant under
-    build/variants, or a directory): the A/B figure for one change."""
+    build/variants, or a directory; `orjson` counts orjson's call for OP):
+    the A/B figure for one change."""
     op, cases, builds = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+
+    def count(build, case):
+        if build == "orjson":
+            return per_call("phase5", "orjson", op, case)
+        return per_call(str(Path(build).resolve()) if os.sep in build else build, "rjson", op, case)
+
     for case in cases:
-        counts = [per_call(str(Path(build).resolve()) if os.sep in build else build, "rjson", op, case) for build in builds]
+        counts = [count(build, case) for build in builds]
         print(f"{op:12s} {case:24s}", " ".join(f"{n / 1e6:8.3f}" for n in counts), flush=True)
 
 
