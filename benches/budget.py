@@ -8,8 +8,8 @@ committed in benches/budget.json.
 
 A change that costs instructions on purpose updates the budget in the same
 commit. Deterministic: a fixed hash seed, the AVX2 kernels forced (valgrind
-runs AVX2 but hides AVX-512), the documents far below the sizes that start a
-second thread. Skipped, with a message, where valgrind or AVX2 is missing."""
+runs AVX2 but hides AVX-512), the documents far below the sizes that start
+threads. Skipped, with a message, where valgrind or AVX2 is missing."""
 
 import json
 import os

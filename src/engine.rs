@@ -21,7 +21,7 @@
 //! | `decode` | `baseline::decode` | = | = | `phase3::parser` | = | `phase5` |
 //! | `encode` | `baseline::encode` | = | = | `phase3::writer` | = | (in `result_out`) |
 //! | `output_str` | `api::to_json` | = | = | `phase3::strings` | = | (in `result_out`) |
-//! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out` |
+//! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out`, `phase5::str_result` |
 
 // Encoder blocks: how a value is classified, how a dict's entries are read,
 // how a key becomes text.
@@ -116,7 +116,9 @@ pub use crate::phase5::utf8_str::new_str;
 // How `dumps_bytes` and `dumps` make their results: phase5 writes into the
 // result object, the builds before copy the encoder's buffer into one.
 #[cfg(feature = "phase5")]
-pub use crate::phase5::result_out::{encode_bytes, encode_str};
+pub use crate::phase5::result_out::encode_bytes;
+#[cfg(feature = "phase5")]
+pub use crate::phase5::str_result::encode_str;
 #[cfg(not(feature = "phase5"))]
 pub fn encode_bytes<'py>(
     obj: &pyo3::Bound<'py, pyo3::PyAny>,

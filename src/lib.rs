@@ -152,16 +152,6 @@ fn _objects_in_place(py: Python<'_>) -> bool {
     phase5::objects::made_in_place(py)
 }
 
-/// How many of this process's `dumps` calls transcoded on a second thread,
-/// how many pieces it transcoded, how many the writer took back and how
-/// many times it found the thread late and went on without it (phase5),
-/// for the tests and measuring.
-#[cfg(feature = "phase5")]
-#[pyfunction]
-fn _transcode_thread_stats() -> (u64, u64, u64, u64) {
-    phase5::transcode_thread::stats()
-}
-
 #[pymodule(gil_used = true)]
 fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -175,8 +165,6 @@ fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_kernels, m)?)?;
     #[cfg(feature = "phase5")]
     m.add_function(wrap_pyfunction!(_objects_in_place, m)?)?;
-    #[cfg(feature = "phase5")]
-    m.add_function(wrap_pyfunction!(_transcode_thread_stats, m)?)?;
     m.add("JSONDecodeError", decode_error_type(py)?)?;
     m.add("JSONEncodeError", encode_error_type(py)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

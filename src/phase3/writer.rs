@@ -583,11 +583,18 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         // taken back if `skipkeys` skips the key.
         let mark = self.out.len();
         self.item(first);
-        let Some(text) = key_text(key, self.opts, self.key_buffer)? else {
-            self.out.truncate(mark);
-            return Ok(false);
-        };
-        write_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out);
+        // A non-ASCII str key goes into a `str` result from its own units,
+        // as values do (`other_string`).
+        let from_units = !self.opts.ensure_ascii
+            && key.is_instance_of::<PyString>()
+            && self.out.str_units(key.as_ptr());
+        if !from_units {
+            let Some(text) = key_text(key, self.opts, self.key_buffer)? else {
+                self.out.truncate(mark);
+                return Ok(false);
+            };
+            write_string(text.as_bytes(), self.opts.ensure_ascii, &mut self.out);
+        }
         self.key_separator();
         self.value(value)?;
         Ok(true)

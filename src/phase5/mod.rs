@@ -18,11 +18,11 @@
 //! (32 bytes with AVX2, else 16 inline), ASCII escapes written in place
 //! (`write_str.rs`), the writer asks for each next item's object ahead of
 //! its use (`prefetch`), and `dumps_bytes` and `dumps` write into the
-//! object they return (`result_out.rs`). Non-ASCII strs, the parser's and `dumps`'
-//! result, are transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`);
-//! a large `dumps` result on a second thread (`transcode_thread.rs`). A
-//! non-ASCII str with no UTF-8 copy goes into `dumps`' result from its own
-//! units (`str_units.rs`).
+//! object they return (`result_out.rs`). The parser's non-ASCII strs are
+//! transcoded from UTF-8 without CPython's decoder (`utf8_str.rs`);
+//! `dumps`' str result is written in its final kind (`str_result.rs`,
+//! `wide_str.rs`), non-ASCII strs copied from their own units
+//! (`str_units.rs`).
 
 #[cfg(target_arch = "x86_64")]
 mod avx2;
@@ -31,9 +31,10 @@ pub mod result_out;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;
+pub mod str_result;
 pub mod str_units;
-pub mod transcode_thread;
 pub mod utf8_str;
+pub mod wide_str;
 pub mod write_str;
 
 use std::sync::OnceLock;

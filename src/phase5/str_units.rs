@@ -1,9 +1,8 @@
 //! `dumps`' str result takes a non-ASCII str's characters from the str's
-//! own units (kind 1, 2 or 4), widened to the result's kind. The builds
-//! before write the str's UTF-8 (which CPython makes and keeps on first
-//! use) and decode the whole text back into a str: on mixed-script text
-//! that decoding costs as much as CPython's decoder, many times orjson's
-//! whole `dumps` (the benchmark's `non_ascii` case).
+//! own units (kind 1, 2 or 4), widened to the result's kind and escaped
+//! where JSON needs it (`str_result.rs`). The builds before write the
+//! str's UTF-8 (which CPython makes and keeps on first use) and decode the
+//! whole text back into a str.
 
 use std::ffi::c_void;
 
@@ -11,37 +10,6 @@ use pyo3::ffi;
 
 use super::utf8_str::Unit;
 use crate::text::escape::{u_escape, ASCII_ESCAPES};
-
-/// Whether CPython has made and kept the ready, non-ASCII `str`'s UTF-8.
-///
-/// # Safety
-/// `str` is a live, ready, non-ASCII str (a compact or legacy object, both
-/// of which begin with `PyCompactUnicodeObject`).
-#[inline(always)]
-unsafe fn has_utf8(str: *mut ffi::PyObject) -> bool {
-    // SAFETY: the caller's contract.
-    unsafe { !(*str.cast::<ffi::PyCompactUnicodeObject>()).utf8.is_null() }
-}
-
-/// Whether `str` is dense text: non-ASCII, with at least 1.5 bytes of UTF-8
-/// a character (mostly characters from 80 on, such as Cyrillic, Greek or
-/// Japanese), whose UTF-8 decodes a character at a time. Known only once
-/// its UTF-8 is made: false until then.
-///
-/// # Safety
-/// `str` is a live str.
-#[inline(always)]
-pub unsafe fn dense(str: *mut ffi::PyObject) -> bool {
-    // SAFETY: a ready non-ASCII str (compact or legacy) begins with
-    // `PyCompactUnicodeObject`, whose UTF-8 length is read only then.
-    unsafe {
-        if ffi::PyUnicode_IS_READY(str) == 0 || ffi::PyUnicode_IS_ASCII(str) != 0 {
-            return false;
-        }
-        let utf8_len = (*str.cast::<ffi::PyCompactUnicodeObject>()).utf8_length as usize;
-        utf8_len * 2 >= ffi::PyUnicode_GET_LENGTH(str) as usize * 3
-    }
-}
 
 /// The units of a non-ASCII str.
 pub struct StrUnits {
@@ -52,29 +20,18 @@ pub struct StrUnits {
 }
 
 impl StrUnits {
-    /// `str`'s units; `None` for an ASCII str (the writer's own path), one
-    /// not ready (a legacy str, which only its UTF-8 reads safely), or one
-    /// whose UTF-8 CPython has made (by `encode`, `dumps_bytes`, orjson):
-    /// that is cheaper written by the writer's UTF-8 paths, vector code for
-    /// its ASCII runs (on gsoc-2018.json the units take longer). A str
-    /// without is cheaper from its units than made UTF-8 first, and keeps
-    /// no UTF-8 copy (`benches/ab_fresh.py` measures both on fresh objects).
-    /// With `utf8_made_too`, a str whose UTF-8 is made is taken as well
-    /// (the caller's choice for a `dense` str: decoding its UTF-8 again
-    /// costs a mispredicted branch a character or so).
+    /// `str`'s units; `None` for an ASCII str (the writer's own path) or
+    /// one not ready (a legacy str, which only its UTF-8 reads safely).
     ///
     /// # Safety
     /// `str` is a live str, which holds its units for the borrow's time
     /// (the writer runs no Python code while it copies them).
     #[inline]
-    pub unsafe fn of(str: *mut ffi::PyObject, utf8_made_too: bool) -> Option<Self> {
+    pub unsafe fn of(str: *mut ffi::PyObject) -> Option<Self> {
         // SAFETY: the caller's live str; its kind and data are read only
         // once it is ready.
         unsafe {
-            if ffi::PyUnicode_IS_READY(str) == 0
-                || ffi::PyUnicode_IS_ASCII(str) != 0
-                || (has_utf8(str) && !utf8_made_too)
-            {
+            if ffi::PyUnicode_IS_READY(str) == 0 || ffi::PyUnicode_IS_ASCII(str) != 0 {
                 return None;
             }
             let max_char = match ffi::PyUnicode_KIND(str) {
@@ -190,12 +147,13 @@ fn escaped(c: u32) -> bool {
 }
 
 const BLOCK: usize = 16;
+const HALF: usize = BLOCK / 2;
 
 /// Copies (widened) the units before the first one JSON escapes: how many.
 /// A block of 16 at a time, copied whole and then checked, so that the
 /// copy is vector code; the tail is the block ending at the end, copied
 /// over units already copied (with no escape between, they are the same).
-/// Shorter strs one unit at a time. Units stored past an escape are in the
+/// Strs of 8 to 15 units as two half blocks, shorter ones a unit at a time. Units stored past an escape are in the
 /// room, written over later.
 ///
 /// # Safety
@@ -231,6 +189,19 @@ unsafe fn copy_plain<S: SourceUnit, D: Unit>(src: &[S], to: *mut D) -> usize {
         } else {
             len
         };
+    }
+    if len >= HALF {
+        // Two half blocks, the second ending at the end (most keys and
+        // short values: CJK labels, names).
+        let copy_half = |to: &mut [D], at: usize| -> u32 {
+            let half: &[S; HALF] = src[at..at + HALF].try_into().expect("a half block");
+            for (d, &s) in to[at..at + HALF].iter_mut().zip(half) {
+                *d = D::from_char(s.into());
+            }
+            S::half_mask(half)
+        };
+        let mask = copy_half(to, 0) | copy_half(to, len - HALF) << (len - HALF);
+        return if mask != 0 { mask.trailing_zeros() as usize } else { len };
     }
     for (d, &s) in to[at..].iter_mut().zip(&src[at..]) {
         let c = s.into();
@@ -305,11 +276,22 @@ unsafe fn copy_escaped<S: SourceUnit, D: Unit>(
 trait SourceUnit: Copy + Into<u32> {
     /// The units JSON escapes, bit `i` for unit `i`.
     fn block_mask(block: &[Self; BLOCK]) -> u32 {
-        block
-            .iter()
-            .enumerate()
-            .fold(0, |mask, (i, &s)| mask | u32::from(escaped(s.into())) << i)
+        escape_mask(block)
     }
+
+    /// As `block_mask`, for half a block.
+    fn half_mask(half: &[Self; HALF]) -> u32 {
+        escape_mask(half)
+    }
+}
+
+/// The units of `units` JSON escapes, bit `i` for unit `i`, one at a time:
+/// `SourceUnit`'s scalar form.
+fn escape_mask<S: Copy + Into<u32>>(units: &[S]) -> u32 {
+    units
+        .iter()
+        .enumerate()
+        .fold(0, |mask, (i, &s)| mask | u32::from(escaped(s.into())) << i)
 }
 
 #[cfg(not(target_arch = "x86_64"))]
@@ -323,21 +305,69 @@ impl SourceUnit for u32 {}
 mod sse2 {
     use std::arch::x86_64::*;
 
-    use super::{SourceUnit, BLOCK};
+    use super::{SourceUnit, BLOCK, HALF};
 
     // SAFETY (every block below): SSE2 is part of x86-64; each load reads
-    // 16 bytes within the block.
+    // 8 or 16 bytes within the block or half block.
+
+    /// All-ones bytes where the 16 bytes of `x` are escaped.
+    #[inline(always)]
+    fn escapes_u8(x: __m128i) -> __m128i {
+        unsafe {
+            let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+            _mm_or_si128(control, _mm_or_si128(quote, backslash))
+        }
+    }
+
+    /// All-ones units where the 8 units of `x` are escaped.
+    #[inline(always)]
+    fn escapes_u16(x: __m128i) -> __m128i {
+        unsafe {
+            let control = _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
+            let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
+            let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
+            let surrogate = _mm_cmpeq_epi16(
+                _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16)),
+                _mm_set1_epi16(0xD800u16 as i16),
+            );
+            _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+        }
+    }
+
+    /// All-ones units where the 4 units of `x` are escaped. Characters are
+    /// at most 10FFFF: signed compares are right.
+    #[inline(always)]
+    fn escapes_u32(x: __m128i) -> __m128i {
+        unsafe {
+            let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
+            let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
+            let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
+            let surrogate =
+                _mm_cmpeq_epi32(_mm_and_si128(x, _mm_set1_epi32(!0x7FF)), _mm_set1_epi32(0xD800));
+            _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+        }
+    }
+
+    /// The 16 bytes of `units` at `at`.
+    #[inline(always)]
+    fn load<T>(units: &[T], at: usize) -> __m128i {
+        debug_assert!((at + 16 / std::mem::size_of::<T>()) <= units.len());
+        unsafe { _mm_loadu_si128(units.as_ptr().add(at).cast()) }
+    }
 
     impl SourceUnit for u8 {
         #[inline(always)]
         fn block_mask(block: &[u8; BLOCK]) -> u32 {
+            unsafe { _mm_movemask_epi8(escapes_u8(load(block, 0))) as u32 }
+        }
+
+        #[inline(always)]
+        fn half_mask(half: &[u8; HALF]) -> u32 {
             unsafe {
-                let x = _mm_loadu_si128(block.as_ptr().cast());
-                let control =
-                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
-                let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-                let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-                _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) as u32
+                let x = _mm_loadl_epi64(half.as_ptr().cast());
+                _mm_movemask_epi8(escapes_u8(x)) as u32 & 0xFF
             }
         }
     }
@@ -345,49 +375,39 @@ mod sse2 {
     impl SourceUnit for u16 {
         #[inline(always)]
         fn block_mask(block: &[u16; BLOCK]) -> u32 {
-            let escapes = |at: usize| unsafe {
-                let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
-                let control =
-                    _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
-                let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
-                let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
-                let surrogate = _mm_cmpeq_epi16(
-                    _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16)),
-                    _mm_set1_epi16(0xD800u16 as i16),
-                );
-                _mm_or_si128(
-                    _mm_or_si128(control, surrogate),
-                    _mm_or_si128(quote, backslash),
-                )
-            };
             // Each unit's all-ones or zero, packed to a byte each.
-            unsafe { _mm_movemask_epi8(_mm_packs_epi16(escapes(0), escapes(8))) as u32 }
+            unsafe {
+                let (low, high) = (escapes_u16(load(block, 0)), escapes_u16(load(block, 8)));
+                _mm_movemask_epi8(_mm_packs_epi16(low, high)) as u32
+            }
+        }
+
+        #[inline(always)]
+        fn half_mask(half: &[u16; HALF]) -> u32 {
+            unsafe {
+                let packed = _mm_packs_epi16(escapes_u16(load(half, 0)), _mm_setzero_si128());
+                _mm_movemask_epi8(packed) as u32
+            }
         }
     }
 
     impl SourceUnit for u32 {
         #[inline(always)]
         fn block_mask(block: &[u32; BLOCK]) -> u32 {
-            // Characters are at most 10FFFF: signed compares are right.
-            let escapes = |at: usize| unsafe {
-                let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
-                let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
-                let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
-                let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
-                let surrogate = _mm_cmpeq_epi32(
-                    _mm_and_si128(x, _mm_set1_epi32(!0x7FF)),
-                    _mm_set1_epi32(0xD800),
-                );
-                _mm_or_si128(
-                    _mm_or_si128(control, surrogate),
-                    _mm_or_si128(quote, backslash),
-                )
-            };
-            // Each unit's all-ones or zero, packed to a byte each.
+            let escapes = |at| escapes_u32(load(block, at));
             unsafe {
                 let low = _mm_packs_epi32(escapes(0), escapes(4));
                 let high = _mm_packs_epi32(escapes(8), escapes(12));
                 _mm_movemask_epi8(_mm_packs_epi16(low, high)) as u32
+            }
+        }
+
+        #[inline(always)]
+        fn half_mask(half: &[u32; HALF]) -> u32 {
+            let escapes = |at| escapes_u32(load(half, at));
+            unsafe {
+                let low = _mm_packs_epi32(escapes(0), escapes(4));
+                _mm_movemask_epi8(_mm_packs_epi16(low, _mm_setzero_si128())) as u32
             }
         }
     }
@@ -410,8 +430,39 @@ mod tests {
                 block[at] = unit;
                 let expected = u32::from(escaped(c)) << at;
                 assert_eq!(S::block_mask(&block), expected, "{c:#x} at {at}");
+                assert_eq!(escape_mask(&block), expected, "{c:#x} at {at}");
+                if at < HALF {
+                    let half: [S; HALF] = block[..HALF].try_into().ok().unwrap();
+                    assert_eq!(S::half_mask(&half), expected, "{c:#x} at {at} (half)");
+                }
             }
         }
+    }
+
+    /// `copy_plain` over every length to 40 with one escaped unit at each
+    /// place (or none): how many units it copies, and those units.
+    fn copy_plain_agrees<S: SourceUnit + TryFrom<u32> + std::fmt::Debug>() {
+        for len in 0..40 {
+            for bad in std::iter::once(None).chain((0..len).map(Some)) {
+                let src: Vec<S> = (0..len)
+                    .map(|i| S::try_from(if Some(i) == bad { 0x22 } else { 0x41 + (i % 20) as u32 }).ok().unwrap())
+                    .collect();
+                let mut to = vec![0u32; len];
+                // SAFETY: room for `len` units.
+                let copied = unsafe { copy_plain(&src, to.as_mut_ptr()) };
+                assert_eq!(copied, bad.unwrap_or(len), "length {len}, escape at {bad:?}");
+                for i in 0..copied {
+                    assert_eq!(to[i], src[i].into(), "length {len}, unit {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn copy_plain_stops_at_the_first_escape() {
+        copy_plain_agrees::<u8>();
+        copy_plain_agrees::<u16>();
+        copy_plain_agrees::<u32>();
     }
 
     /// The block check (SSE2 on x86-64, the default fold elsewhere) flags

@@ -1,9 +1,8 @@
 //! Python strs made from UTF-8 text without `PyUnicode_DecodeUTF8`: the
-//! parser's non-ASCII strings and `dumps`' result. A survey finds the widest
-//! character (its lead byte fixes the str's kind) and counts the
-//! characters, then the text is transcoded into a str allocated at its final
-//! length and kind (or, for `dumps`, appended piece by piece onto a
-//! `GrowingStr`, widened when a piece needs a wider kind). ASCII runs go 32 bytes at a time (plain loops the
+//! parser's non-ASCII strings. A survey finds the widest character (its
+//! lead byte fixes the str's kind) and counts the characters, then the
+//! text is transcoded into a str allocated at its final length and kind.
+//! ASCII runs go 32 bytes at a time (plain loops the
 //! compiler vectorizes: AVX2 where the CPU has it, the baseline's SSE2 or
 //! NEON otherwise); multi-byte characters are decoded one by one. CPython's
 //! decoder guesses the kind as it goes (widening what it wrote when a wider
@@ -12,8 +11,7 @@
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::str_units::StrUnits;
-use super::transcode_thread::Target;
+use super::wide_str::new_object;
 use crate::phase4::kernels;
 
 /// A str of valid UTF-8 `text`; `ascii` says whether it is all ASCII.
@@ -84,315 +82,13 @@ pub(super) unsafe fn fill_units(
     }
 }
 
-/// A str built from UTF-8 text that comes in pieces of whole characters
-/// (`dumps`' result, a chunk at a time while the chunk is still in cache):
-/// each piece is transcoded onto the end at the str's kind; a piece that
-/// does not go (a wider character, or too little room) is surveyed, what
-/// is there widened into a str of the wider kind or the str grown (at least
-/// doubling), and the piece written again. `finish` cuts the str to its
-/// characters. The object is ours alone until then.
-pub struct GrowingStr {
-    /// NULL until the first piece.
-    object: *mut ffi::PyObject,
-    /// The str's kind, as its largest character: 0xFF, 0xFFFF or 0x10FFFF
-    /// (0 before the first piece).
-    max_char: u32,
-    /// Characters written, of room for `cap`.
-    chars: usize,
-    cap: usize,
-}
-
-impl GrowingStr {
-    /// An empty str with room for `cap` characters, or for the first piece's
-    /// if more (made at that piece's kind).
-    pub fn new(cap: usize) -> Self {
-        GrowingStr {
-            object: std::ptr::null_mut(),
-            max_char: 0,
-            chars: 0,
-            cap,
-        }
-    }
-
-    /// Appends `text`, whole UTF-8 characters.
-    pub fn append(&mut self, py: Python<'_>, text: &[u8]) -> PyResult<()> {
-        // Most pieces fit the str's kind and room: transcoded at once, with
-        // no survey (a noticeable part of `dumps`' time on wide results).
-        // A piece that does not is surveyed and written again.
-        if !self.object.is_null() {
-            // SAFETY: the object has room for `cap` units of its kind, and
-            // is ours; units from `chars` on are not yet the str's.
-            let written = unsafe {
-                fill_units(
-                    ffi::PyUnicode_DATA(self.object),
-                    self.max_char,
-                    self.chars,
-                    self.cap - self.chars,
-                    text,
-                )
-            };
-            if let Some(count) = written {
-                self.chars += count;
-                return Ok(());
-            }
-        }
-        let survey = survey(text);
-        let count = text.len() - survey.continuations;
-        let max_char = survey.max_char().max(self.max_char);
-        let need = self.chars + count;
-        self.room_for(py, max_char, need)?;
-        // SAFETY: the object has room for `cap` >= chars + count units of
-        // kind `max_char`, and is ours.
-        let written = unsafe {
-            fill_units(
-                ffi::PyUnicode_DATA(self.object),
-                self.max_char,
-                self.chars,
-                count,
-                text,
-            )
-        };
-        if written != Some(count) {
-            return Err(pyo3::exceptions::PySystemError::new_err(
-                "the encoder wrote invalid UTF-8",
-            ));
-        }
-        self.chars = need;
-        Ok(())
-    }
-
-    /// Appends a non-ASCII str's characters between quotes, escaped as
-    /// JSON needs, from the str's own units (`str_units.rs`).
-    pub fn append_quoted(&mut self, py: Python<'_>, str: &StrUnits) -> PyResult<()> {
-        let start = self.chars + 1;
-        self.room_for(py, str.max_char(), start + str.chars() + 1)?;
-        // SAFETY: the object has room for `cap` units of kind `max_char`
-        // (at least the str's), and is ours; units from `chars` on are not
-        // yet the str's. Each copy writes within the room it is given,
-        // before the closing quote's unit.
-        unsafe {
-            let body = |this: &Self, at: usize| {
-                unit_ptr(ffi::PyUnicode_DATA(this.object), this.max_char, start + at)
-            };
-            let mut read = str.copy_plain(body(self, 0), self.max_char);
-            let mut units = read;
-            while read < str.chars() {
-                // Room for what comes next, exactly: the result is sized by
-                // the previous one, and a request past that room grows it
-                // (a fresh `mmap`, every page faulted in).
-                let next = start + units + str.escaped_len_at(read) + 1;
-                self.room_for(py, self.max_char, next)?;
-                let room = self.cap - 1 - start - units;
-                let (now_read, wrote) =
-                    str.copy_escaped(read, body(self, units), self.max_char, room);
-                (read, units) = (now_read, units + wrote);
-            }
-            let data = ffi::PyUnicode_DATA(self.object);
-            write_unit(data, self.max_char, self.chars, b'"');
-            write_unit(data, self.max_char, start + units, b'"');
-            self.chars = start + units + 1;
-        }
-        Ok(())
-    }
-
-    /// The kind's largest character (0 before the first piece).
-    pub fn max_char(&self) -> u32 {
-        self.max_char
-    }
-
-    /// Room for `need` characters up to `max_char`: the str widened to
-    /// that kind, or grown (at least doubling).
-    pub fn room_for(&mut self, py: Python<'_>, max_char: u32, need: usize) -> PyResult<()> {
-        if max_char > self.max_char {
-            self.widen(py, max_char, need.max(self.cap))
-        } else if need > self.cap {
-            self.grow(py, need.max(self.cap * 2))
-        } else {
-            Ok(())
-        }
-    }
-
-    /// The characters written.
-    pub fn chars(&self) -> usize {
-        self.chars
-    }
-
-    /// Where another thread may go on writing characters (`None` before
-    /// the first piece).
-    pub fn target(&self) -> Option<Target> {
-        // SAFETY: a live compact str of ours.
-        (!self.object.is_null()).then(|| Target {
-            data: unsafe { ffi::PyUnicode_DATA(self.object) },
-            max_char: self.max_char,
-            chars: self.chars,
-            cap: self.cap,
-        })
-    }
-
-    /// Takes over the characters written onto `target()`.
-    ///
-    /// # Safety
-    /// Units up to `chars` (at most the room) are written, at the str's kind.
-    pub unsafe fn set_chars(&mut self, chars: usize) {
-        debug_assert!(chars <= self.cap);
-        self.chars = chars;
-    }
-
-    /// The str, cut to the characters written (its room kept if little
-    /// more, as `result_out::keeps_room` says).
-    pub fn finish(mut self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-        if super::result_out::keeps_room(self.cap, self.chars) {
-            // SAFETY: our str, with room for `cap` >= chars units.
-            unsafe { set_str_len(self.object, self.chars) };
-        } else {
-            self.grow(py, self.chars)?;
-        }
-        let object = std::mem::replace(&mut self.object, std::ptr::null_mut());
-        // SAFETY: a complete str of the right kind, ours alone.
-        Ok(unsafe { Bound::from_owned_ptr(py, object) })
-    }
-
-    /// Resizes the str to room for `cap` characters of its kind.
-    fn grow(&mut self, py: Python<'_>, cap: usize) -> PyResult<()> {
-        // SAFETY: we hold the only reference to a fresh str (no hash, not
-        // interned), which PyUnicode_Resize reallocates in place of; on
-        // failure it is released, set to NULL and an error set.
-        unsafe {
-            if ffi::PyUnicode_Resize(&mut self.object, cap as ffi::Py_ssize_t) != 0 {
-                return Err(PyErr::fetch(py));
-            }
-        }
-        self.cap = cap;
-        Ok(())
-    }
-
-    /// Replaces the str (if any) with one of the wider kind `max_char` and
-    /// room for `cap`, holding the same characters.
-    fn widen(&mut self, py: Python<'_>, max_char: u32, cap: usize) -> PyResult<()> {
-        let wider = new_object(py, cap, max_char)?;
-        if !self.object.is_null() {
-            // SAFETY: the old str's first `chars` units are written, the new
-            // one has room for `cap` >= chars units of the wider kind; both
-            // are ours.
-            unsafe {
-                let (from, to) = (ffi::PyUnicode_DATA(self.object), ffi::PyUnicode_DATA(wider));
-                let n = self.chars;
-                match (self.max_char, max_char) {
-                    (0xFF, 0xFFFF) => widen_units(from.cast::<u8>(), to.cast::<u16>(), n),
-                    (0xFF, _) => widen_units(from.cast::<u8>(), to.cast::<u32>(), n),
-                    _ => widen_units(from.cast::<u16>(), to.cast::<u32>(), n),
-                }
-                ffi::Py_DECREF(self.object);
-            }
-        }
-        self.object = wider;
-        self.max_char = max_char;
-        self.cap = cap;
-        Ok(())
-    }
-}
-
-impl Drop for GrowingStr {
-    fn drop(&mut self) {
-        if !self.object.is_null() {
-            // SAFETY: an unfinished str (the encoder failed): our only
-            // reference, released with the GIL held (inside the call).
-            unsafe { ffi::Py_DECREF(self.object) };
-        }
-    }
-}
-
-/// Sets a fresh compact str's length to `len`, keeping its room: the
-/// length, the NUL after the characters and, before 3.12, the length of
-/// its `wchar_t` view where the data is that view too (kind 4 on Linux:
-/// a debug CPython checks the two agree).
-///
-/// # Safety
-/// `object` is a compact str nobody else holds, with no hash or UTF-8
-/// copy made yet, and room for at least `len` characters.
-pub(super) unsafe fn set_str_len(object: *mut ffi::PyObject, len: usize) {
-    // SAFETY: the caller's str; its data has room for len + 1 units.
-    unsafe {
-        let ascii = object.cast::<ffi::PyASCIIObject>();
-        (*ascii).length = len as ffi::Py_ssize_t;
-        #[cfg(not(Py_3_12))]
-        if !(*ascii).wstr.is_null() {
-            (*object.cast::<ffi::PyCompactUnicodeObject>()).wstr_length = len as ffi::Py_ssize_t;
-        }
-        let data = ffi::PyUnicode_DATA(object);
-        match ffi::PyUnicode_KIND(object) {
-            ffi::PyUnicode_1BYTE_KIND => data.cast::<u8>().add(len).write(0),
-            ffi::PyUnicode_2BYTE_KIND => data.cast::<u16>().add(len).write(0),
-            _ => data.cast::<u32>().add(len).write(0),
-        }
-    }
-}
-
-/// Where unit `at` of a str's `data` of the kind `max_char` calls for is.
-///
-/// # Safety
-/// `data` holds more than `at` units of that kind.
-unsafe fn unit_ptr(data: *mut std::ffi::c_void, max_char: u32, at: usize) -> *mut std::ffi::c_void {
-    // SAFETY: the caller's units, typed by the kind.
-    unsafe {
-        match max_char {
-            0xFF => data.cast::<u8>().add(at).cast(),
-            0xFFFF => data.cast::<u16>().add(at).cast(),
-            _ => data.cast::<u32>().add(at).cast(),
-        }
-    }
-}
-
-/// Writes the ASCII `byte` as unit `at` of a str's `data` of the kind `max_char` calls for.
-///
-/// # Safety
-/// As `unit_ptr`, the unit ours to write.
-unsafe fn write_unit(data: *mut std::ffi::c_void, max_char: u32, at: usize, byte: u8) {
-    // SAFETY: the caller's unit, typed by the kind.
-    unsafe {
-        let unit = unit_ptr(data, max_char, at);
-        match max_char {
-            0xFF => unit.cast::<u8>().write(byte),
-            0xFFFF => unit.cast::<u16>().write(byte as u16),
-            _ => unit.cast::<u32>().write(byte as u32),
-        }
-    }
-}
-
-/// A new compact str with room for `cap` characters up to `max_char`.
-fn new_object(py: Python<'_>, cap: usize, max_char: u32) -> PyResult<*mut ffi::PyObject> {
-    // SAFETY: returns a new str (contents unset) or NULL with an error set.
-    let object = unsafe { ffi::PyUnicode_New(cap as ffi::Py_ssize_t, max_char as ffi::Py_UCS4) };
-    if object.is_null() {
-        return Err(PyErr::fetch(py));
-    }
-    Ok(object)
-}
-
-/// Copies `n` units from `from` to `to`, each widened.
-///
-/// # Safety
-/// `n` units readable at `from` and writable at `to`, not overlapping.
-unsafe fn widen_units<F: Copy + Into<u32>, T: Unit>(from: *const F, to: *mut T, n: usize) {
-    // SAFETY: the caller's `n` units at each.
-    let (from, to) = unsafe {
-        (
-            std::slice::from_raw_parts(from, n),
-            std::slice::from_raw_parts_mut(to, n),
-        )
-    };
-    for (t, &f) in to.iter_mut().zip(from) {
-        *t = T::from_char(f.into());
-    }
-}
-
 const BLOCK: usize = 32;
 
-struct Survey {
+pub(super) struct Survey {
     /// The largest byte of the text.
     max_byte: u8,
     /// How many bytes are UTF-8 continuation bytes (80-BF).
-    continuations: usize,
+    pub(super) continuations: usize,
 }
 
 impl Survey {
@@ -401,7 +97,7 @@ impl Survey {
     /// beyond: the widest character has the largest lead byte (continuation
     /// bytes, 80-BF, are below every lead byte), so the kind is exactly
     /// right, as CPython requires of a str (ASCII text gives kind 1's 0xFF).
-    fn max_char(&self) -> u32 {
+    pub(super) fn max_char(&self) -> u32 {
         match self.max_byte {
             0..=0xC3 => 0xFF,
             0xC4..=0xEF => 0xFFFF,
@@ -428,7 +124,7 @@ fn is_ascii_avx2(text: &[u8]) -> bool {
     text[ascii_chunks(text)..].is_ascii()
 }
 
-fn survey(text: &[u8]) -> Survey {
+pub(super) fn survey(text: &[u8]) -> Survey {
     #[cfg(target_arch = "x86_64")]
     if kernels::chosen().name == "avx2" {
         // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
@@ -782,7 +478,7 @@ mod tests {
     }
 
     /// `text` through `fill`, into room of exactly its characters and
-    /// into more room (as `GrowingStr` fills): both must say how many
+    /// into more room (as `WideStr` fills): both must say how many
     /// units they wrote and write the same.
     fn transcode<U: Unit + From<u8> + PartialEq + std::fmt::Debug>(
         text: &str,
@@ -876,7 +572,7 @@ mod tests {
 
     #[test]
     fn a_character_too_wide_for_the_unit_is_refused() {
-        // `GrowingStr` fills at its kind first and surveys only when that fails.
+        // `WideStr` fills at its kind first and surveys only when that fails.
         for pos in [0, 1, 31, 32, 33, 100] {
             let two = format!("{}ж", "a".repeat(pos));
             let four = format!("{}😀", "日本語".repeat(pos));

@@ -64,10 +64,11 @@ pub trait Sink {
     #[inline(always)]
     fn checkpoint(&mut self) {}
 
-    /// A non-ASCII str value, in quotes, for a sink whose result is a str
-    /// and takes the str's own units (phase5's `dumps`): true when it did,
-    /// false (nothing written) when the writer is to write its UTF-8. Like
-    /// `checkpoint`, called where the writer holds no position in the text.
+    /// A non-ASCII str (a value or a key), in quotes, for a sink whose
+    /// result is a str and takes the str's own units (phase5's `dumps`):
+    /// true when it did, false (nothing written) when the writer is to
+    /// write its UTF-8. Like `checkpoint`, called where the writer holds no
+    /// position in the text.
     #[inline(always)]
     fn str_units(&mut self, _str: *mut pyo3::ffi::PyObject) -> bool {
         false
