@@ -1,8 +1,9 @@
-"""`dumps` of non-ASCII strs, on every build. phase5 writes a str that has
-no UTF-8 copy from its own units (1, 2 or 4 bytes a character), 16 at a
-time, into a result widened as wider strs come (src/phase5/str_units.rs);
-a str whose UTF-8 CPython has made goes through the writer's UTF-8 paths,
-unless it is dense text and no worker thread is expected.
+"""`dumps` of non-ASCII strs, on every build. phase5 writes every non-ASCII
+str into a `str` result from its own units (1, 2 or 4 bytes a character),
+16 at a time, into a result widened as wider strs come
+(src/phase5/str_units.rs, src/phase5/str_result.rs); from phase3 on,
+`dumps_bytes` writes a str whose UTF-8 CPython has not made from its units
+too (src/text/units_utf8.rs), and one whose UTF-8 is made from that.
 Each result is json's text, with lone surrogate halves escaped as rjson
 writes them, and json's kind of str."""
 
@@ -77,11 +78,10 @@ def test_strs_with_and_without_utf8_in_one_result():
 
 
 def test_dense_strs_with_utf8_made():
-    # A dense str (1.5 bytes of UTF-8 a character or more) is written from
-    # its units even when its UTF-8 is made, unless a worker thread is
-    # expected; a result mostly of such strs keeps the next call's worker
-    # off. Each doc twice (the first call sets the next one's course), small
-    # and large, escapes inside, widening in turn, beside sparse strs.
+    # Strs of dense text (1.5 bytes of UTF-8 a character or more) and sparse
+    # ones whose UTF-8 is made. Each doc twice (the first call sizes the
+    # next one's result), small and large, escapes inside, widening in
+    # turn.
     dense = ["Привет\n мир %d", "日本語\"テキスト%d", "Ελλη\\νικά %d", "😀🚀\t%d", "ñandú%d"]
     sparse = ["plain text é %d", "more \u3042 plain text %d"]
     for count in (10, 3000):
@@ -102,11 +102,21 @@ def test_str_subclasses_and_long_strs():
     check([S("\xe9 sub"), S("ascii sub"), long_text, S("\U0001f600\n"), long_text[:-1]])
 
 
-@pytest.mark.skipif("phase5" not in rjson.enabled_phases(), reason="phase5 writes strs from their units")
+@pytest.mark.skipif("phase3" not in rjson.enabled_phases(), reason="from phase3 on, strs are written from their units")
 def test_dumps_makes_no_utf8_copy():
     text = fresh("\u3042\xe9 text\n" * 50)
     size = sys.getsizeof(text)
     rjson.dumps([text, {"k": text}], indent=2)
+    rjson.dumps_bytes([text, {text: text}])
+    rjson.dumps_bytes([text], ensure_ascii=True)
     assert sys.getsizeof(text) == size
-    rjson.dumps_bytes([text])  # bytes are written from UTF-8, which CPython keeps
-    assert sys.getsizeof(text) > size
+    # A str whose UTF-8 is made (as orjson makes it) is written from it.
+    import ctypes
+
+    made = fresh("\u3042 made")
+    ctypes.pythonapi.PyUnicode_AsUTF8.restype = ctypes.c_char_p
+    ctypes.pythonapi.PyUnicode_AsUTF8.argtypes = [ctypes.py_object]
+    ctypes.pythonapi.PyUnicode_AsUTF8(made)
+    grown = sys.getsizeof(made)
+    assert rjson.dumps_bytes([made]) == json.dumps([made], ensure_ascii=False, separators=(",", ":")).encode()
+    assert sys.getsizeof(made) == grown

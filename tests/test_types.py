@@ -110,19 +110,28 @@ def test_dict_subclass_items_override_is_honoured():
     assert rjson.dumps(value) == json.dumps(value, separators=(",", ":")) == '{"b":2,"a":1}'
 
 
-def test_dumps_to_str_leaves_the_callers_strs_as_they_were():
-    # phase5 writes a str result from each str's own units, keys included,
-    # so that CPython keeps no UTF-8 copy inside the caller's strs (the
-    # builds before write their UTF-8, which CPython caches on first use).
+@pytest.mark.parametrize("call", ["dumps", "dumps_bytes", "dumps_ascii", "dumps_bytes_ascii"])
+def test_dumps_leaves_the_callers_strs_as_they_were(call):
+    # From phase3 on, the writer writes a non-ASCII str (value or key) from
+    # its own units unless CPython has made its UTF-8 already, so that
+    # CPython keeps no UTF-8 copy inside the caller's strs. The builds
+    # before use serde_json's writer, which takes each str's UTF-8.
     import sys
 
-    if "phase5" not in rjson.enabled_phases():
-        pytest.skip("the builds before phase5 write strs from their cached UTF-8")
-    strs = ["ascii", "é latin", "日本語のテキスト", "emoji 😀🚀", "mixé 日本 😀"]
+    if "phase3" not in rjson.enabled_phases():
+        pytest.skip("the builds before phase3 write strs from their cached UTF-8")
+    fn = rjson.dumps_bytes if call.startswith("dumps_bytes") else rjson.dumps
+    ensure_ascii = call.endswith("_ascii")
+
+    class Sub(str):
+        pass
+
+    strs = ["ascii", "é latin", "日本語のテキスト", "emoji 😀🚀", "mixé 日本 😀", "del \x7f ctl \n \"q\""]
+    strs = [s * n for s in strs for n in (1, 40)] + [Sub("sub 日本")]
     value = {s + " key": [s, {s: s}] for s in strs}
     before = [sys.getsizeof(s) for s in strs] + [sys.getsizeof(k) for k in value]
-    text = rjson.dumps(value)
-    assert json.loads(text) == value
-    for kw in ({"indent": 2}, {"sort_keys": True}):
-        rjson.dumps(value, **kw)
+    for kw in ({}, {"indent": 2}, {"sort_keys": True}):
+        text = fn(value, ensure_ascii=ensure_ascii, **kw)
+        want = json.dumps(value, ensure_ascii=ensure_ascii, **kw, **({} if "indent" in kw else {"separators": (",", ":")}))
+        assert text == (want.encode() if fn is rjson.dumps_bytes else want)
     assert [sys.getsizeof(s) for s in strs] + [sys.getsizeof(k) for k in value] == before

@@ -197,15 +197,16 @@ pub enum Units<'a> {
     Four(&'a [u32]),
 }
 
-/// The units of the str `text`, borrowed; `None` for a legacy (not
-/// compact) str, whose data may not be ready.
-pub fn compact_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
+/// The units of the str `text`, borrowed; `None` for a str whose data is
+/// not ready (a legacy str of the deprecated `wchar_t` API, before 3.12).
+pub fn ready_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
     let ptr = text.as_ptr();
-    // SAFETY: `text` is a live str (the caller classified it); a compact
-    // str's data follows its header, `length` units of its kind's width,
+    // SAFETY: `text` is a live str (the caller classified it); a ready
+    // str's data (after a compact str's header, or its own block for a
+    // str subclass's instance) is `length` units of its kind's width,
     // fixed for its life (borrowed for 'a).
     unsafe {
-        if ffi::PyUnicode_IS_COMPACT(ptr) == 0 {
+        if ffi::PyUnicode_IS_READY(ptr) == 0 {
             return None;
         }
         let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
@@ -216,6 +217,24 @@ pub fn compact_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
             _ => Units::Four(std::slice::from_raw_parts(data.cast(), len)),
         })
     }
+}
+
+/// The units of a non-ASCII ready str whose UTF-8 CPython has not made
+/// (and keeps once made); `None` for any other str.
+pub fn units_without_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
+    let ptr = text.as_ptr();
+    // SAFETY: `text` is a live str (the caller classified it); a str that is
+    // not compact ASCII (a compact one of a wider kind, or any str
+    // subclass's instance) begins with `PyCompactUnicodeObject`, whose
+    // `utf8` is NULL until CPython makes the UTF-8.
+    unsafe {
+        if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0
+            || !(*ptr.cast::<ffi::PyCompactUnicodeObject>()).utf8.is_null()
+        {
+            return None;
+        }
+    }
+    ready_units(text)
 }
 
 /// Appends `units` to `text` as UTF-8; false (with `text` part written)
@@ -248,7 +267,7 @@ fn non_ascii_key_text(key: &Bound<'_, PyAny>, buffer: &mut KeyBuffer) -> bool {
     if unsafe { ffi::PyUnicode_IS_COMPACT_ASCII(key.as_ptr()) } != 0 {
         return false;
     }
-    let Some(units) = compact_units(key) else { return false };
+    let Some(units) = ready_units(key) else { return false };
     buffer.text.clear();
     push_utf8(units, &mut buffer.text)
 }

@@ -11,7 +11,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::phase1::dispatch::{compact_units, Units};
+use crate::phase1::dispatch::{ready_units, Units};
 use crate::phase1::layout::dict_next;
 
 /// A dict's entries, owned.
@@ -44,7 +44,7 @@ pub fn sorted_str_entries<'py>(dict: &Bound<'py, PyDict>) -> Option<Entries<'py>
 /// The order of two compact strs by code point, as Python compares strs.
 fn compare_strs(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> Ordering {
     // Both are compact (`sorted_str_entries` takes no other key).
-    let (Some(a), Some(b)) = (compact_units(a), compact_units(b)) else {
+    let (Some(a), Some(b)) = (ready_units(a), ready_units(b)) else {
         return Ordering::Equal;
     };
     match (a, b) {

@@ -20,11 +20,14 @@ use crate::api::to_json::{
     dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
 };
 use crate::engine::{classify, dict_entries, key_text, prefetch, write_string, OutputBuffer};
-use crate::phase1::dispatch::{dict_len, list_item_borrowed, list_items, str_utf8};
+use crate::phase1::dispatch::{
+    dict_len, list_item_borrowed, list_items, str_utf8, units_without_utf8, Units,
+};
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::write_wtf8_string;
 use crate::text::int_repr::write_i64;
 use crate::text::sink::Sink;
+use crate::text::units_utf8::write_units;
 
 /// Lists at least this long have their leading floats formatted by
 /// `write_float_run`; shorter ones of nothing but floats are written by
@@ -151,7 +154,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// A str `ascii_string` does not write.
     #[inline(never)]
     fn other_string(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        if !self.opts.ensure_ascii && self.out.str_units(obj.as_ptr()) {
+        if self.non_ascii_units(obj) {
             return Ok(());
         }
         match str_utf8(obj) {
@@ -223,6 +226,24 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         }
         self.out.truncate(mark);
         false
+    }
+
+    /// A non-ASCII str (value or key) from its own units: into a `str`
+    /// result that takes them (`Sink::str_units`), else as UTF-8 when
+    /// CPython has not made the str's UTF-8 (asking for it would make the
+    /// str keep a copy). False, with nothing written, for any other str:
+    /// its UTF-8 is then written.
+    fn non_ascii_units(&mut self, str: &Bound<'py, PyAny>) -> bool {
+        if !self.opts.ensure_ascii && self.out.str_units(str.as_ptr()) {
+            return true;
+        }
+        match units_without_utf8(str) {
+            Some(Units::One(units)) => write_units(units, self.opts.ensure_ascii, &mut self.out),
+            Some(Units::Two(units)) => write_units(units, self.opts.ensure_ascii, &mut self.out),
+            Some(Units::Four(units)) => write_units(units, self.opts.ensure_ascii, &mut self.out),
+            None => return false,
+        }
+        true
     }
 
     /// Lone surrogates: written as escapes, as in every build.
@@ -583,11 +604,8 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         // taken back if `skipkeys` skips the key.
         let mark = self.out.len();
         self.item(first);
-        // A non-ASCII str key goes into a `str` result from its own units,
-        // as values do (`other_string`).
-        let from_units = !self.opts.ensure_ascii
-            && key.is_instance_of::<PyString>()
-            && self.out.str_units(key.as_ptr());
+        // A non-ASCII str key from its own units, as values (`other_string`).
+        let from_units = key.is_instance_of::<PyString>() && self.non_ascii_units(key);
         if !from_units {
             let Some(text) = key_text(key, self.opts, self.key_buffer)? else {
                 self.out.truncate(mark);

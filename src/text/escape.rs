@@ -24,7 +24,7 @@ pub fn write_u_escape<S: Sink>(unit: u32, out: &mut S) {
 }
 
 /// A code point as UTF-16: itself below U+10000, else a surrogate pair.
-fn utf16_units(code: u32) -> (u32, Option<u32>) {
+pub fn utf16_units(code: u32) -> (u32, Option<u32>) {
     if code >= 0x1_0000 {
         let v = code - 0x1_0000;
         (0xD800 | (v >> 10), Some(0xDC00 | (v & 0x3FF)))

@@ -9,3 +9,4 @@ mod pow5_table;
 pub mod push;
 pub mod scan;
 pub mod sink;
+pub mod units_utf8;

@@ -1,0 +1,593 @@
+//! A str's own units (CPython's kinds: latin-1, UCS-2, UCS-4) written as a
+//! JSON string in UTF-8, for `dumps_bytes` of a str whose UTF-8 CPython has
+//! not made: asking CPython for it (`PyUnicode_AsUTF8AndSize`) would make
+//! the str keep a UTF-8 copy for its lifetime (a 12-character Japanese str
+//! grows from 98 to 133 bytes). Characters are escaped as every writer
+//! escapes them (`escape.rs`): control characters, `"` and `\`, lone
+//! surrogate halves as `\uXXXX`, and with `ensure_ascii` everything from
+//! U+007F on.
+
+use super::escape::{u_escape, utf16_units, ASCII_ESCAPES};
+use super::sink::Sink;
+
+/// Units written per reservation: at most 12 bytes each (a surrogate pair's
+/// escapes), so a long str reserves a little at a time, not 12 bytes a unit.
+const CHUNK: usize = 64;
+const MAX_BYTES_PER_UNIT: usize = 12;
+/// Units an ASCII block holds (`StrUnit::ascii_block`).
+const BLOCK: usize = 16;
+
+/// Appends `units` as a JSON string in quotes. Blocks of 16 characters
+/// that are ASCII with nothing to escape are stored at once (most text in
+/// Latin scripts, and the ASCII around other text), as are blocks of
+/// characters of two UTF-8 bytes each (Cyrillic, Greek, Hebrew, Arabic)
+/// or three (CJK, most of the rest); any other block a character at a time.
+pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &mut S) {
+    out.push(b'"');
+    for chunk in units.chunks(CHUNK) {
+        out.reserve(chunk.len() * MAX_BYTES_PER_UNIT);
+        let dst = out.as_mut_ptr();
+        let mut len = out.len();
+        let mut blocks = chunk.chunks_exact(BLOCK);
+        for block in &mut blocks {
+            let block: &[U; BLOCK] = block.try_into().expect("a block");
+            // SAFETY: the reservation leaves 12 bytes of room per unit of
+            // the chunk; a block takes 16 bytes or, unit by unit, 12 each.
+            unsafe {
+                if U::ascii_block(block, ensure_ascii, dst.add(len)) {
+                    len += BLOCK;
+                    continue;
+                }
+                if !ensure_ascii {
+                    let written = U::multibyte_block(block, dst.add(len));
+                    if written != 0 {
+                        len += written;
+                        continue;
+                    }
+                    if U::unescaped_block(block) {
+                        for &unit in block {
+                            len += write_plain_char(unit.into(), dst.add(len));
+                        }
+                        continue;
+                    }
+                }
+                for &unit in block {
+                    len += write_char(unit.into(), ensure_ascii, dst.add(len));
+                }
+            }
+        }
+        for &unit in blocks.remainder() {
+            // SAFETY: as above.
+            len += unsafe { write_char(unit.into(), ensure_ascii, dst.add(len)) };
+        }
+        // SAFETY: every byte up to `len` was written above.
+        unsafe { out.set_len(len) };
+    }
+    out.push(b'"');
+}
+
+/// A unit of a str's data: u8 (kind 1), u16 (kind 2) or u32 (kind 4).
+pub trait StrUnit: Copy + Into<u32> {
+    /// Stores the 16 characters of `block` at `dst` as bytes when they are
+    /// all ASCII with nothing to escape; false (something may have been
+    /// stored) otherwise. SSE2 on x86-64 (`sse2`), `ascii_block_scalar`
+    /// elsewhere.
+    ///
+    /// # Safety
+    /// `dst` has room for 16 bytes.
+    #[inline(always)]
+    unsafe fn ascii_block(block: &[Self; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
+        // SAFETY: the caller's room.
+        unsafe { ascii_block_scalar(block, ensure_ascii, dst) }
+    }
+
+    /// Stores the 16 characters of `block` at `dst` as UTF-8 when they all
+    /// take two bytes (U+0080 to U+07FF) or all three (U+0800 to U+FFFF,
+    /// not a surrogate half): how many bytes; 0 (something may have been
+    /// stored) otherwise. SSE2 on x86-64 for kinds 1 and 2,
+    /// `multibyte_block_scalar` elsewhere.
+    ///
+    /// # Safety
+    /// `dst` has room for 52 bytes (the last three-byte character is
+    /// stored as four).
+    #[inline(always)]
+    unsafe fn multibyte_block(block: &[Self; BLOCK], dst: *mut u8) -> usize {
+        // SAFETY: the caller's room.
+        unsafe { multibyte_block_scalar(block, dst) }
+    }
+
+    /// Whether none of the 16 characters of `block` is one JSON escapes
+    /// without `ensure_ascii` (`write_plain_char` writes each). SSE2 on
+    /// x86-64, `unescaped_block_scalar` elsewhere.
+    #[inline(always)]
+    fn unescaped_block(block: &[Self; BLOCK]) -> bool {
+        unescaped_block_scalar(block)
+    }
+}
+
+/// Writes a character JSON does not escape (not a surrogate half) at `dst`
+/// without a branch on its width (mixed blocks, such as Cyrillic words
+/// between spaces or emoji between ASCII words, mispredict the width's
+/// branch at each change): how many bytes it took.
+///
+/// # Safety
+/// `dst` has room for 4 bytes.
+#[inline(always)]
+unsafe fn write_plain_char(c: u32, dst: *mut u8) -> usize {
+    let two = 0x80C0 | c >> 6 | (c & 0x3F) << 8;
+    let three = 0x80_80E0 | c >> 12 | (c >> 6 & 0x3F) << 8 | (c & 0x3F) << 16;
+    let four = 0x8080_80F0 | c >> 18 | (c >> 12 & 0x3F) << 8 | (c >> 6 & 0x3F) << 16 | (c & 0x3F) << 24;
+    let word = if c < 0x80 {
+        c
+    } else if c < 0x800 {
+        two
+    } else if c < 0x1_0000 {
+        three
+    } else {
+        four
+    };
+    // SAFETY: the caller's 4 bytes of room.
+    unsafe { dst.cast::<u32>().write_unaligned(word.to_le()) };
+    1 + usize::from(c >= 0x80) + usize::from(c >= 0x800) + usize::from(c >= 0x1_0000)
+}
+
+/// `StrUnit::unescaped_block` a character at a time.
+#[inline(always)]
+fn unescaped_block_scalar<U: StrUnit>(block: &[U; BLOCK]) -> bool {
+    block.iter().all(|&u| {
+        let c: u32 = u.into();
+        c >= 0x20 && c != 0x22 && c != 0x5C && c & !0x7FF != 0xD800
+    })
+}
+
+/// `StrUnit::multibyte_block` a character at a time.
+///
+/// # Safety
+/// `dst` has room for 52 bytes.
+#[inline(always)]
+unsafe fn multibyte_block_scalar<U: StrUnit>(block: &[U; BLOCK], dst: *mut u8) -> usize {
+    let chars = block.map(|u| u.into());
+    let width = if chars.iter().all(|c| (0x80..0x800).contains(c)) {
+        2
+    } else if chars.iter().all(|&c| (0x800..0x1_0000).contains(&c) && c & !0x7FF != 0xD800) {
+        3
+    } else {
+        return 0;
+    };
+    for (i, &c) in chars.iter().enumerate() {
+        // SAFETY: the caller's room: at most 15 * 3 + 4 bytes.
+        unsafe { write_char(c, false, dst.add(i * width)) };
+    }
+    BLOCK * width
+}
+
+/// `StrUnit::ascii_block` a character at a time.
+///
+/// # Safety
+/// `dst` has room for 16 bytes.
+#[inline(always)]
+unsafe fn ascii_block_scalar<U: StrUnit>(block: &[U; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
+    let plain = |c: u32| (0x20..0x7F).contains(&c) && c != 0x22 && c != 0x5C || (c == 0x7F && !ensure_ascii);
+    if !block.iter().all(|&u| plain(u.into())) {
+        return false;
+    }
+    for (i, &u) in block.iter().enumerate() {
+        let c: u32 = u.into();
+        // SAFETY: the caller's 16 bytes of room.
+        unsafe { dst.add(i).write(c as u8) };
+    }
+    true
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+impl StrUnit for u8 {}
+#[cfg(not(target_arch = "x86_64"))]
+impl StrUnit for u16 {}
+#[cfg(not(target_arch = "x86_64"))]
+impl StrUnit for u32 {}
+
+#[cfg(target_arch = "x86_64")]
+mod sse2 {
+    use std::arch::x86_64::*;
+
+    use super::{StrUnit, BLOCK};
+
+    // SAFETY (every block below): SSE2 is part of x86-64; each load reads
+    // 16 bytes within the block, each store the caller's 16 bytes of room.
+
+    /// Whether the 16 bytes of `x` (characters below 0x100) are plain ASCII:
+    /// from 0x20 to 0x7E (0x7F too without `ensure_ascii`), not `"` or `\`.
+    #[inline(always)]
+    fn plain_bytes(x: __m128i, ensure_ascii: bool) -> bool {
+        unsafe {
+            // Signed: bytes from 0x80 are negative, below 0x20.
+            let low = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
+            let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+            let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+            let del = _mm_cmpeq_epi8(x, _mm_set1_epi8(if ensure_ascii { 0x7F } else { b'"' as i8 }));
+            let bad = _mm_or_si128(_mm_or_si128(low, del), _mm_or_si128(quote, backslash));
+            _mm_movemask_epi8(bad) == 0
+        }
+    }
+
+    /// Whether every unit of the 8 in `x` is at most `max`.
+    #[inline(always)]
+    fn all_at_most(x: __m128i, max: u16) -> bool {
+        unsafe {
+            let over = _mm_subs_epu16(x, _mm_set1_epi16(max as i16));
+            _mm_movemask_epi8(_mm_cmpeq_epi16(over, _mm_setzero_si128())) == 0xFFFF
+        }
+    }
+
+    /// Whether no unit of the 8 in `x` is at most `max`.
+    #[inline(always)]
+    fn none_at_most(x: __m128i, max: u16) -> bool {
+        unsafe {
+            let over = _mm_subs_epu16(x, _mm_set1_epi16(max as i16));
+            _mm_movemask_epi8(_mm_cmpeq_epi16(over, _mm_setzero_si128())) == 0
+        }
+    }
+
+    /// Whether any unit of the 8 in `x` is a surrogate half.
+    #[inline(always)]
+    fn any_surrogate(x: __m128i) -> bool {
+        unsafe {
+            let masked = _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16));
+            _mm_movemask_epi8(_mm_cmpeq_epi16(masked, _mm_set1_epi16(0xD800u16 as i16))) != 0
+        }
+    }
+
+    /// The 8 units of `x` (U+0080 to U+07FF) as 16 bytes of UTF-8: in each
+    /// 16-bit lane the lead byte, then the continuation byte.
+    #[inline(always)]
+    fn two_byte(x: __m128i) -> __m128i {
+        unsafe {
+            let lead = _mm_or_si128(_mm_srli_epi16(x, 6), _mm_set1_epi16(0xC0));
+            let cont = _mm_or_si128(_mm_and_si128(x, _mm_set1_epi16(0x3F)), _mm_set1_epi16(0x80));
+            _mm_or_si128(lead, _mm_slli_epi16(cont, 8))
+        }
+    }
+
+    /// Stores the 8 units of `x` (U+0800 to U+FFFF, no surrogate half) as
+    /// 24 bytes of UTF-8 at `dst`, writing 4 bytes past them.
+    #[inline(always)]
+    unsafe fn store_three_byte(x: __m128i, dst: *mut u8) {
+        unsafe {
+            let zero = _mm_setzero_si128();
+            for (half, v) in [_mm_unpacklo_epi16(x, zero), _mm_unpackhi_epi16(x, zero)].into_iter().enumerate() {
+                // Each 32-bit lane: lead, two continuation bytes, zero.
+                let lead = _mm_srli_epi32(v, 12);
+                let middle = _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(v, 6), _mm_set1_epi32(0x3F)), 8);
+                let last = _mm_slli_epi32(_mm_and_si128(v, _mm_set1_epi32(0x3F)), 16);
+                let words = _mm_or_si128(_mm_or_si128(lead, middle), _mm_or_si128(last, _mm_set1_epi32(0x80_80E0)));
+                let low = _mm_cvtsi128_si64(words) as u64;
+                let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(words, words)) as u64;
+                // In order: each store's zero byte is overwritten by the next.
+                let out = dst.add(half * 12);
+                out.cast::<u32>().write_unaligned(low as u32);
+                out.add(3).cast::<u32>().write_unaligned((low >> 32) as u32);
+                out.add(6).cast::<u32>().write_unaligned(high as u32);
+                out.add(9).cast::<u32>().write_unaligned((high >> 32) as u32);
+            }
+        }
+    }
+
+    impl StrUnit for u8 {
+        #[inline(always)]
+        unsafe fn ascii_block(block: &[u8; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
+            unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().cast());
+                _mm_storeu_si128(dst.cast(), x);
+                plain_bytes(x, ensure_ascii)
+            }
+        }
+
+        #[inline(always)]
+        fn unescaped_block(block: &[u8; BLOCK]) -> bool {
+            unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().cast());
+                let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+                let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
+                let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
+                _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) == 0
+            }
+        }
+
+        #[inline(always)]
+        unsafe fn multibyte_block(block: &[u8; BLOCK], dst: *mut u8) -> usize {
+            unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().cast());
+                // Two bytes each only when every byte is from 0x80.
+                if _mm_movemask_epi8(x) != 0xFFFF {
+                    return 0;
+                }
+                let zero = _mm_setzero_si128();
+                _mm_storeu_si128(dst.cast(), two_byte(_mm_unpacklo_epi8(x, zero)));
+                _mm_storeu_si128(dst.add(16).cast(), two_byte(_mm_unpackhi_epi8(x, zero)));
+                32
+            }
+        }
+    }
+
+    impl StrUnit for u16 {
+        #[inline(always)]
+        unsafe fn ascii_block(block: &[u16; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
+            unsafe {
+                let (a, b) = (
+                    _mm_loadu_si128(block.as_ptr().cast()),
+                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
+                );
+                // Units above 0xFF saturate to 0xFF (not plain); the rest
+                // keep their byte.
+                let x = _mm_packus_epi16(a, b);
+                _mm_storeu_si128(dst.cast(), x);
+                plain_bytes(x, ensure_ascii)
+            }
+        }
+
+        #[inline(always)]
+        fn unescaped_block(block: &[u16; BLOCK]) -> bool {
+            let escapes = |x: __m128i| unsafe {
+                let control = _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
+                let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
+                let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
+                let masked = _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16));
+                let surrogate = _mm_cmpeq_epi16(masked, _mm_set1_epi16(0xD800u16 as i16));
+                _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+            };
+            unsafe {
+                let (a, b) = (
+                    _mm_loadu_si128(block.as_ptr().cast()),
+                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
+                );
+                _mm_movemask_epi8(_mm_or_si128(escapes(a), escapes(b))) == 0
+            }
+        }
+
+        #[inline(always)]
+        unsafe fn multibyte_block(block: &[u16; BLOCK], dst: *mut u8) -> usize {
+            unsafe {
+                let (a, b) = (
+                    _mm_loadu_si128(block.as_ptr().cast()),
+                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
+                );
+                if none_at_most(a, 0x7FF) && none_at_most(b, 0x7FF) {
+                    if any_surrogate(a) || any_surrogate(b) {
+                        return 0;
+                    }
+                    store_three_byte(a, dst);
+                    store_three_byte(b, dst.add(24));
+                    return 48;
+                }
+                if none_at_most(a, 0x7F) && none_at_most(b, 0x7F) && all_at_most(a, 0x7FF) && all_at_most(b, 0x7FF) {
+                    _mm_storeu_si128(dst.cast(), two_byte(a));
+                    _mm_storeu_si128(dst.add(16).cast(), two_byte(b));
+                    return 32;
+                }
+                0
+            }
+        }
+    }
+
+    impl StrUnit for u32 {
+        #[inline(always)]
+        unsafe fn ascii_block(block: &[u32; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
+            unsafe {
+                let load = |at: usize| _mm_loadu_si128(block.as_ptr().add(at).cast());
+                // Signed saturation: characters (at most 0x10FFFF) above
+                // 0x7FFF become 0x7FFF, then above 0xFF become 0xFF.
+                let low = _mm_packs_epi32(load(0), load(4));
+                let high = _mm_packs_epi32(load(8), load(12));
+                let x = _mm_packus_epi16(low, high);
+                _mm_storeu_si128(dst.cast(), x);
+                plain_bytes(x, ensure_ascii)
+            }
+        }
+
+        #[inline(always)]
+        fn unescaped_block(block: &[u32; BLOCK]) -> bool {
+            // Characters are at most 10FFFF: signed compares are right.
+            let escapes = |at: usize| unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
+                let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
+                let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
+                let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
+                let surrogate = _mm_cmpeq_epi32(_mm_and_si128(x, _mm_set1_epi32(!0x7FF)), _mm_set1_epi32(0xD800));
+                _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+            };
+            unsafe {
+                let any = _mm_or_si128(_mm_or_si128(escapes(0), escapes(4)), _mm_or_si128(escapes(8), escapes(12)));
+                _mm_movemask_epi8(any) == 0
+            }
+        }
+    }
+}
+
+/// Writes one character at `dst`: how many bytes it took.
+///
+/// # Safety
+/// `dst` has room for 12 bytes.
+#[inline(always)]
+unsafe fn write_char(c: u32, ensure_ascii: bool, dst: *mut u8) -> usize {
+    // SAFETY: the caller's 12 bytes of room; each arm writes at most 12.
+    unsafe {
+        if c < 0x80 {
+            // Plain ASCII first: one range check and two compares.
+            if c >= 0x20 && c != 0x22 && c != 0x5C && (c != 0x7F || !ensure_ascii) {
+                dst.write(c as u8);
+                return 1;
+            }
+            if c == 0x7F {
+                // With `ensure_ascii`, DEL is escaped (as the standard library does).
+                dst.cast::<[u8; 6]>().write_unaligned(u_escape(c));
+                return 6;
+            }
+            let entry = ASCII_ESCAPES[c as usize];
+            dst.cast::<[u8; 8]>().write_unaligned(entry);
+            return usize::from(entry[7]);
+        }
+        if !ensure_ascii {
+            if c < 0x800 {
+                let word = 0x80C0 | c >> 6 | (c & 0x3F) << 8;
+                dst.cast::<u16>().write_unaligned((word as u16).to_le());
+                return 2;
+            }
+            if c < 0x1_0000 {
+                if c & !0x7FF != 0xD800 {
+                    // Four bytes stored, three kept (the room allows it).
+                    let word = 0x80_80E0 | c >> 12 | (c >> 6 & 0x3F) << 8 | (c & 0x3F) << 16;
+                    dst.cast::<u32>().write_unaligned(word.to_le());
+                    return 3;
+                }
+            } else {
+                let word = 0x8080_80F0 | c >> 18 | (c >> 12 & 0x3F) << 8 | (c >> 6 & 0x3F) << 16 | (c & 0x3F) << 24;
+                dst.cast::<u32>().write_unaligned(word.to_le());
+                return 4;
+            }
+        }
+        // `ensure_ascii`'s escapes, and a lone surrogate half's.
+        let (first, second) = utf16_units(c);
+        dst.cast::<[u8; 6]>().write_unaligned(u_escape(first));
+        let Some(second) = second else { return 6 };
+        dst.add(6).cast::<[u8; 6]>().write_unaligned(u_escape(second));
+        12
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{
+        ascii_block_scalar, unescaped_block_scalar, multibyte_block_scalar, write_units, StrUnit,
+    };
+    use crate::text::escape::write_json_string;
+
+    /// Every edge character in every place of strs of several lengths:
+    /// the same bytes as the UTF-8 writer's (`write_json_string`), in both
+    /// `ensure_ascii` modes, from units of every kind that holds them.
+    #[test]
+    fn units_write_as_the_utf8_writer_writes() {
+        let edges = [
+            0x00, 0x08, 0x1F, 0x20, 0x22, 0x2F, 0x5C, 0x7F, 0x80, 0xE9, 0xFF, 0x100, 0x7FF, 0x800,
+            0x3042, 0xFFFF, 0x1_0000, 0x1F600, 0x10_FFFF,
+        ];
+        for &c in &edges {
+            for len in [1, 2, 63, 64, 65, 130] {
+                for at in [0, len / 2, len - 1] {
+                    let mut chars: Vec<u32> = (0..len as u32).map(|i| 0x61 + i % 26).collect();
+                    chars[at] = c;
+                    let text: String = chars.iter().map(|&u| char::from_u32(u).unwrap()).collect();
+                    for ensure_ascii in [false, true] {
+                        let mut want = Vec::new();
+                        write_json_string(text.as_bytes(), ensure_ascii, &mut want);
+                        let mut got = Vec::new();
+                        write_units(&chars, ensure_ascii, &mut got);
+                        assert_eq!(got, want, "{c:#x} at {at} of {len}, ensure_ascii {ensure_ascii}");
+                        if c <= 0xFFFF {
+                            let units: Vec<u16> = chars.iter().map(|&u| u as u16).collect();
+                            let mut got = Vec::new();
+                            write_units(&units, ensure_ascii, &mut got);
+                            assert_eq!(got, want);
+                        }
+                        if c <= 0xFF {
+                            let units: Vec<u8> = chars.iter().map(|&u| u as u8).collect();
+                            let mut got = Vec::new();
+                            write_units(&units, ensure_ascii, &mut got);
+                            assert_eq!(got, want);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `ascii_block` (SSE2 on x86-64) against `ascii_block_scalar`, with
+    /// each edge character at each place of a block.
+    #[test]
+    fn ascii_blocks_agree_with_the_scalar_check() {
+        fn check<U: StrUnit + TryFrom<u32> + std::fmt::Debug>() {
+            for c in [0u32, 0x1F, 0x20, 0x21, 0x22, 0x5C, 0x7E, 0x7F, 0x80, 0xFF, 0x100, 0x17F, 0xFFFF, 0x1_0000, 0x10_FFFF] {
+                let Ok(unit) = U::try_from(c) else { continue };
+                for at in 0..16 {
+                    let mut block = [U::try_from(0x61).ok().unwrap(); 16];
+                    block[at] = unit;
+                    for ensure_ascii in [false, true] {
+                        let (mut a, mut b) = ([0u8; 16], [0u8; 16]);
+                        // SAFETY: 16 bytes of room in each.
+                        let (x, y) = unsafe {
+                            (
+                                U::ascii_block(&block, ensure_ascii, a.as_mut_ptr()),
+                                ascii_block_scalar(&block, ensure_ascii, b.as_mut_ptr()),
+                            )
+                        };
+                        assert_eq!(x, y, "{c:#x} at {at}, ensure_ascii {ensure_ascii}");
+                        if x {
+                            assert_eq!(a, b);
+                        }
+                    }
+                }
+            }
+        }
+        check::<u8>();
+        check::<u16>();
+        check::<u32>();
+    }
+
+    /// `multibyte_block` (SSE2 on x86-64 for kinds 1 and 2) against
+    /// `multibyte_block_scalar`: blocks of two- and three-byte characters,
+    /// each with every edge character at each place.
+    #[test]
+    fn multibyte_blocks_agree_with_the_scalar_form() {
+        fn check<U: StrUnit + TryFrom<u32> + std::fmt::Debug>() {
+            let edges = [
+                0x00, 0x1F, 0x20, 0x22, 0x5C, 0x41, 0x7F, 0x80, 0xE9, 0xFF, 0x100, 0x7FF, 0x800, 0x3042,
+                0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFF, 0x1_0000, 0x1F600, 0x10_FFFF,
+            ];
+            for base in [0xE9u32, 0x416, 0x7FF, 0x3042, 0xFFFF, 0x1F600] {
+                let Ok(base_unit) = U::try_from(base) else { continue };
+                for &c in &edges {
+                    let Ok(unit) = U::try_from(c) else { continue };
+                    for at in 0..16 {
+                        let mut block = [base_unit; 16];
+                        block[at] = unit;
+                        let (mut a, mut b) = ([0u8; 52], [0u8; 52]);
+                        // SAFETY: 52 bytes of room in each.
+                        let (x, y) = unsafe {
+                            (
+                                U::multibyte_block(&block, a.as_mut_ptr()),
+                                multibyte_block_scalar(&block, b.as_mut_ptr()),
+                            )
+                        };
+                        assert_eq!(x, y, "{c:#x} at {at} among {base:#x}");
+                        assert_eq!(a[..x], b[..y], "{c:#x} at {at} among {base:#x}");
+                        assert_eq!(
+                            U::unescaped_block(&block),
+                            unescaped_block_scalar(&block),
+                            "{c:#x} at {at} among {base:#x}"
+                        );
+                        if x != 0 {
+                            let text: String = block.iter().map(|&u| char::from_u32(u.into()).unwrap()).collect();
+                            assert_eq!(&a[..x], text.as_bytes());
+                        }
+                    }
+                }
+            }
+        }
+        check::<u8>();
+        check::<u16>();
+        check::<u32>();
+    }
+
+    #[test]
+    fn lone_surrogates_are_escaped() {
+        for ensure_ascii in [false, true] {
+            let mut got = Vec::new();
+            write_units(&[0x61u16, 0xD800, 0xDFFF, 0x3042], ensure_ascii, &mut got);
+            let want: &[u8] = if ensure_ascii {
+                b"\"a\\ud800\\udfff\\u3042\""
+            } else {
+                "\"a\\ud800\\udfff\u{3042}\"".as_bytes()
+            };
+            assert_eq!(got, want);
+        }
+    }
+}
