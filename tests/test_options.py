@@ -166,6 +166,16 @@ def test_lone_surrogates_in_strings_are_escaped():
     assert rjson.loads('"a\ud800b"') == json.loads('"a\ud800b"')
 
 
+@pytest.mark.parametrize("key", ["\ud800", "日\ud800", "é\udfff", "😀\udc00x"])
+@pytest.mark.parametrize("kw", [{}, {"ensure_ascii": True}, {"sort_keys": True}, {"indent": 2}])
+def test_a_lone_surrogate_in_a_key_raises_in_every_build(key, kw):
+    # A key is text the reader matches on: rjson refuses to write one that
+    # no codec can encode, in every build, whether or not its UTF-8 exists.
+    for fn in (rjson.dumps, rjson.dumps_bytes):
+        with pytest.raises(rjson.JSONEncodeError):
+            fn({"a": 1, key: 2}, **kw)
+
+
 def test_garbage_collector_state_is_left_as_found():
     import gc
 

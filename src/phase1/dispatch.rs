@@ -219,6 +219,15 @@ pub fn ready_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
     }
 }
 
+/// Whether `units` hold a lone surrogate half (only kinds 2 and 4 can).
+pub fn has_surrogate_halves(units: Units<'_>) -> bool {
+    match units {
+        Units::One(_) => false,
+        Units::Two(units) => units.iter().any(|&u| u & 0xF800 == 0xD800),
+        Units::Four(units) => units.iter().any(|&u| u & !0x7FF == 0xD800),
+    }
+}
+
 /// The units of a non-ASCII ready str whose UTF-8 CPython has not made
 /// (and keeps once made); `None` for any other str.
 pub fn units_without_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {

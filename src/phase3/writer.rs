@@ -21,7 +21,8 @@ use crate::api::to_json::{
 };
 use crate::engine::{classify, dict_entries, key_text, prefetch, write_string, OutputBuffer};
 use crate::phase1::dispatch::{
-    dict_len, list_item_borrowed, list_items, str_utf8, units_without_utf8, Units,
+    dict_len, has_surrogate_halves, list_item_borrowed, list_items, ready_units, str_utf8,
+    units_without_utf8, Units,
 };
 use crate::phase1::layout::{dict_next, int_value};
 use crate::text::escape::write_wtf8_string;
@@ -604,8 +605,11 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         // taken back if `skipkeys` skips the key.
         let mark = self.out.len();
         self.item(first);
-        // A non-ASCII str key from its own units, as values (`other_string`).
-        let from_units = key.is_instance_of::<PyString>() && self.non_ascii_units(key);
+        // A non-ASCII str key from its own units, as values (`other_string`);
+        // one with a lone surrogate half raises in `key_text`, as in every build.
+        let from_units = key.is_instance_of::<PyString>()
+            && !ready_units(key).is_some_and(has_surrogate_halves)
+            && self.non_ascii_units(key);
         if !from_units {
             let Some(text) = key_text(key, self.opts, self.key_buffer)? else {
                 self.out.truncate(mark);
