@@ -67,7 +67,7 @@ fn loads<'py>(
 
 /// Serialize `obj` to a JSON `str`.
 #[pyfunction]
-#[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None))]
+#[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None, naive_utc=false, utc_z=false, omit_microseconds=false, passthrough=None, strict_integer=false))]
 #[allow(clippy::too_many_arguments)]
 fn dumps<'py>(
     obj: &Bound<'py, PyAny>,
@@ -78,6 +78,11 @@ fn dumps<'py>(
     allow_nan: bool,
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
+    naive_utc: bool,
+    utc_z: bool,
+    omit_microseconds: bool,
+    passthrough: Option<&Bound<'py, PyAny>>,
+    strict_integer: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let mut opts = DumpOptions::new(
         default,
@@ -87,14 +92,15 @@ fn dumps<'py>(
         allow_nan,
         skipkeys,
         separators,
-    )?;
+    )?
+    .with_extras(naive_utc, utc_z, omit_microseconds, passthrough, strict_integer)?;
     opts.str_result = true;
     memory_error_on_unwind(|| engine::encode_str(obj, &opts))
 }
 
 /// Serialize `obj` to JSON as UTF-8 `bytes`.
 #[pyfunction]
-#[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None))]
+#[pyo3(signature = (obj, /, *, default=None, indent=None, sort_keys=false, ensure_ascii=false, allow_nan=false, skipkeys=false, separators=None, naive_utc=false, utc_z=false, omit_microseconds=false, passthrough=None, strict_integer=false))]
 #[allow(clippy::too_many_arguments)]
 fn dumps_bytes<'py>(
     obj: &Bound<'py, PyAny>,
@@ -105,6 +111,11 @@ fn dumps_bytes<'py>(
     allow_nan: bool,
     skipkeys: bool,
     separators: Option<&Bound<'py, PyAny>>,
+    naive_utc: bool,
+    utc_z: bool,
+    omit_microseconds: bool,
+    passthrough: Option<&Bound<'py, PyAny>>,
+    strict_integer: bool,
 ) -> PyResult<Bound<'py, PyBytes>> {
     let opts = DumpOptions::new(
         default,
@@ -114,7 +125,8 @@ fn dumps_bytes<'py>(
         allow_nan,
         skipkeys,
         separators,
-    )?;
+    )?
+    .with_extras(naive_utc, utc_z, omit_microseconds, passthrough, strict_integer)?;
     memory_error_on_unwind(|| engine::encode_bytes(obj, &opts))
 }
 
@@ -159,6 +171,7 @@ fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(dumps, m)?)?;
     m.add_function(wrap_pyfunction!(dumps_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(enabled_phases, m)?)?;
+    m.add_class::<api::fragment::Fragment>()?;
     #[cfg(feature = "phase3")]
     m.add_function(wrap_pyfunction!(_key_cache_stats, m)?)?;
     #[cfg(feature = "phase4")]

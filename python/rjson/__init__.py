@@ -5,6 +5,7 @@ the few deliberate differences), with ``dumps_bytes`` for UTF-8 output.
 """
 
 from ._rjson import (
+    Fragment,
     JSONDecodeError,
     JSONEncodeError,
     __version__,
@@ -15,6 +16,7 @@ from ._rjson import (
 )
 
 __all__ = [
+    "Fragment",
     "JSONDecodeError",
     "JSONEncodeError",
     "__version__",

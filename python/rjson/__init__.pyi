@@ -1,5 +1,5 @@
 import json
-from typing import IO, Any, Callable, Optional, Tuple, Union
+from typing import IO, Any, Callable, Iterable, Optional, Tuple, Union
 
 __version__: str
 
@@ -7,6 +7,13 @@ _Hook = Optional[Callable[..., Any]]
 
 class JSONDecodeError(json.JSONDecodeError): ...
 class JSONEncodeError(TypeError, ValueError): ...
+
+class Fragment:
+    """Pre-serialized JSON (UTF-8), written verbatim by dumps and dumps_bytes."""
+
+    def __init__(self, contents: Union[str, bytes], /) -> None: ...
+    @property
+    def contents(self) -> Union[str, bytes]: ...
 
 def loads(
     s: Union[str, bytes, bytearray, memoryview],
@@ -29,6 +36,11 @@ def dumps(
     allow_nan: bool = False,
     skipkeys: bool = False,
     separators: Optional[Tuple[str, str]] = None,
+    naive_utc: bool = False,
+    utc_z: bool = False,
+    omit_microseconds: bool = False,
+    passthrough: Iterable[str] = (),
+    strict_integer: bool = False,
 ) -> str: ...
 def dumps_bytes(
     obj: Any,
@@ -41,6 +53,11 @@ def dumps_bytes(
     allow_nan: bool = False,
     skipkeys: bool = False,
     separators: Optional[Tuple[str, str]] = None,
+    naive_utc: bool = False,
+    utc_z: bool = False,
+    omit_microseconds: bool = False,
+    passthrough: Iterable[str] = (),
+    strict_integer: bool = False,
 ) -> bytes: ...
 def load(fp: IO[Any], **kwargs: Any) -> Any: ...
 def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None: ...

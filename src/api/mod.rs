@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod errors;
+pub mod fragment;
 pub mod input;
 pub mod memory;
 pub mod options;

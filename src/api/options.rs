@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyInt, PyString};
 
@@ -18,10 +18,66 @@ pub struct DumpOptions<'py> {
     /// Borrowed for the defaults: most calls allocate nothing here.
     pub item_separator: Cow<'static, str>,
     pub key_separator: Cow<'static, str>,
-    /// Whether the result is a `str` (`dumps`), which is written without
-    /// asking CPython for any str's UTF-8, so the caller's strs stay as they
-    /// were; `dumps_bytes` uses (and so makes) the UTF-8 CPython caches.
+    /// Whether the result is a `str` (`dumps`), which the builds before
+    /// phase3 write without asking CPython for a key's UTF-8.
     pub str_result: bool,
+    /// A naive `datetime` is taken as UTC (`+00:00`).
+    pub naive_utc: bool,
+    /// A UTC offset of zero is written `Z`.
+    pub utc_z: bool,
+    /// `datetime` and `time` without their microseconds.
+    pub omit_microseconds: bool,
+    /// The types `passthrough` sends to `default` instead of writing them.
+    pub passthrough: Passthrough,
+    /// An int outside +-(2**53 - 1) raises (`strict_integer`).
+    pub strict_integer: bool,
+}
+
+/// `passthrough=`: which natively written types go to `default` instead.
+#[derive(Default, Clone, Copy)]
+pub struct Passthrough {
+    pub dataclass: bool,
+    pub datetime: bool,
+    /// Subclasses of str, int, float, list, tuple and dict.
+    pub subclass: bool,
+}
+
+impl Passthrough {
+    /// The names of `passthrough=` (any iterable of them, a str taken as
+    /// one name); an unknown name raises ValueError, a non-str TypeError.
+    fn from_names(names: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        let mut passthrough = Passthrough::default();
+        let Some(names) = names.filter(|n| !n.is_none()) else {
+            return Ok(passthrough);
+        };
+        let names: Vec<Bound<'_, PyAny>> = if names.is_instance_of::<PyString>() {
+            vec![names.clone()]
+        } else {
+            names
+                .try_iter()
+                .map_err(|_| PyTypeError::new_err("passthrough must be an iterable of str"))?
+                .collect::<PyResult<_>>()?
+        };
+        for name in names {
+            let Ok(text) = name.cast::<PyString>() else {
+                let type_name = name.get_type().name()?;
+                return Err(PyTypeError::new_err(format!(
+                    "passthrough items must be str, not {type_name}"
+                )));
+            };
+            match text.to_str()? {
+                "dataclass" => passthrough.dataclass = true,
+                "datetime" => passthrough.datetime = true,
+                "subclass" => passthrough.subclass = true,
+                other => {
+                    return Err(PyValueError::new_err(format!(
+                        "passthrough: unknown type {other:?} (expected \"dataclass\", \"datetime\" or \"subclass\")"
+                    )))
+                }
+            }
+        }
+        Ok(passthrough)
+    }
 }
 
 impl<'py> DumpOptions<'py> {
@@ -66,9 +122,42 @@ impl<'py> DumpOptions<'py> {
             item_separator,
             key_separator,
             str_result: false,
+            naive_utc: false,
+            utc_z: false,
+            omit_microseconds: false,
+            passthrough: Passthrough::default(),
+            strict_integer: false,
         })
     }
+
+    /// The keywords beyond the standard library's (orjson's options).
+    pub fn with_extras(
+        mut self,
+        naive_utc: bool,
+        utc_z: bool,
+        omit_microseconds: bool,
+        passthrough: Option<&Bound<'py, PyAny>>,
+        strict_integer: bool,
+    ) -> PyResult<Self> {
+        self.naive_utc = naive_utc;
+        self.utc_z = utc_z;
+        self.omit_microseconds = omit_microseconds;
+        self.passthrough = Passthrough::from_names(passthrough)?;
+        self.strict_integer = strict_integer;
+        Ok(self)
+    }
+
+    /// Whether `value` is an int `strict_integer` refuses.
+    #[inline(always)]
+    pub fn refuses_int(&self, value: i64) -> bool {
+        self.strict_integer && value.unsigned_abs() > MAX_SAFE_INTEGER
+    }
 }
+
+/// The largest int `strict_integer` lets through: 2**53 - 1, the largest of
+/// the run of integers an IEEE double holds exactly (JavaScript's
+/// `Number.MAX_SAFE_INTEGER`).
+pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 fn indent_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
     if let Ok(text) = value.cast::<PyString>() {

@@ -13,6 +13,7 @@ use pyo3::types::{
 };
 
 use super::errors::{encode_error, encode_error_from, not_serializable};
+use super::fragment::Fragment;
 use super::options::DumpOptions;
 use super::stack;
 use crate::text::float_repr::write_float_repr;
@@ -43,26 +44,69 @@ pub fn key_text<'a>(
             )),
         };
     }
-    let converted: Cow<'static, str> = if let Ok(float) = key.cast::<PyFloat>() {
-        float_text(py, float.value(), opts)?
+    let converted = match scalar_key_text(key, opts)? {
+        Some(text) => text,
+        None => match extra_key_text(key, opts)? {
+            Some(text) => Cow::Owned(text),
+            None if opts.skipkeys => return Ok(None),
+            None => {
+                let name = key.get_type().name()?;
+                return Err(encode_error(
+                    py,
+                    format!("keys must be str, int, float, bool or None, not {name}"),
+                ));
+            }
+        },
+    };
+    buffer.text.clear();
+    buffer.text.push_str(&converted);
+    Ok(Some(&buffer.text))
+}
+
+/// A float, bool, None or int key as the standard library writes it;
+/// `None` for a key of any other type.
+fn scalar_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<Cow<'static, str>>> {
+    Ok(Some(if let Ok(float) = key.cast::<PyFloat>() {
+        float_text(key.py(), float.value(), opts)?
     } else if let Ok(flag) = key.cast::<PyBool>() {
         Cow::Borrowed(if flag.is_true() { "true" } else { "false" })
     } else if key.is_none() {
         Cow::Borrowed("null")
     } else if key.is_instance_of::<PyInt>() {
         Cow::Owned(int_text(key)?)
-    } else if opts.skipkeys {
-        return Ok(None);
     } else {
-        let name = key.get_type().name()?;
-        return Err(encode_error(
-            py,
-            format!("keys must be str, int, float, bool or None, not {name}"),
-        ));
-    };
-    buffer.text.clear();
-    buffer.text.push_str(&converted);
-    Ok(Some(&buffer.text))
+        return Ok(None);
+    }))
+}
+
+/// A key of a type rjson writes natively as a value (`datetime`, `date`,
+/// `time`, `uuid.UUID`, `enum.Enum`) as the text of that value (the
+/// standard library raises for them); `None` for any other key.
+fn extra_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<String>> {
+    if is_datetime_like(key) {
+        return Ok((!opts.passthrough.datetime).then(|| datetime_text(key, opts)).transpose()?);
+    }
+    let py = key.py();
+    if key.is_instance(uuid_type(py)?)? {
+        return Ok(Some(key.str()?.to_str()?.to_owned()));
+    }
+    if key.is_instance(enum_type(py)?)? {
+        let value = key.getattr("value")?;
+        if let Ok(text) = value.cast::<PyString>() {
+            return Ok(Some(text.to_str()?.to_owned()));
+        }
+        return Ok(scalar_key_text(&value, opts)?.map(Cow::into_owned));
+    }
+    Ok(None)
+}
+
+/// Whether a key is of a type the standard library has no key form for
+/// (so `sort_keys` sorts by its text).
+fn is_extra_key(key: &Bound<'_, PyAny>) -> bool {
+    !(key.is_instance_of::<PyString>()
+        || key.is_instance_of::<PyInt>()
+        || key.is_instance_of::<PyFloat>()
+        || key.is_none())
 }
 
 /// An int's decimal text (`int.__repr__`, so int subclasses such as IntEnum
@@ -142,6 +186,8 @@ pub enum Kind {
     Dict,
     /// A dict subclass.
     Mapping,
+    /// `rjson.Fragment`: its text as it is.
+    Fragment,
     /// Anything else: an extra type, or a job for `default`.
     Other,
 }
@@ -168,6 +214,8 @@ pub fn classify(obj: &Bound<'_, PyAny>) -> Kind {
         Kind::Dict
     } else if obj.is_instance_of::<PyDict>() {
         Kind::Mapping
+    } else if obj.is_exact_instance_of::<Fragment>() {
+        Kind::Fragment
     } else {
         Kind::Other
     }
@@ -184,7 +232,7 @@ pub fn dict_entries<'py>(
     dict: &Bound<'py, PyDict>,
     opts: &DumpOptions<'py>,
 ) -> PyResult<SnapshotEntries<'py>> {
-    let items = if dict.is_exact_instance_of::<PyDict>() {
+    let mut items = if dict.is_exact_instance_of::<PyDict>() {
         dict.items()
     } else {
         PyList::new(
@@ -195,6 +243,19 @@ pub fn dict_entries<'py>(
         )?
     };
     if opts.sort_keys {
+        if items.iter().any(|item| item.get_item(0).is_ok_and(|key| is_extra_key(&key))) {
+            // Keys of the types written as text are sorted by that text.
+            let converted = PyList::empty(dict.py());
+            for item in items.iter() {
+                let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item.extract()?;
+                let key = match is_extra_key(&key).then(|| extra_key_text(&key, opts)).transpose()?.flatten() {
+                    Some(text) => PyString::new(dict.py(), &text).into_any(),
+                    None => key,
+                };
+                converted.append((key, value))?;
+            }
+            items = converted;
+        }
         items.sort()?;
     }
     Ok(SnapshotEntries {
@@ -242,11 +303,8 @@ pub fn substitute<'py>(
     opts: &DumpOptions<'py>,
 ) -> PyResult<Bound<'py, PyAny>> {
     let py = obj.py();
-    if obj.is_instance_of::<PyDateTime>()
-        || obj.is_instance_of::<PyDate>()
-        || obj.is_instance_of::<PyTime>()
-    {
-        return obj.call_method0("isoformat");
+    if is_datetime_like(obj) && !opts.passthrough.datetime {
+        return Ok(PyString::new(py, &datetime_text(obj, opts)?).into_any());
     }
     if obj.is_instance(uuid_type(py)?)? {
         return Ok(obj.str()?.into_any());
@@ -254,13 +312,68 @@ pub fn substitute<'py>(
     if obj.is_instance(enum_type(py)?)? {
         return obj.getattr("value");
     }
-    if is_dataclass_instance(obj)? {
+    if !opts.passthrough.dataclass && is_dataclass_instance(obj)? {
         return dataclass_dict(obj);
     }
     match &opts.default {
         Some(default) => default.call1((obj,)),
         None => Err(not_serializable(obj)),
     }
+}
+
+fn is_datetime_like(obj: &Bound<'_, PyAny>) -> bool {
+    obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() || obj.is_instance_of::<PyTime>()
+}
+
+/// A `datetime`, `date` or `time` in ISO 8601 (`isoformat()`), with
+/// `omit_microseconds`, `naive_utc` and `utc_z` applied (orjson's options:
+/// the first to `datetime` and `time`, the others to `datetime`; a UTC
+/// offset of zero, whatever the tzinfo, is UTC).
+fn datetime_text(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<String> {
+    let mut text: String = obj.call_method0("isoformat")?.extract()?;
+    let is_datetime = obj.is_instance_of::<PyDateTime>();
+    if is_datetime || obj.is_instance_of::<PyTime>() {
+        // `.ffffff` right after the seconds (isoformat pads the year to 4).
+        let at = if is_datetime { 19 } else { 8 };
+        if opts.omit_microseconds && text.as_bytes().get(at) == Some(&b'.') {
+            text.replace_range(at..at + 7, "");
+        }
+    }
+    if is_datetime {
+        if opts.naive_utc && obj.call_method0("utcoffset")?.is_none() {
+            text.push_str("+00:00");
+        }
+        if opts.utc_z && text.ends_with("+00:00") {
+            text.truncate(text.len() - 6);
+            text.push('Z');
+        }
+    }
+    Ok(text)
+}
+
+/// `kind`, or `Other` (for `default`) for a subclass of str, int, float,
+/// list, tuple or dict when `passthrough` names "subclass".
+pub fn kind_with_passthrough(obj: &Bound<'_, PyAny>, kind: Kind, opts: &DumpOptions<'_>) -> Kind {
+    if !opts.passthrough.subclass {
+        return kind;
+    }
+    let subclass = match kind {
+        Kind::Str => !obj.is_exact_instance_of::<PyString>(),
+        Kind::Int => !obj.is_exact_instance_of::<PyInt>(),
+        Kind::Float => !obj.is_exact_instance_of::<PyFloat>(),
+        Kind::Sequence | Kind::Mapping => true,
+        _ => false,
+    };
+    if subclass {
+        Kind::Other
+    } else {
+        kind
+    }
+}
+
+/// The error `strict_integer` raises for an int outside +-(2**53 - 1).
+pub fn integer_out_of_range(py: Python<'_>) -> PyErr {
+    encode_error(py, "Integer exceeds 53-bit range")
 }
 
 static UUID_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();

@@ -10,9 +10,13 @@ use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyString};
 use serde::ser::{self, Serialize, SerializeMap, SerializeSeq, SerializeStruct, Serializer};
 use serde_json::ser::Formatter;
 
+use crate::api::fragment::fragment_text;
 use crate::api::memory::vec_with_room;
 use crate::api::options::DumpOptions;
-use crate::api::to_json::{int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting};
+use crate::api::to_json::{
+    int_text, integer_out_of_range, kind_with_passthrough, non_finite_text, substitute, KeyBuffer,
+    Kind, Nesting,
+};
 use crate::engine;
 use crate::text::escape::{write_non_ascii_escaped, write_wtf8_string};
 use crate::text::float_repr::write_float_repr;
@@ -79,7 +83,7 @@ impl Serialize for PyValue<'_, '_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let (obj, state) = (self.obj, self.state);
         let opts = state.opts;
-        match engine::classify(obj) {
+        match kind_with_passthrough(obj, engine::classify(obj), opts) {
             Kind::Str => {
                 let text = obj.cast::<PyString>().expect("classified as str");
                 match text.to_str() {
@@ -104,8 +108,9 @@ impl Serialize for PyValue<'_, '_> {
                 serializer.serialize_bool(obj.cast::<PyBool>().is_ok_and(|b| b.is_true()))
             }
             Kind::Int => match obj.extract::<i64>() {
-                Ok(small) => serializer.serialize_i64(small),
-                Err(_) => RawJson(&state.keep(int_text(obj))?).serialize(serializer),
+                Ok(small) if !opts.refuses_int(small) => serializer.serialize_i64(small),
+                _ if opts.strict_integer => state.keep(Err(integer_out_of_range(obj.py()))),
+                _ => RawJson(&state.keep(int_text(obj))?).serialize(serializer),
             },
             Kind::Float => {
                 let value = obj.cast::<PyFloat>().expect("classified as float").value();
@@ -121,6 +126,10 @@ impl Serialize for PyValue<'_, '_> {
                 obj.cast::<PyDict>().expect("classified as dict"),
                 serializer,
             ),
+            Kind::Fragment => RawJson(
+                std::str::from_utf8(fragment_text(obj)).expect("a Fragment's text is UTF-8"),
+            )
+            .serialize(serializer),
             Kind::Other => {
                 state.keep(state.nesting.borrow_mut().enter(obj))?;
                 let replacement = state.keep(substitute(obj, opts))?;

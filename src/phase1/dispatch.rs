@@ -220,6 +220,7 @@ pub fn ready_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
 }
 
 /// Whether `units` hold a lone surrogate half (only kinds 2 and 4 can).
+#[allow(dead_code)] // phase3's writer's
 pub fn has_surrogate_halves(units: Units<'_>) -> bool {
     match units {
         Units::One(_) => false,
@@ -230,6 +231,7 @@ pub fn has_surrogate_halves(units: Units<'_>) -> bool {
 
 /// The units of a non-ASCII ready str whose UTF-8 CPython has not made
 /// (and keeps once made); `None` for any other str.
+#[allow(dead_code)] // phase3's writer's
 pub fn units_without_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
     let ptr = text.as_ptr();
     // SAFETY: `text` is a live str (the caller classified it); a str that is

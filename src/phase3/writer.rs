@@ -15,9 +15,11 @@ use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
 use super::sorted_keys::sorted_str_entries;
 use super::{parallel, short_str};
+use crate::api::fragment::fragment_text;
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
-    dict_changed_size, int_text, non_finite_text, substitute, KeyBuffer, Kind, Nesting,
+    dict_changed_size, int_text, integer_out_of_range, kind_with_passthrough, non_finite_text,
+    substitute, KeyBuffer, Kind, Nesting,
 };
 use crate::engine::{classify, dict_entries, key_text, prefetch, write_string, OutputBuffer};
 use crate::phase1::dispatch::{
@@ -105,7 +107,7 @@ fn newline_run(indent: &str) -> Vec<u8> {
 
 impl<'py, S: Sink> Writer<'_, 'py, S> {
     fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        match classify(obj) {
+        match kind_with_passthrough(obj, classify(obj), self.opts) {
             Kind::Str => self.string(obj),
             Kind::Int => self.int(obj),
             Kind::Float => self.float(obj),
@@ -120,6 +122,10 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             Kind::List => self.list(obj),
             Kind::Tuple | Kind::Sequence => self.sequence(obj),
             Kind::Dict | Kind::Mapping => self.dict(obj),
+            Kind::Fragment => {
+                self.out.extend_from_slice(fragment_text(obj));
+                Ok(())
+            }
             Kind::Other => self.other(obj),
         }
     }
@@ -263,16 +269,20 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     fn int(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         // SAFETY: `obj` is a live int (or int subclass).
         match unsafe { int_value(obj.as_ptr()) } {
-            Some(value) => {
+            Some(value) if !self.opts.refuses_int(value) => {
                 write_i64(value, &mut self.out);
                 Ok(())
             }
-            None => self.big_int(obj),
+            _ => self.big_int(obj),
         }
     }
 
+    /// An int past `i64`, or one `strict_integer` refuses.
     #[inline(never)]
     fn big_int(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if self.opts.strict_integer {
+            return Err(integer_out_of_range(obj.py()));
+        }
         self.out.extend_from_slice(int_text(obj)?.as_bytes());
         Ok(())
     }
@@ -401,6 +411,10 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         ty: *mut ffi::PyTypeObject,
         comma: bool,
     ) -> usize {
+        if self.opts.strict_integer {
+            // The runs write ints unchecked: each item by `entry_value`.
+            return 0;
+        }
         let ensure_ascii = self.opts.ensure_ascii;
         // SAFETY: the caller's items.
         unsafe {
