@@ -6,6 +6,7 @@ pub mod errors;
 pub mod fragment;
 pub mod input;
 pub mod memory;
+pub mod numpy;
 pub mod options;
 pub mod stack;
 pub mod to_json;

@@ -12,6 +12,7 @@ use serde_json::ser::Formatter;
 
 use crate::api::fragment::fragment_text;
 use crate::api::memory::vec_with_room;
+use crate::api::numpy::{write_element, NumpyArray};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
     int_text, integer_out_of_range, kind_with_passthrough, non_finite_text, substitute, KeyBuffer,
@@ -131,6 +132,11 @@ impl Serialize for PyValue<'_, '_> {
             )
             .serialize(serializer),
             Kind::Other => {
+                if let Some(array) = state.keep(NumpyArray::of(obj))? {
+                    let shape = array.shape().to_vec();
+                    return NumpyValue { obj, array: &array, shape: &shape, offset: 0, state }
+                        .serialize(serializer);
+                }
                 state.keep(state.nesting.borrow_mut().enter(obj))?;
                 let replacement = state.keep(substitute(obj, opts))?;
                 let written = PyValue {
@@ -142,6 +148,37 @@ impl Serialize for PyValue<'_, '_> {
                 written
             }
         }
+    }
+}
+
+/// A numpy array from flat index `offset` on, as nested lists of `shape`
+/// (an element when `shape` is empty).
+struct NumpyValue<'a, 'py> {
+    obj: &'a Bound<'py, PyAny>,
+    array: &'a NumpyArray,
+    shape: &'a [usize],
+    offset: usize,
+    state: &'a State<'a, 'py>,
+}
+
+impl Serialize for NumpyValue<'_, '_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let state = self.state;
+        let Some((&len, inner)) = self.shape.split_first() else {
+            let mut text = Vec::new();
+            let element = self.array.element(self.offset);
+            state.keep(write_element(self.obj.py(), element, state.opts, &mut text, write_float_repr))?;
+            return RawJson(std::str::from_utf8(&text).expect("ASCII")).serialize(serializer);
+        };
+        let stride: usize = inner.iter().product();
+        state.keep(state.nesting.borrow_mut().enter(self.obj))?;
+        let mut seq = serializer.serialize_seq(Some(len))?;
+        for at in 0..len {
+            let offset = self.offset + at * stride;
+            seq.serialize_element(&NumpyValue { shape: inner, offset, ..*self })?;
+        }
+        state.nesting.borrow_mut().leave();
+        seq.end()
     }
 }
 

@@ -12,6 +12,26 @@ use crate::phase1::layout::int_value;
 use crate::text::int_repr::write_i64_at;
 use crate::text::sink::{store_comma, Sink};
 
+/// Appends finite `values` as the items of a compact array (`,` between
+/// them, no brackets): a chunk per reservation, a long slice on several
+/// threads (`parallel::write_floats`). numpy's float64 rows.
+pub fn write_finite_floats<S: Sink>(values: &[f64], out: &mut S) {
+    if super::parallel::is_long(values.len()) {
+        super::parallel::write_floats(values, out);
+        return;
+    }
+    for (i, chunk) in values.chunks(RUN_CHUNK).enumerate() {
+        out.reserve(chunk.len() * (MAX_REPR + 1));
+        let len = out.len();
+        // SAFETY: room for every value and its comma, reserved; the values
+        // are finite (the caller's contract).
+        unsafe {
+            let written = format_values(chunk, i > 0, out.as_mut_ptr().add(len));
+            out.set_len(len + written);
+        }
+    }
+}
+
 /// Floats gathered at a time (and formatted per reservation by `write_float_run`).
 pub(super) const RUN_CHUNK: usize = 64;
 

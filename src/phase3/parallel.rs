@@ -40,6 +40,11 @@ fn threads() -> usize {
     })
 }
 
+/// Whether `len` floats are formatted on several threads.
+pub fn is_long(len: usize) -> bool {
+    len >= threads_min() && threads() >= 2
+}
+
 /// The values of `list` when it is long enough and holds only exact, finite
 /// floats; `None` otherwise (the caller writes it item by item).
 #[inline(always)]

@@ -12,10 +12,11 @@ use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
 use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
-use super::number_lists::{write_float_run, write_short_float_list, SHORT_LIST};
+use super::number_lists::{write_finite_floats, write_float_run, write_short_float_list, SHORT_LIST};
 use super::sorted_keys::sorted_str_entries;
 use super::{parallel, short_str};
 use crate::api::fragment::fragment_text;
+use crate::api::numpy::{write_element, NumpyArray};
 use crate::api::options::DumpOptions;
 use crate::api::to_json::{
     dict_changed_size, int_text, integer_out_of_range, kind_with_passthrough, non_finite_text,
@@ -141,10 +142,42 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// A value JSON has no form for: an extra type's form, or `default`'s answer.
     #[inline(never)]
     fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
+        if let Some(array) = NumpyArray::of(obj)? {
+            let shape = array.shape().to_vec();
+            return self.numpy_array(obj, &array, &shape, 0);
+        }
         self.nesting.enter(obj)?;
         let replacement = substitute(obj, self.opts)?;
         self.value(&replacement)?;
         self.nesting.leave();
+        Ok(())
+    }
+
+    /// The numpy array `obj` from flat index `offset` on, as nested lists
+    /// of `shape` (an element when `shape` is empty).
+    fn numpy_array(
+        &mut self,
+        obj: &Bound<'py, PyAny>,
+        array: &NumpyArray,
+        shape: &[usize],
+        offset: usize,
+    ) -> PyResult<()> {
+        let Some((&len, inner)) = shape.split_first() else {
+            let element = array.element(offset);
+            return write_element(obj.py(), element, self.opts, &mut self.out, write_float_repr);
+        };
+        let stride: usize = inner.iter().product();
+        self.open(obj, b'[')?;
+        if inner.is_empty() && self.compact {
+            array.write_compact_row(obj.py(), offset, len, self.opts, &mut self.out, write_finite_floats)?;
+            self.close(b']', len > 0);
+            return Ok(());
+        }
+        for at in 0..len {
+            self.item(at == 0);
+            self.numpy_array(obj, array, inner, offset + at * stride)?;
+        }
+        self.close(b']', len > 0);
         Ok(())
     }
 

@@ -57,6 +57,92 @@ fn write_exponent<S: Sink>(sign: u8, digits: &[u8], out: &mut S) {
     out.extend_from_slice(digits);
 }
 
+/// Appends a finite `f32` in Python's `repr` layout with the shortest digits
+/// that read back as the same `f32` (numpy's `float32`, as numpy's own
+/// `repr` writes its digits): `0.1`, not the `0.10000000149011612` of the
+/// same value as a double.
+pub fn write_f32_repr<S: Sink>(value: f32, out: &mut S) {
+    debug_assert!(value.is_finite());
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(value).as_bytes();
+    let (negative, unsigned) = match text.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, text),
+    };
+    // ryu's text as significant digits and the power of ten of the first.
+    let (mantissa, exponent) = match unsigned.iter().position(|&b| b == b'e') {
+        Some(e) => (&unsigned[..e], parse_exponent(&unsigned[e + 1..])),
+        None => (unsigned, 0),
+    };
+    let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len()) as i32;
+    // The digits without the point (ryu's f32 text has at most 9 digits
+    // and a few zeros around them).
+    let mut buffer = [0u8; 48];
+    let mut count = 0;
+    for &b in mantissa.iter().filter(|&&b| b != b'.') {
+        buffer[count] = b;
+        count += 1;
+    }
+    let leading = buffer[..count].iter().position(|&b| b != b'0').unwrap_or(count);
+    let mut digits = &buffer[leading..count];
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits = &digits[..digits.len() - 1];
+    }
+    if negative {
+        out.push(b'-');
+    }
+    if digits.is_empty() {
+        out.extend_from_slice(b"0.0");
+        return;
+    }
+    write_digits_repr(digits, point + exponent - leading as i32 - 1, out);
+}
+
+fn parse_exponent(text: &[u8]) -> i32 {
+    let (sign, digits) = match text.split_first() {
+        Some((b'-', rest)) => (-1, rest),
+        _ => (1, text),
+    };
+    sign * digits.iter().fold(0i32, |n, &d| n * 10 + i32::from(d - b'0'))
+}
+
+/// Python's `repr` layout of the significant `digits` (no leading or
+/// trailing zeros; the first is the units digit times 10^`exponent`):
+/// positional from 1e-4 up to below 1e16, else `d.ddde+XX`.
+fn write_digits_repr<S: Sink>(digits: &[u8], exponent: i32, out: &mut S) {
+    if (-4..16).contains(&exponent) {
+        if exponent < 0 {
+            out.extend_from_slice(b"0.");
+            for _ in 0..(-exponent - 1) {
+                out.push(b'0');
+            }
+            out.extend_from_slice(digits);
+            return;
+        }
+        let whole = exponent as usize + 1;
+        if digits.len() <= whole {
+            out.extend_from_slice(digits);
+            for _ in digits.len()..whole {
+                out.push(b'0');
+            }
+            out.extend_from_slice(b".0");
+        } else {
+            out.extend_from_slice(&digits[..whole]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[whole..]);
+        }
+        return;
+    }
+    out.push(digits[0]);
+    if digits.len() > 1 {
+        out.push(b'.');
+        out.extend_from_slice(&digits[1..]);
+    }
+    let mut magnitude = itoa::Buffer::new();
+    let magnitude = magnitude.format(exponent.unsigned_abs());
+    write_exponent(if exponent < 0 { b'-' } else { b'+' }, magnitude.as_bytes(), out);
+}
+
 /// `repr` of values at every layout boundary, for each float writer's tests.
 #[cfg(test)]
 pub const REPR_CASES: &[(f64, &str)] = &[
@@ -108,7 +194,47 @@ pub fn assert_python_layout(write: fn(f64, &mut Vec<u8>)) {
 
 #[cfg(test)]
 mod tests {
-    use super::{assert_python_layout, write_float_repr};
+    use super::{assert_python_layout, write_f32_repr, write_float_repr};
+
+    /// `write_f32_repr` lays out as `repr` does, with the digits that read
+    /// back as the same `f32`, and agrees with the f64 writer wherever the
+    /// f32's shortest digits are the double's too.
+    #[test]
+    fn f32_layout_and_digits() {
+        for (value, expected) in [
+            (0.1f32, "0.1"),
+            (-1.5, "-1.5"),
+            (0.0, "0.0"),
+            (-0.0, "-0.0"),
+            (1e-5, "1e-05"),
+            (0.0001, "0.0001"),
+            (1e16, "1e+16"),
+            (3e15, "3000000000000000.0"),
+            (16777216.0, "16777216.0"),
+            (f32::MAX, "3.4028235e+38"),
+            (f32::MIN_POSITIVE, "1.1754944e-38"),
+            (1e-45, "1e-45"),
+            (123.456, "123.456"),
+            (100.0, "100.0"),
+        ] {
+            let mut out = Vec::new();
+            write_f32_repr(value, &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{value:e}");
+        }
+        let mut state = 0x2545_F491u32;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let value = f32::from_bits(state);
+            if value.is_finite() {
+                let mut out = Vec::new();
+                write_f32_repr(value, &mut out);
+                let text = String::from_utf8(out).unwrap();
+                assert_eq!(text.parse::<f32>().unwrap().to_bits(), value.to_bits(), "{text}");
+            }
+        }
+    }
 
     fn repr(value: f64) -> String {
         let mut out = Vec::new();
