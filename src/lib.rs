@@ -93,7 +93,13 @@ fn dumps<'py>(
         skipkeys,
         separators,
     )?
-    .with_extras(naive_utc, utc_z, omit_microseconds, passthrough, strict_integer)?;
+    .with_extras(
+        naive_utc,
+        utc_z,
+        omit_microseconds,
+        passthrough,
+        strict_integer,
+    )?;
     opts.str_result = true;
     memory_error_on_unwind(|| engine::encode_str(obj, &opts))
 }
@@ -126,7 +132,13 @@ fn dumps_bytes<'py>(
         skipkeys,
         separators,
     )?
-    .with_extras(naive_utc, utc_z, omit_microseconds, passthrough, strict_integer)?;
+    .with_extras(
+        naive_utc,
+        utc_z,
+        omit_microseconds,
+        passthrough,
+        strict_integer,
+    )?;
     memory_error_on_unwind(|| engine::encode_bytes(obj, &opts))
 }
 

@@ -184,7 +184,10 @@ impl<'py> Parser<'_, 'py> {
         self.pos += 1;
         self.skip_whitespace();
         if self.peek() == Some(close) && self.builder.py().version_info() >= (3, 13) {
-            return syntax(&format!("Illegal trailing comma before end of {container}"), comma);
+            return syntax(
+                &format!("Illegal trailing comma before end of {container}"),
+                comma,
+            );
         }
         Ok(())
     }

@@ -22,7 +22,8 @@ impl Fragment {
     fn new(contents: &Bound<'_, PyAny>) -> PyResult<Self> {
         let utf8 = if let Ok(text) = contents.cast::<PyString>() {
             // A new bytes object: the caller's str keeps no UTF-8 copy.
-            text.call_method1("encode", ("utf-8",))?.cast_into::<PyBytes>()?
+            text.call_method1("encode", ("utf-8",))?
+                .cast_into::<PyBytes>()?
         } else if let Ok(bytes) = contents.cast::<PyBytes>() {
             if std::str::from_utf8(bytes.as_bytes()).is_err() {
                 return Err(PyValueError::new_err("Fragment contents must be UTF-8"));
@@ -47,7 +48,10 @@ impl Fragment {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!("rjson.Fragment({})", self.contents.bind(py).repr()?))
+        Ok(format!(
+            "rjson.Fragment({})",
+            self.contents.bind(py).repr()?
+        ))
     }
 }
 

@@ -81,7 +81,10 @@ impl NumpyArray {
             unsafe { ffi::PyErr_Clear() };
             return Ok(None);
         }
-        let mut array = NumpyArray { view, dtype: Dtype::Bool };
+        let mut array = NumpyArray {
+            view,
+            dtype: Dtype::Bool,
+        };
         if array.view.format.is_null() {
             return Ok(None); // released by `array`'s drop
         }
@@ -114,7 +117,10 @@ impl NumpyArray {
     #[inline]
     pub fn element(&self, at: usize) -> Element {
         let size = self.view.itemsize as usize;
-        assert!((at + 1) * size <= self.view.len as usize, "element past the data");
+        assert!(
+            (at + 1) * size <= self.view.len as usize,
+            "element past the data"
+        );
         // SAFETY: the element lies within the held, contiguous buffer
         // (checked above); unaligned reads, as a buffer promises no alignment.
         unsafe {
@@ -137,6 +143,7 @@ impl NumpyArray {
     }
 }
 
+#[allow(dead_code)] // phase3's writer's (the baseline lays out each element through serde)
 impl NumpyArray {
     /// Appends `len` elements from flat index `offset` as the items of a
     /// compact array (`,` between them, no brackets): float64 rows of
@@ -159,11 +166,84 @@ impl NumpyArray {
                 }
             }
         }
-        for at in offset..offset + len {
-            if at > offset {
-                out.push(b',');
+        let size = self.view.itemsize as usize;
+        assert!(
+            (offset + len) * size <= self.view.len as usize,
+            "row past the data"
+        );
+        let start = self.view.buf.cast::<u8>().wrapping_add(offset * size);
+        // Each element of the row as `$ty`, then `$write` of it: a loop per
+        // type, with no per-element dispatch.
+        macro_rules! each {
+            ($ty:ty, |$value:ident| $write:expr) => {
+                for at in 0..len {
+                    if at > 0 {
+                        out.push(b',');
+                    }
+                    // SAFETY: element `at` of the row lies within the held
+                    // buffer (asserted above); unaligned reads.
+                    let $value = unsafe { start.add(at * size).cast::<$ty>().read_unaligned() };
+                    $write;
+                }
+            };
+        }
+        let int_ok = |value: i64| {
+            if opts.refuses_int(value) {
+                Err(super::to_json::integer_out_of_range(py))
+            } else {
+                Ok(())
             }
-            write_element(py, self.element(at), opts, out, crate::text::float_repr::write_float_repr)?;
+        };
+        match self.dtype {
+            Dtype::Bool => {
+                // Each literal stored as 8 bytes, kept 4 or 5 (+1 for the comma).
+                out.reserve(len * 6 + 8);
+                let dst = out.as_mut_ptr();
+                let mut end = out.len();
+                for at in 0..len {
+                    // SAFETY: the flag is within the held buffer (asserted
+                    // above); each item takes at most 6 bytes of the room,
+                    // and the last store's 8 bytes end within the 8 spare.
+                    unsafe {
+                        dst.add(end).write(b',');
+                        end += usize::from(at > 0);
+                        let flag = *start.add(at) != 0;
+                        let literal: &[u8; 8] = if flag {
+                            b"true\0\0\0\0"
+                        } else {
+                            b"false\0\0\0"
+                        };
+                        dst.add(end).cast::<[u8; 8]>().write_unaligned(*literal);
+                        end += if flag { 4 } else { 5 };
+                    }
+                }
+                // SAFETY: every byte up to `end` is written.
+                unsafe { out.set_len(end) };
+            }
+            Dtype::Int(1) => each!(i8, |value| write_i64(i64::from(value), out)),
+            Dtype::Int(2) => each!(i16, |value| write_i64(i64::from(value), out)),
+            Dtype::Int(4) => each!(i32, |value| write_i64(i64::from(value), out)),
+            Dtype::Int(_) => each!(i64, |value| {
+                int_ok(value)?;
+                write_i64(value, out)
+            }),
+            Dtype::Uint(1) => each!(u8, |value| write_i64(i64::from(value), out)),
+            Dtype::Uint(2) => each!(u16, |value| write_i64(i64::from(value), out)),
+            Dtype::Uint(4) => each!(u32, |value| write_i64(i64::from(value), out)),
+            _ => {
+                for at in offset..offset + len {
+                    if at > offset {
+                        out.push(b',');
+                    }
+                    write_element(
+                        py,
+                        self.element(at),
+                        opts,
+                        out,
+                        crate::text::float_repr::write_float_repr,
+                    )?;
+                }
+            }
         }
         Ok(())
     }
@@ -173,7 +253,9 @@ impl NumpyArray {
     fn f64_row(&self, offset: usize, len: usize) -> Option<&[f64]> {
         let end = (offset + len) * 8;
         let start = self.view.buf.cast::<u8>().wrapping_add(offset * 8);
-        if end > self.view.len as usize || start as usize % std::mem::align_of::<f64>() != 0 {
+        if end > self.view.len as usize
+            || !(start as usize).is_multiple_of(std::mem::align_of::<f64>())
+        {
             return None;
         }
         // SAFETY: `len` aligned f64s within the held buffer (checked above),
@@ -278,7 +360,9 @@ pub fn write_element<S: Sink>(
         }
         Element::F32(value) if value.is_finite() => write_f32_repr(value, out),
         Element::F64(value) if value.is_finite() => write_f64(value, out),
-        Element::F32(value) => out.extend_from_slice(non_finite_text(py, f64::from(value), opts)?.as_bytes()),
+        Element::F32(value) => {
+            out.extend_from_slice(non_finite_text(py, f64::from(value), opts)?.as_bytes())
+        }
         Element::F64(value) => out.extend_from_slice(non_finite_text(py, value, opts)?.as_bytes()),
     }
     Ok(())

@@ -65,7 +65,10 @@ pub fn key_text<'a>(
 
 /// A float, bool, None or int key as the standard library writes it;
 /// `None` for a key of any other type.
-fn scalar_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<Cow<'static, str>>> {
+fn scalar_key_text(
+    key: &Bound<'_, PyAny>,
+    opts: &DumpOptions<'_>,
+) -> PyResult<Option<Cow<'static, str>>> {
     Ok(Some(if let Ok(float) = key.cast::<PyFloat>() {
         float_text(key.py(), float.value(), opts)?
     } else if let Ok(flag) = key.cast::<PyBool>() {
@@ -84,7 +87,9 @@ fn scalar_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<O
 /// standard library raises for them); `None` for any other key.
 fn extra_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<String>> {
     if is_datetime_like(key) {
-        return Ok((!opts.passthrough.datetime).then(|| datetime_text(key, opts)).transpose()?);
+        return (!opts.passthrough.datetime)
+            .then(|| datetime_text(key, opts))
+            .transpose();
     }
     let py = key.py();
     if key.is_instance(uuid_type(py)?)? {
@@ -243,12 +248,19 @@ pub fn dict_entries<'py>(
         )?
     };
     if opts.sort_keys {
-        if items.iter().any(|item| item.get_item(0).is_ok_and(|key| is_extra_key(&key))) {
+        if items
+            .iter()
+            .any(|item| item.get_item(0).is_ok_and(|key| is_extra_key(&key)))
+        {
             // Keys of the types written as text are sorted by that text.
             let converted = PyList::empty(dict.py());
             for item in items.iter() {
                 let (key, value): (Bound<'py, PyAny>, Bound<'py, PyAny>) = item.extract()?;
-                let key = match is_extra_key(&key).then(|| extra_key_text(&key, opts)).transpose()?.flatten() {
+                let key = match is_extra_key(&key)
+                    .then(|| extra_key_text(&key, opts))
+                    .transpose()?
+                    .flatten()
+                {
                     Some(text) => PyString::new(dict.py(), &text).into_any(),
                     None => key,
                 };
@@ -322,7 +334,9 @@ pub fn substitute<'py>(
 }
 
 fn is_datetime_like(obj: &Bound<'_, PyAny>) -> bool {
-    obj.is_instance_of::<PyDateTime>() || obj.is_instance_of::<PyDate>() || obj.is_instance_of::<PyTime>()
+    obj.is_instance_of::<PyDateTime>()
+        || obj.is_instance_of::<PyDate>()
+        || obj.is_instance_of::<PyTime>()
 }
 
 /// A `datetime`, `date` or `time` in ISO 8601 (`isoformat()`), with

@@ -134,8 +134,14 @@ impl Serialize for PyValue<'_, '_> {
             Kind::Other => {
                 if let Some(array) = state.keep(NumpyArray::of(obj))? {
                     let shape = array.shape().to_vec();
-                    return NumpyValue { obj, array: &array, shape: &shape, offset: 0, state }
-                        .serialize(serializer);
+                    return NumpyValue {
+                        obj,
+                        array: &array,
+                        shape: &shape,
+                        offset: 0,
+                        state,
+                    }
+                    .serialize(serializer);
                 }
                 state.keep(state.nesting.borrow_mut().enter(obj))?;
                 let replacement = state.keep(substitute(obj, opts))?;
@@ -167,7 +173,13 @@ impl Serialize for NumpyValue<'_, '_> {
         let Some((&len, inner)) = self.shape.split_first() else {
             let mut text = Vec::new();
             let element = self.array.element(self.offset);
-            state.keep(write_element(self.obj.py(), element, state.opts, &mut text, write_float_repr))?;
+            state.keep(write_element(
+                self.obj.py(),
+                element,
+                state.opts,
+                &mut text,
+                write_float_repr,
+            ))?;
             return RawJson(std::str::from_utf8(&text).expect("ASCII")).serialize(serializer);
         };
         let stride: usize = inner.iter().product();
@@ -175,7 +187,11 @@ impl Serialize for NumpyValue<'_, '_> {
         let mut seq = serializer.serialize_seq(Some(len))?;
         for at in 0..len {
             let offset = self.offset + at * stride;
-            seq.serialize_element(&NumpyValue { shape: inner, offset, ..*self })?;
+            seq.serialize_element(&NumpyValue {
+                shape: inner,
+                offset,
+                ..*self
+            })?;
         }
         state.nesting.borrow_mut().leave();
         seq.end()

@@ -255,13 +255,17 @@ fn push_utf8(units: Units<'_>, text: &mut String) -> bool {
         Units::One(units) => text.extend(units.iter().map(|&u| char::from(u))),
         Units::Two(units) => {
             for &u in units {
-                let Some(c) = char::from_u32(u32::from(u)) else { return false };
+                let Some(c) = char::from_u32(u32::from(u)) else {
+                    return false;
+                };
                 text.push(c);
             }
         }
         Units::Four(units) => {
             for &u in units {
-                let Some(c) = char::from_u32(u) else { return false };
+                let Some(c) = char::from_u32(u) else {
+                    return false;
+                };
                 text.push(c);
             }
         }
@@ -278,7 +282,9 @@ fn non_ascii_key_text(key: &Bound<'_, PyAny>, buffer: &mut KeyBuffer) -> bool {
     if unsafe { ffi::PyUnicode_IS_COMPACT_ASCII(key.as_ptr()) } != 0 {
         return false;
     }
-    let Some(units) = ready_units(key) else { return false };
+    let Some(units) = ready_units(key) else {
+        return false;
+    };
     buffer.text.clear();
     push_utf8(units, &mut buffer.text)
 }

@@ -29,7 +29,9 @@ pub fn sorted_str_entries<'py>(dict: &Bound<'py, PyDict>) -> Option<Entries<'py>
     unsafe {
         while let Some((key, value)) = dict_next(dict.as_ptr(), &mut position) {
             let key = Bound::from_borrowed_ptr(py, key);
-            if !key.is_exact_instance_of::<PyString>() || ffi::PyUnicode_IS_COMPACT(key.as_ptr()) == 0 {
+            if !key.is_exact_instance_of::<PyString>()
+                || ffi::PyUnicode_IS_COMPACT(key.as_ptr()) == 0
+            {
                 return None;
             }
             entries.push((key, Bound::from_borrowed_ptr(py, value)));

@@ -12,7 +12,9 @@ use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
 use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
-use super::number_lists::{write_finite_floats, write_float_run, write_short_float_list, SHORT_LIST};
+use super::number_lists::{
+    write_finite_floats, write_float_run, write_short_float_list, SHORT_LIST,
+};
 use super::sorted_keys::sorted_str_entries;
 use super::{parallel, short_str};
 use crate::api::fragment::fragment_text;
@@ -164,12 +166,25 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     ) -> PyResult<()> {
         let Some((&len, inner)) = shape.split_first() else {
             let element = array.element(offset);
-            return write_element(obj.py(), element, self.opts, &mut self.out, write_float_repr);
+            return write_element(
+                obj.py(),
+                element,
+                self.opts,
+                &mut self.out,
+                write_float_repr,
+            );
         };
         let stride: usize = inner.iter().product();
         self.open(obj, b'[')?;
         if inner.is_empty() && self.compact {
-            array.write_compact_row(obj.py(), offset, len, self.opts, &mut self.out, write_finite_floats)?;
+            array.write_compact_row(
+                obj.py(),
+                offset,
+                len,
+                self.opts,
+                &mut self.out,
+                write_finite_floats,
+            )?;
             self.close(b']', len > 0);
             return Ok(());
         }

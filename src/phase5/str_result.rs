@@ -89,7 +89,11 @@ impl<'py> StrResult<'py> {
         let text_cap = self.text.cap;
         self.wide.get_or_insert_with(|| {
             let last = LAST_WIDE_CHARS.with(Cell::get);
-            WideStr::new(if last == 0 { text_cap } else { last.min(MAX_START) })
+            WideStr::new(if last == 0 {
+                text_cap
+            } else {
+                last.min(MAX_START)
+            })
         })
     }
 
@@ -146,7 +150,9 @@ impl<'py> StrResult<'py> {
         let len = self.text.len;
         let text: *const [u8] = self.written();
         // SAFETY: `text` is `self.text`'s data, which `wide` does not touch.
-        let taken = self.wide().append_text_and_str(py, unsafe { &*text }, &units);
+        let taken = self
+            .wide()
+            .append_text_and_str(py, unsafe { &*text }, &units);
         self.largest_piece = self.largest_piece.max(len);
         self.text.len = 0;
         self.check_at = CHECK_EVERY;

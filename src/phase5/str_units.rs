@@ -201,7 +201,11 @@ unsafe fn copy_plain<S: SourceUnit, D: Unit>(src: &[S], to: *mut D) -> usize {
             S::half_mask(half)
         };
         let mask = copy_half(to, 0) | copy_half(to, len - HALF) << (len - HALF);
-        return if mask != 0 { mask.trailing_zeros() as usize } else { len };
+        return if mask != 0 {
+            mask.trailing_zeros() as usize
+        } else {
+            len
+        };
     }
     for (d, &s) in to[at..].iter_mut().zip(&src[at..]) {
         let c = s.into();
@@ -325,14 +329,18 @@ mod sse2 {
     #[inline(always)]
     fn escapes_u16(x: __m128i) -> __m128i {
         unsafe {
-            let control = _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
+            let control =
+                _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
             let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
             let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
             let surrogate = _mm_cmpeq_epi16(
                 _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16)),
                 _mm_set1_epi16(0xD800u16 as i16),
             );
-            _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+            _mm_or_si128(
+                _mm_or_si128(control, surrogate),
+                _mm_or_si128(quote, backslash),
+            )
         }
     }
 
@@ -344,9 +352,14 @@ mod sse2 {
             let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
             let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
             let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
-            let surrogate =
-                _mm_cmpeq_epi32(_mm_and_si128(x, _mm_set1_epi32(!0x7FF)), _mm_set1_epi32(0xD800));
-            _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+            let surrogate = _mm_cmpeq_epi32(
+                _mm_and_si128(x, _mm_set1_epi32(!0x7FF)),
+                _mm_set1_epi32(0xD800),
+            );
+            _mm_or_si128(
+                _mm_or_si128(control, surrogate),
+                _mm_or_si128(quote, backslash),
+            )
         }
     }
 
@@ -445,12 +458,24 @@ mod tests {
         for len in 0..40 {
             for bad in std::iter::once(None).chain((0..len).map(Some)) {
                 let src: Vec<S> = (0..len)
-                    .map(|i| S::try_from(if Some(i) == bad { 0x22 } else { 0x41 + (i % 20) as u32 }).ok().unwrap())
+                    .map(|i| {
+                        S::try_from(if Some(i) == bad {
+                            0x22
+                        } else {
+                            0x41 + (i % 20) as u32
+                        })
+                        .ok()
+                        .unwrap()
+                    })
                     .collect();
                 let mut to = vec![0u32; len];
                 // SAFETY: room for `len` units.
                 let copied = unsafe { copy_plain(&src, to.as_mut_ptr()) };
-                assert_eq!(copied, bad.unwrap_or(len), "length {len}, escape at {bad:?}");
+                assert_eq!(
+                    copied,
+                    bad.unwrap_or(len),
+                    "length {len}, escape at {bad:?}"
+                );
                 for i in 0..copied {
                     assert_eq!(to[i], src[i].into(), "length {len}, unit {i}");
                 }

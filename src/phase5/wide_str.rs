@@ -124,7 +124,11 @@ impl WideStr {
         text: &[u8],
         str: &StrUnits,
     ) -> PyResult<()> {
-        self.room_for(py, str.max_char(), self.chars + text.len() + str.chars() + 2)?;
+        self.room_for(
+            py,
+            str.max_char(),
+            self.chars + text.len() + str.chars() + 2,
+        )?;
         // SAFETY: the object has room for `cap` units of its kind (at
         // least the str's), at least `chars` + the text + the str + two
         // quotes, and is ours; units from `chars` on are not yet the str's.
@@ -326,7 +330,11 @@ unsafe fn write_unit(data: *mut std::ffi::c_void, max_char: u32, at: usize, byte
 }
 
 /// A new compact str with room for `cap` characters up to `max_char`.
-pub(super) fn new_object(py: Python<'_>, cap: usize, max_char: u32) -> PyResult<*mut ffi::PyObject> {
+pub(super) fn new_object(
+    py: Python<'_>,
+    cap: usize,
+    max_char: u32,
+) -> PyResult<*mut ffi::PyObject> {
     // SAFETY: returns a new str (contents unset) or NULL with an error set.
     let object = unsafe { ffi::PyUnicode_New(cap as ffi::Py_ssize_t, max_char as ffi::Py_UCS4) };
     if object.is_null() {
@@ -351,7 +359,6 @@ unsafe fn widen_units<F: Copy + Into<u32>, T: Unit>(from: *const F, to: *mut T, 
         *t = T::from_char(f.into());
     }
 }
-
 
 /// `WideStr::append_text_and_str`'s one pass: the units written, or
 /// `None` (what was written to be written again) when the text is not
@@ -488,12 +495,20 @@ mod tests {
                         widen_bytes(&text, scalar.as_mut_ptr()),
                     )
                 };
-                assert_eq!(a, high_at.is_none(), "length {len}, high byte at {high_at:?}");
+                assert_eq!(
+                    a,
+                    high_at.is_none(),
+                    "length {len}, high byte at {high_at:?}"
+                );
                 assert_eq!(b, high_at.is_none());
                 if high_at.is_none() {
                     assert_eq!(vector, scalar, "length {len}");
                 }
-                assert_eq!(vector[len], U::default(), "length {len}: wrote past the end");
+                assert_eq!(
+                    vector[len],
+                    U::default(),
+                    "length {len}: wrote past the end"
+                );
             }
         }
     }

@@ -280,7 +280,10 @@ pub fn write_escaped_rest<S: Sink>(
 /// returns where the run ends. Out of line: only `ensure_ascii` takes it.
 #[inline(never)]
 fn write_non_ascii_escapes<S: Sink>(text: &[u8], mut at: usize, out: &mut S) -> usize {
-    let end = text[at..].iter().position(|&b| b < 0x80).map_or(text.len(), |n| at + n);
+    let end = text[at..]
+        .iter()
+        .position(|&b| b < 0x80)
+        .map_or(text.len(), |n| at + n);
     // Escapes take 6 bytes for a character of 2 or 3 bytes, 12 for one of 4.
     out.reserve(3 * (end - at));
     let mut len = out.len();
@@ -342,8 +345,15 @@ mod tests {
         // Runs of 2-, 3- and 4-byte characters and WTF-8 surrogates, between
         // ASCII and escapes, at the start, the end and alone.
         let pieces: [&[u8]; 9] = [
-            b"a", "é".as_bytes(), "日本".as_bytes(), "😀".as_bytes(), b"\xed\xa0\x80", b"\"",
-            b"\n", "\u{7f}".as_bytes(), "\u{10ffff}\u{ffff}".as_bytes(),
+            b"a",
+            "é".as_bytes(),
+            "日本".as_bytes(),
+            "😀".as_bytes(),
+            b"\xed\xa0\x80",
+            b"\"",
+            b"\n",
+            "\u{7f}".as_bytes(),
+            "\u{10ffff}\u{ffff}".as_bytes(),
         ];
         for a in pieces {
             for b in pieces {

@@ -74,7 +74,10 @@ pub fn write_f32_repr<S: Sink>(value: f32, out: &mut S) {
         Some(e) => (&unsigned[..e], parse_exponent(&unsigned[e + 1..])),
         None => (unsigned, 0),
     };
-    let point = mantissa.iter().position(|&b| b == b'.').unwrap_or(mantissa.len()) as i32;
+    let point = mantissa
+        .iter()
+        .position(|&b| b == b'.')
+        .unwrap_or(mantissa.len()) as i32;
     // The digits without the point (ryu's f32 text has at most 9 digits
     // and a few zeros around them).
     let mut buffer = [0u8; 48];
@@ -83,7 +86,10 @@ pub fn write_f32_repr<S: Sink>(value: f32, out: &mut S) {
         buffer[count] = b;
         count += 1;
     }
-    let leading = buffer[..count].iter().position(|&b| b != b'0').unwrap_or(count);
+    let leading = buffer[..count]
+        .iter()
+        .position(|&b| b != b'0')
+        .unwrap_or(count);
     let mut digits = &buffer[leading..count];
     while digits.len() > 1 && digits.last() == Some(&b'0') {
         digits = &digits[..digits.len() - 1];
@@ -103,7 +109,9 @@ fn parse_exponent(text: &[u8]) -> i32 {
         Some((b'-', rest)) => (-1, rest),
         _ => (1, text),
     };
-    sign * digits.iter().fold(0i32, |n, &d| n * 10 + i32::from(d - b'0'))
+    sign * digits
+        .iter()
+        .fold(0i32, |n, &d| n * 10 + i32::from(d - b'0'))
 }
 
 /// Python's `repr` layout of the significant `digits` (no leading or
@@ -140,7 +148,11 @@ fn write_digits_repr<S: Sink>(digits: &[u8], exponent: i32, out: &mut S) {
     }
     let mut magnitude = itoa::Buffer::new();
     let magnitude = magnitude.format(exponent.unsigned_abs());
-    write_exponent(if exponent < 0 { b'-' } else { b'+' }, magnitude.as_bytes(), out);
+    write_exponent(
+        if exponent < 0 { b'-' } else { b'+' },
+        magnitude.as_bytes(),
+        out,
+    );
 }
 
 /// `repr` of values at every layout boundary, for each float writer's tests.
@@ -231,7 +243,11 @@ mod tests {
                 let mut out = Vec::new();
                 write_f32_repr(value, &mut out);
                 let text = String::from_utf8(out).unwrap();
-                assert_eq!(text.parse::<f32>().unwrap().to_bits(), value.to_bits(), "{text}");
+                assert_eq!(
+                    text.parse::<f32>().unwrap().to_bits(),
+                    value.to_bits(),
+                    "{text}"
+                );
             }
         }
     }

@@ -116,7 +116,8 @@ pub trait StrUnit: Copy + Into<u32> {
 unsafe fn write_plain_char(c: u32, dst: *mut u8) -> usize {
     let two = 0x80C0 | c >> 6 | (c & 0x3F) << 8;
     let three = 0x80_80E0 | c >> 12 | (c >> 6 & 0x3F) << 8 | (c & 0x3F) << 16;
-    let four = 0x8080_80F0 | c >> 18 | (c >> 12 & 0x3F) << 8 | (c >> 6 & 0x3F) << 16 | (c & 0x3F) << 24;
+    let four =
+        0x8080_80F0 | c >> 18 | (c >> 12 & 0x3F) << 8 | (c >> 6 & 0x3F) << 16 | (c & 0x3F) << 24;
     let word = if c < 0x80 {
         c
     } else if c < 0x800 {
@@ -149,7 +150,10 @@ unsafe fn multibyte_block_scalar<U: StrUnit>(block: &[U; BLOCK], dst: *mut u8) -
     let chars = block.map(|u| u.into());
     let width = if chars.iter().all(|c| (0x80..0x800).contains(c)) {
         2
-    } else if chars.iter().all(|&c| (0x800..0x1_0000).contains(&c) && c & !0x7FF != 0xD800) {
+    } else if chars
+        .iter()
+        .all(|&c| (0x800..0x1_0000).contains(&c) && c & !0x7FF != 0xD800)
+    {
         3
     } else {
         return 0;
@@ -166,8 +170,14 @@ unsafe fn multibyte_block_scalar<U: StrUnit>(block: &[U; BLOCK], dst: *mut u8) -
 /// # Safety
 /// `dst` has room for 16 bytes.
 #[inline(always)]
-unsafe fn ascii_block_scalar<U: StrUnit>(block: &[U; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
-    let plain = |c: u32| (0x20..0x7F).contains(&c) && c != 0x22 && c != 0x5C || (c == 0x7F && !ensure_ascii);
+unsafe fn ascii_block_scalar<U: StrUnit>(
+    block: &[U; BLOCK],
+    ensure_ascii: bool,
+    dst: *mut u8,
+) -> bool {
+    let plain = |c: u32| {
+        (0x20..0x7F).contains(&c) && c != 0x22 && c != 0x5C || (c == 0x7F && !ensure_ascii)
+    };
     if !block.iter().all(|&u| plain(u.into())) {
         return false;
     }
@@ -204,7 +214,10 @@ mod sse2 {
             let low = _mm_cmplt_epi8(x, _mm_set1_epi8(0x20));
             let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
             let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-            let del = _mm_cmpeq_epi8(x, _mm_set1_epi8(if ensure_ascii { 0x7F } else { b'"' as i8 }));
+            let del = _mm_cmpeq_epi8(
+                x,
+                _mm_set1_epi8(if ensure_ascii { 0x7F } else { b'"' as i8 }),
+            );
             let bad = _mm_or_si128(_mm_or_si128(low, del), _mm_or_si128(quote, backslash));
             _mm_movemask_epi8(bad) == 0
         }
@@ -254,12 +267,19 @@ mod sse2 {
     unsafe fn store_three_byte(x: __m128i, dst: *mut u8) {
         unsafe {
             let zero = _mm_setzero_si128();
-            for (half, v) in [_mm_unpacklo_epi16(x, zero), _mm_unpackhi_epi16(x, zero)].into_iter().enumerate() {
+            for (half, v) in [_mm_unpacklo_epi16(x, zero), _mm_unpackhi_epi16(x, zero)]
+                .into_iter()
+                .enumerate()
+            {
                 // Each 32-bit lane: lead, two continuation bytes, zero.
                 let lead = _mm_srli_epi32(v, 12);
-                let middle = _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(v, 6), _mm_set1_epi32(0x3F)), 8);
+                let middle =
+                    _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(v, 6), _mm_set1_epi32(0x3F)), 8);
                 let last = _mm_slli_epi32(_mm_and_si128(v, _mm_set1_epi32(0x3F)), 16);
-                let words = _mm_or_si128(_mm_or_si128(lead, middle), _mm_or_si128(last, _mm_set1_epi32(0x80_80E0)));
+                let words = _mm_or_si128(
+                    _mm_or_si128(lead, middle),
+                    _mm_or_si128(last, _mm_set1_epi32(0x80_80E0)),
+                );
                 let low = _mm_cvtsi128_si64(words) as u64;
                 let high = _mm_cvtsi128_si64(_mm_unpackhi_epi64(words, words)) as u64;
                 // In order: each store's zero byte is overwritten by the next.
@@ -267,7 +287,9 @@ mod sse2 {
                 out.cast::<u32>().write_unaligned(low as u32);
                 out.add(3).cast::<u32>().write_unaligned((low >> 32) as u32);
                 out.add(6).cast::<u32>().write_unaligned(high as u32);
-                out.add(9).cast::<u32>().write_unaligned((high >> 32) as u32);
+                out.add(9)
+                    .cast::<u32>()
+                    .write_unaligned((high >> 32) as u32);
             }
         }
     }
@@ -286,7 +308,8 @@ mod sse2 {
         fn unescaped_block(block: &[u8; BLOCK]) -> bool {
             unsafe {
                 let x = _mm_loadu_si128(block.as_ptr().cast());
-                let control = _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
+                let control =
+                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
                 let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
                 let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
                 _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) == 0
@@ -328,12 +351,16 @@ mod sse2 {
         #[inline(always)]
         fn unescaped_block(block: &[u16; BLOCK]) -> bool {
             let escapes = |x: __m128i| unsafe {
-                let control = _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
+                let control =
+                    _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
                 let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
                 let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
                 let masked = _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16));
                 let surrogate = _mm_cmpeq_epi16(masked, _mm_set1_epi16(0xD800u16 as i16));
-                _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+                _mm_or_si128(
+                    _mm_or_si128(control, surrogate),
+                    _mm_or_si128(quote, backslash),
+                )
             };
             unsafe {
                 let (a, b) = (
@@ -359,7 +386,11 @@ mod sse2 {
                     store_three_byte(b, dst.add(24));
                     return 48;
                 }
-                if none_at_most(a, 0x7F) && none_at_most(b, 0x7F) && all_at_most(a, 0x7FF) && all_at_most(b, 0x7FF) {
+                if none_at_most(a, 0x7F)
+                    && none_at_most(b, 0x7F)
+                    && all_at_most(a, 0x7FF)
+                    && all_at_most(b, 0x7FF)
+                {
                     _mm_storeu_si128(dst.cast(), two_byte(a));
                     _mm_storeu_si128(dst.add(16).cast(), two_byte(b));
                     return 32;
@@ -392,11 +423,20 @@ mod sse2 {
                 let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
                 let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
                 let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
-                let surrogate = _mm_cmpeq_epi32(_mm_and_si128(x, _mm_set1_epi32(!0x7FF)), _mm_set1_epi32(0xD800));
-                _mm_or_si128(_mm_or_si128(control, surrogate), _mm_or_si128(quote, backslash))
+                let surrogate = _mm_cmpeq_epi32(
+                    _mm_and_si128(x, _mm_set1_epi32(!0x7FF)),
+                    _mm_set1_epi32(0xD800),
+                );
+                _mm_or_si128(
+                    _mm_or_si128(control, surrogate),
+                    _mm_or_si128(quote, backslash),
+                )
             };
             unsafe {
-                let any = _mm_or_si128(_mm_or_si128(escapes(0), escapes(4)), _mm_or_si128(escapes(8), escapes(12)));
+                let any = _mm_or_si128(
+                    _mm_or_si128(escapes(0), escapes(4)),
+                    _mm_or_si128(escapes(8), escapes(12)),
+                );
                 _mm_movemask_epi8(any) == 0
             }
         }
@@ -440,7 +480,11 @@ unsafe fn write_char(c: u32, ensure_ascii: bool, dst: *mut u8) -> usize {
                     return 3;
                 }
             } else {
-                let word = 0x8080_80F0 | c >> 18 | (c >> 12 & 0x3F) << 8 | (c >> 6 & 0x3F) << 16 | (c & 0x3F) << 24;
+                let word = 0x8080_80F0
+                    | c >> 18
+                    | (c >> 12 & 0x3F) << 8
+                    | (c >> 6 & 0x3F) << 16
+                    | (c & 0x3F) << 24;
                 dst.cast::<u32>().write_unaligned(word.to_le());
                 return 4;
             }
@@ -449,7 +493,9 @@ unsafe fn write_char(c: u32, ensure_ascii: bool, dst: *mut u8) -> usize {
         let (first, second) = utf16_units(c);
         dst.cast::<[u8; 6]>().write_unaligned(u_escape(first));
         let Some(second) = second else { return 6 };
-        dst.add(6).cast::<[u8; 6]>().write_unaligned(u_escape(second));
+        dst.add(6)
+            .cast::<[u8; 6]>()
+            .write_unaligned(u_escape(second));
         12
     }
 }
@@ -457,7 +503,7 @@ unsafe fn write_char(c: u32, ensure_ascii: bool, dst: *mut u8) -> usize {
 #[cfg(test)]
 mod tests {
     use super::{
-        ascii_block_scalar, unescaped_block_scalar, multibyte_block_scalar, write_units, StrUnit,
+        ascii_block_scalar, multibyte_block_scalar, unescaped_block_scalar, write_units, StrUnit,
     };
     use crate::text::escape::write_json_string;
 
@@ -481,7 +527,10 @@ mod tests {
                         write_json_string(text.as_bytes(), ensure_ascii, &mut want);
                         let mut got = Vec::new();
                         write_units(&chars, ensure_ascii, &mut got);
-                        assert_eq!(got, want, "{c:#x} at {at} of {len}, ensure_ascii {ensure_ascii}");
+                        assert_eq!(
+                            got, want,
+                            "{c:#x} at {at} of {len}, ensure_ascii {ensure_ascii}"
+                        );
                         if c <= 0xFFFF {
                             let units: Vec<u16> = chars.iter().map(|&u| u as u16).collect();
                             let mut got = Vec::new();
@@ -505,7 +554,10 @@ mod tests {
     #[test]
     fn ascii_blocks_agree_with_the_scalar_check() {
         fn check<U: StrUnit + TryFrom<u32> + std::fmt::Debug>() {
-            for c in [0u32, 0x1F, 0x20, 0x21, 0x22, 0x5C, 0x7E, 0x7F, 0x80, 0xFF, 0x100, 0x17F, 0xFFFF, 0x1_0000, 0x10_FFFF] {
+            for c in [
+                0u32, 0x1F, 0x20, 0x21, 0x22, 0x5C, 0x7E, 0x7F, 0x80, 0xFF, 0x100, 0x17F, 0xFFFF,
+                0x1_0000, 0x10_FFFF,
+            ] {
                 let Ok(unit) = U::try_from(c) else { continue };
                 for at in 0..16 {
                     let mut block = [U::try_from(0x61).ok().unwrap(); 16];
@@ -539,11 +591,13 @@ mod tests {
     fn multibyte_blocks_agree_with_the_scalar_form() {
         fn check<U: StrUnit + TryFrom<u32> + std::fmt::Debug>() {
             let edges = [
-                0x00, 0x1F, 0x20, 0x22, 0x5C, 0x41, 0x7F, 0x80, 0xE9, 0xFF, 0x100, 0x7FF, 0x800, 0x3042,
-                0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFF, 0x1_0000, 0x1F600, 0x10_FFFF,
+                0x00, 0x1F, 0x20, 0x22, 0x5C, 0x41, 0x7F, 0x80, 0xE9, 0xFF, 0x100, 0x7FF, 0x800,
+                0x3042, 0xD7FF, 0xD800, 0xDFFF, 0xE000, 0xFFFF, 0x1_0000, 0x1F600, 0x10_FFFF,
             ];
             for base in [0xE9u32, 0x416, 0x7FF, 0x3042, 0xFFFF, 0x1F600] {
-                let Ok(base_unit) = U::try_from(base) else { continue };
+                let Ok(base_unit) = U::try_from(base) else {
+                    continue;
+                };
                 for &c in &edges {
                     let Ok(unit) = U::try_from(c) else { continue };
                     for at in 0..16 {
@@ -565,7 +619,10 @@ mod tests {
                             "{c:#x} at {at} among {base:#x}"
                         );
                         if x != 0 {
-                            let text: String = block.iter().map(|&u| char::from_u32(u.into()).unwrap()).collect();
+                            let text: String = block
+                                .iter()
+                                .map(|&u| char::from_u32(u.into()).unwrap())
+                                .collect();
                             assert_eq!(&a[..x], text.as_bytes());
                         }
                     }
