@@ -23,7 +23,7 @@ mod reference;
 pub mod text;
 
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use api::build::Builder;
 use api::errors::{decode_error_type, encode_error_type};
@@ -62,6 +62,39 @@ fn loads<'py>(
     memory_error_on_unwind(|| {
         let input = Input::new(s, !builder.has_any_hook())?;
         engine::decode(&input, &builder)
+    })
+}
+
+/// Deserialize a JSON Lines document (one JSON document a line; str, bytes,
+/// bytearray or memoryview) to the list of its documents. Blank lines and a
+/// final newline are allowed; an error's position is in the whole input.
+#[pyfunction]
+#[pyo3(signature = (data, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None))]
+fn loads_lines<'py>(
+    data: &Bound<'py, PyAny>,
+    object_hook: Option<Bound<'py, PyAny>>,
+    object_pairs_hook: Option<Bound<'py, PyAny>>,
+    parse_float: Option<Bound<'py, PyAny>>,
+    parse_int: Option<Bound<'py, PyAny>>,
+    parse_constant: Option<Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyList>> {
+    let py = data.py();
+    let builder = Builder::new(
+        py,
+        object_hook,
+        object_pairs_hook,
+        parse_float,
+        parse_int,
+        parse_constant,
+    );
+    memory_error_on_unwind(|| {
+        // UTF-8 checked once, for the whole input.
+        let input = Input::new(data, false)?;
+        let values = PyList::empty(py);
+        for (start, end) in api::lines::document_lines(&input.data) {
+            values.append(engine::decode(&input.line(start, end), &builder)?)?;
+        }
+        Ok(values)
     })
 }
 
@@ -180,6 +213,7 @@ fn _objects_in_place(py: Python<'_>) -> bool {
 fn _rjson(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_function(wrap_pyfunction!(loads, m)?)?;
+    m.add_function(wrap_pyfunction!(loads_lines, m)?)?;
     m.add_function(wrap_pyfunction!(dumps, m)?)?;
     m.add_function(wrap_pyfunction!(dumps_bytes, m)?)?;
     m.add_function(wrap_pyfunction!(enabled_phases, m)?)?;

@@ -1,5 +1,5 @@
 import json
-from typing import IO, Any, Callable, Iterable, Optional, Tuple, Union
+from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Tuple, Union
 
 __version__: str
 
@@ -59,6 +59,19 @@ def dumps_bytes(
     passthrough: Iterable[str] = (),
     strict_integer: bool = False,
 ) -> bytes: ...
+def loads_lines(
+    data: Union[str, bytes, bytearray, memoryview],
+    /,
+    *,
+    object_hook: _Hook = None,
+    object_pairs_hook: _Hook = None,
+    parse_float: _Hook = None,
+    parse_int: _Hook = None,
+    parse_constant: _Hook = None,
+) -> List[Any]: ...
+def load_lines(fp: IO[Any], **kwargs: Any) -> Iterator[Any]: ...
+def dumps_lines(iterable: Iterable[Any], **kwargs: Any) -> str: ...
+def dumps_lines_bytes(iterable: Iterable[Any], **kwargs: Any) -> bytes: ...
 def load(fp: IO[Any], **kwargs: Any) -> Any: ...
 def dump(obj: Any, fp: IO[str], **kwargs: Any) -> None: ...
 def enabled_phases() -> Tuple[str, ...]: ...

@@ -28,6 +28,10 @@ pub struct Input<'a, 'py> {
     /// outside strings are ASCII or a syntax error, so it checks the strings
     /// that are not ASCII, and the whole input when it fails (`check_utf8`).
     pub utf8_unchecked: bool,
+    /// For one line of a JSON Lines document (`line`): the whole document,
+    /// and where in it `data` starts, so that an error's `doc` and position
+    /// are the whole document's.
+    whole: Option<(&'a [u8], usize)>,
 }
 
 impl<'a, 'py> Input<'a, 'py> {
@@ -89,6 +93,7 @@ impl<'a, 'py> Input<'a, 'py> {
             data,
             surrogates: false,
             is_bytes: true,
+            whole: None,
         };
         if !input.utf8_unchecked {
             input.utf8_fault()?;
@@ -123,6 +128,21 @@ impl<'a, 'py> Input<'a, 'py> {
             surrogates,
             is_bytes: false,
             utf8_unchecked: false,
+            whole: None,
+        }
+    }
+
+    /// The bytes `start..end` of this (whole, checked) document as a
+    /// document of their own, whose errors are placed in the whole.
+    pub fn line(&self, start: usize, end: usize) -> Input<'_, 'py> {
+        debug_assert!(self.whole.is_none() && !self.utf8_unchecked);
+        Input {
+            source: self.source,
+            data: Cow::Borrowed(&self.data[start..end]),
+            surrogates: self.surrogates,
+            is_bytes: self.is_bytes,
+            utf8_unchecked: false,
+            whole: Some((&self.data, start)),
         }
     }
 
@@ -147,22 +167,29 @@ impl<'a, 'py> Input<'a, 'py> {
         }
         // CPython's "replace" gives the U+FFFD of Rust's `from_utf8_lossy`
         // (one for each maximal invalid subpart), without a Rust copy.
-        decoded_str(self.py(), &self.data, c"replace")
+        decoded_str(self.py(), self.whole_data(), c"replace")
+    }
+
+    /// The whole document's bytes (more than `data` for a `line`).
+    fn whole_data(&self) -> &[u8] {
+        self.whole.map_or(&self.data, |(whole, _)| whole)
     }
 
     /// The character index of byte offset `byte_pos` (UTF-8 and WTF-8 alike:
     /// every byte but a continuation byte starts a character).
     pub fn char_index(&self, byte_pos: usize) -> usize {
-        let end = byte_pos.min(self.data.len());
-        if !self.is_bytes || std::str::from_utf8(&self.data[..end]).is_ok() {
-            return self.data[..end]
+        let base = self.whole.map_or(0, |(_, start)| start);
+        let data = self.whole_data();
+        let end = (base + byte_pos.min(self.data.len())).min(data.len());
+        if !self.is_bytes || std::str::from_utf8(&data[..end]).is_ok() {
+            return data[..end]
                 .iter()
                 .filter(|&&b| (b & 0xC0) != 0x80)
                 .count();
         }
         // Invalid UTF-8 before the fault: count as the lossy `doc` does, a
         // U+FFFD for each invalid part.
-        self.data[..end]
+        data[..end]
             .utf8_chunks()
             .map(|chunk| chunk.valid().chars().count() + usize::from(!chunk.invalid().is_empty()))
             .sum()

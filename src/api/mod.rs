@@ -5,6 +5,7 @@ pub mod build;
 pub mod errors;
 pub mod fragment;
 pub mod input;
+pub mod lines;
 pub mod memory;
 pub mod numpy;
 pub mod options;
