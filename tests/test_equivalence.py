@@ -413,7 +413,8 @@ def test_dumps_results_a_little_shorter_than_the_last():
             assert got[-3:] == expected[-3:] and (got + "!")[-1] == "!"
             # The str's wchar_t view (before 3.12, the data itself for kind 4
             # on Linux) must have the same length.
-            assert array.array("u", got).tounicode() == expected, (tail, size)
+            if sys.version_info < (3, 12):
+                assert array.array("u", got).tounicode() == expected, (tail, size)
             got_bytes = rjson.dumps_bytes(doc)
             assert got_bytes == expected.encode() and len(got_bytes) == len(expected.encode()), (tail, size)
             assert hash(got_bytes) == hash(expected.encode()) and got_bytes.decode() == expected

@@ -135,3 +135,27 @@ def test_dumps_leaves_the_callers_strs_as_they_were(call):
         want = json.dumps(value, ensure_ascii=ensure_ascii, **kw, **({} if "indent" in kw else {"separators": (",", ":")}))
         assert text == (want.encode() if fn is rjson.dumps_bytes else want)
     assert [sys.getsizeof(s) for s in strs] + [sys.getsizeof(k) for k in value] == before
+
+
+def test_decimals_are_written_as_their_exact_number_text():
+    from decimal import Decimal
+
+    values = [Decimal("1.10"), Decimal("1E+400"), Decimal("-0"), Decimal("0.000001"), Decimal("123456789012345678901234567890.5")]
+    text = rjson.dumps(values)
+    assert text == "[1.10,1E+400,-0,0.000001,123456789012345678901234567890.5]"
+    assert rjson.dumps_bytes(values) == text.encode()
+    assert rjson.loads(text, parse_float=Decimal) == values
+    assert rjson.dumps({Decimal("2.50"): Decimal("1")}) == '{"2.50":1}'
+    assert rjson.dumps({"a": Decimal("1.5")}, indent=1) == '{\n "a": 1.5\n}'
+    for special, name in ((Decimal("NaN"), "NaN"), (Decimal("sNaN"), "NaN"), (Decimal("Infinity"), "Infinity"), (Decimal("-Infinity"), "-Infinity")):
+        with pytest.raises(rjson.JSONEncodeError, match="Out of range"):
+            rjson.dumps([special])
+        assert rjson.dumps([special], allow_nan=True) == f"[{name}]"
+
+
+def test_decimal_module_is_not_imported_by_dumps():
+    import subprocess
+    import sys
+
+    script = "import sys, rjson\nrjson.dumps([object()], default=str)\nassert 'decimal' not in sys.modules, 'imported'\n"
+    subprocess.run([sys.executable, "-X", "importtime", "-c", script], check=True, capture_output=True)

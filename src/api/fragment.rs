@@ -56,6 +56,16 @@ impl Fragment {
 }
 
 impl Fragment {
+    /// A fragment of `text` (rjson's own: a Decimal's number text).
+    pub fn of_text<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, Fragment>> {
+        let contents = PyString::new(py, text);
+        let fragment = Fragment {
+            utf8: PyBytes::new(py, text.as_bytes()).unbind(),
+            contents: contents.into_any().unbind(),
+        };
+        Bound::new(py, fragment)
+    }
+
     /// The fragment's text as UTF-8 (valid: checked when it was made).
     pub fn utf8<'a>(&'a self, py: Python<'a>) -> &'a [u8] {
         self.utf8.bind(py).as_bytes()

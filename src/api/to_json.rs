@@ -95,6 +95,9 @@ fn extra_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Op
     if key.is_instance(uuid_type(py)?)? {
         return Ok(Some(key.str()?.to_str()?.to_owned()));
     }
+    if let Some(text) = decimal_text(key, opts)? {
+        return Ok(Some(text));
+    }
     if key.is_instance(enum_type(py)?)? {
         let value = key.getattr("value")?;
         if let Ok(text) = value.cast::<PyString>() {
@@ -324,6 +327,9 @@ pub fn substitute<'py>(
     if obj.is_instance(enum_type(py)?)? {
         return obj.getattr("value");
     }
+    if let Some(text) = decimal_text(obj, opts)? {
+        return Ok(Fragment::of_text(py, &text)?.into_any());
+    }
     if !opts.passthrough.dataclass && is_dataclass_instance(obj)? {
         return dataclass_dict(obj);
     }
@@ -388,6 +394,46 @@ pub fn kind_with_passthrough(obj: &Bound<'_, PyAny>, kind: Kind, opts: &DumpOpti
 /// The error `strict_integer` raises for an int outside +-(2**53 - 1).
 pub fn integer_out_of_range(py: Python<'_>) -> PyErr {
     encode_error(py, "Integer exceeds 53-bit range")
+}
+
+/// A `decimal.Decimal`'s exact number text (`str()`: `1.10`, `1E+400`),
+/// or NaN and the infinities as `allow_nan` says (as floats); `None` for
+/// anything else. The decimal module is never imported here: an object is
+/// a Decimal only if the module is loaded.
+fn decimal_text(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<String>> {
+    let py = obj.py();
+    let Some(decimal) = decimal_type(py)? else {
+        return Ok(None);
+    };
+    if !obj.is_instance(decimal)? {
+        return Ok(None);
+    }
+    if obj.call_method0("is_finite")?.is_truthy()? {
+        return Ok(Some(obj.str()?.to_str()?.to_owned()));
+    }
+    let value = if obj.call_method0("is_nan")?.is_truthy()? {
+        f64::NAN
+    } else if obj.call_method0("is_signed")?.is_truthy()? {
+        f64::NEG_INFINITY
+    } else {
+        f64::INFINITY
+    };
+    Ok(Some(non_finite_text(py, value, opts)?.to_owned()))
+}
+
+static DECIMAL_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// `decimal.Decimal`, once the decimal module is loaded.
+fn decimal_type(py: Python<'_>) -> PyResult<Option<&Bound<'_, PyType>>> {
+    if let Some(ty) = DECIMAL_TYPE.get(py) {
+        return Ok(Some(ty.bind(py)));
+    }
+    let modules = py.import("sys")?.getattr("modules")?;
+    let Some(module) = modules.cast::<PyDict>()?.get_item("decimal")? else {
+        return Ok(None);
+    };
+    let ty = module.getattr("Decimal")?.cast_into::<PyType>()?.unbind();
+    Ok(Some(DECIMAL_TYPE.get_or_init(py, || ty).bind(py)))
 }
 
 static UUID_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();

@@ -7,7 +7,6 @@
 //! input and reports the fault, or decodes the rare document, exactly as
 //! every other build does. A hook's exception stops it and reaches the caller.
 
-use pyo3::ffi;
 use pyo3::prelude::*;
 
 use super::keys::{self, ascii_key, KeyCache};
@@ -86,7 +85,7 @@ pub fn decode_with<'py>(
 #[cfg(Py_3_10)]
 fn pause_gc() -> bool {
     // SAFETY: the GIL is held; PyGC_Disable returns the previous state.
-    unsafe { ffi::PyGC_Disable() != 0 }
+    unsafe { pyo3::ffi::PyGC_Disable() != 0 }
 }
 
 /// CPython 3.9 has no C call to pause the collector: the parse runs with it
@@ -100,7 +99,7 @@ fn resume_gc() {
     #[cfg(Py_3_10)]
     // SAFETY: the GIL is held.
     unsafe {
-        ffi::PyGC_Enable();
+        pyo3::ffi::PyGC_Enable();
     }
 }
 
