@@ -101,8 +101,8 @@ def test_other_arrays_go_to_default():
         np.array(["a"]),
         np.array([1 + 2j]),
         np.array([object()]),
-        np.array(["2020-01-01"], dtype="datetime64[D]"),
-        np.datetime64("2020-01-01"),
+        np.array(["2020-01-01", "2021-01-01", "2022-01-01"], dtype="datetime64[D]")[::2],
+        np.timedelta64(5),
         np.complex64(1),
     ]
     assert both(others, default=default) == json.dumps(["D"] * len(others), separators=(",", ":"))
@@ -126,3 +126,33 @@ def test_large_float_array():
     values = np.random.default_rng(3).standard_normal(200_000)
     assert both(values) == expected(values.tolist())
     assert both(values.reshape(400, 500)) == expected(values.reshape(400, 500).tolist())
+
+
+def test_datetime64_as_orjson_writes_it():
+    values = ["2021-01-01", "2021-01-01T12:34:56", "2021-01-01T12:34:56.789", "2021-01-01T12:34:56.123456789", "1969-12-31T23:59:59.5"]
+    want = {
+        "D": ["2021-01-01T00:00:00", "2021-01-01T00:00:00", "2021-01-01T00:00:00", "2021-01-01T00:00:00", "1969-12-31T00:00:00"],
+        "s": ["2021-01-01T00:00:00", "2021-01-01T12:34:56", "2021-01-01T12:34:56", "2021-01-01T12:34:56", "1969-12-31T23:59:59"],
+        "ms": ["2021-01-01T00:00:00", "2021-01-01T12:34:56", "2021-01-01T12:34:56.789000", "2021-01-01T12:34:56.123000", "1969-12-31T23:59:59.500000"],
+        "ns": ["2021-01-01T00:00:00", "2021-01-01T12:34:56", "2021-01-01T12:34:56.789000", "2021-01-01T12:34:56.123456", "1969-12-31T23:59:59.500000"],
+        "Y": ["2021-01-01T00:00:00"] * 4 + ["1969-01-01T00:00:00"],
+        "M": ["2021-01-01T00:00:00"] * 4 + ["1969-12-01T00:00:00"],
+        "W": ["2020-12-31T00:00:00"] * 4 + ["1969-12-25T00:00:00"],
+        "h": ["2021-01-01T00:00:00"] + ["2021-01-01T12:00:00"] * 3 + ["1969-12-31T23:00:00"],
+    }
+    for unit, texts in want.items():
+        array = np.array(values, dtype=f"datetime64[{unit}]")
+        assert json.loads(both(array)) == texts, unit
+        assert json.loads(both(array[1])) == texts[1], unit
+    array = np.array(values, dtype="datetime64[us]")
+    assert json.loads(both(array, naive_utc=True, utc_z=True, omit_microseconds=True))[2] == "2021-01-01T12:34:56Z"
+    assert json.loads(both(array, naive_utc=True))[3] == "2021-01-01T12:34:56.123456+00:00"
+    assert both(np.array(["2021-01-01T00:00"], dtype="datetime64[10s]")) == '["2021-01-01T00:00:00"]'
+
+
+def test_datetime64_errors():
+    for bad in (np.array(["NaT"], dtype="datetime64[s]"), np.array(["10000-01-01"], dtype="datetime64[D]"), np.array(["-0100-01-01"], dtype="datetime64[D]")):
+        with pytest.raises(rjson.JSONEncodeError, match="datetime64"):
+            rjson.dumps(bad)
+    with pytest.raises(rjson.JSONEncodeError, match="unit: ps"):
+        rjson.dumps(np.array(["2020-01-01"], dtype="datetime64[ps]"))

@@ -3,7 +3,8 @@
 //! `sys.modules` and the object is an instance of its `ndarray` or
 //! `generic`. A C-contiguous array (or a scalar) of dtype kind bool, signed or
 //! unsigned ints of 1-8 bytes, float16, float32 or float64 in native byte
-//! order is written natively, as nested lists of its shape; anything else
+//! order is written natively, as nested lists of its shape (datetime64 as
+//! orjson writes it: RFC 3339 strings, `text/datetime64.rs`); anything else
 //! (another dtype, a non-contiguous array, swapped byte order) goes to
 //! `default`, as orjson sends it. Each engine lays the lists out as it lays
 //! out a list (`write_element` writes one element's text).
@@ -17,6 +18,8 @@ use pyo3::types::{PyDict, PyType};
 
 use super::options::DumpOptions;
 use super::to_json::non_finite_text;
+use super::errors::encode_error;
+use crate::text::datetime64::{datetime64_text, Unit};
 use crate::text::float_repr::write_f32_repr;
 use crate::text::int_repr::write_i64;
 use crate::text::sink::Sink;
@@ -30,6 +33,8 @@ enum Dtype {
     F16,
     F32,
     F64,
+    /// `datetime64` of this unit times a count (`datetime64[10s]`), read as int64.
+    Datetime(Unit, i64),
 }
 
 /// One element's value.
@@ -40,6 +45,7 @@ pub enum Element {
     Uint(u64),
     F32(f32),
     F64(f64),
+    Datetime { value: i64, unit: Unit, count: i64 },
 }
 
 /// A numpy array's (or scalar's) data, held through the buffer protocol
@@ -63,19 +69,40 @@ impl NumpyArray {
         if !obj.is_instance(ndarray.bind(py))? && !obj.is_instance(generic.bind(py))? {
             return Ok(None);
         }
-        // By the dtype's kind first: a scalar of another kind (datetime64,
-        // str_, void) exports its raw bytes as a buffer of bytes.
-        let kind = obj.getattr("dtype")?.getattr("kind")?;
-        if !matches!(kind.extract::<String>()?.as_str(), "b" | "i" | "u" | "f") {
-            return Ok(None);
+        // By the dtype's kind first: a scalar of another kind (str_, void)
+        // exports its raw bytes as a buffer of bytes.
+        let dtype = obj.getattr("dtype")?;
+        match dtype.getattr("kind")?.extract::<String>()?.as_str() {
+            "b" | "i" | "u" | "f" => Self::buffer(obj),
+            "M" => Self::datetimes(obj, &dtype),
+            _ => Ok(None),
         }
+    }
+
+    /// `datetime64` data, read as its int64 counts of its unit.
+    fn datetimes(obj: &Bound<'_, PyAny>, dtype: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
+        let py = obj.py();
+        let numpy = py.import("numpy")?; // imported already: `obj` is numpy's
+        let (code, count): (String, i64) = numpy.call_method1("datetime_data", (dtype,))?.extract()?;
+        let Some(unit) = Unit::of_code(&code) else {
+            return Err(encode_error(py, format!("unsupported numpy.datetime64 unit: {code}")));
+        };
+        let counts = numpy.call_method1("asarray", (obj,))?.call_method1("view", ("int64",))?;
+        Ok(Self::buffer(&counts)?.map(|mut array| {
+            array.dtype = Dtype::Datetime(unit, count);
+            array
+        }))
+    }
+
+    /// `obj`'s buffer, when it is C-contiguous of a type `dtype_of` knows.
+    fn buffer(obj: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
         // Boxed: an exporter may point the view's fields into the view itself.
         // SAFETY: Py_buffer is plain data; all zeros is its empty state.
         let mut view: Box<ffi::Py_buffer> = Box::new(unsafe { std::mem::zeroed() });
         let flags = ffi::PyBUF_C_CONTIGUOUS | ffi::PyBUF_FORMAT;
         // SAFETY: `view` is ours to fill; on failure nothing is held and
-        // the error (not contiguous, no buffer: datetime64, object arrays)
-        // is cleared, the object going to `default`.
+        // the error (not contiguous, no buffer: object arrays) is cleared,
+        // the object going to `default`.
         if unsafe { ffi::PyObject_GetBuffer(obj.as_ptr(), &mut *view, flags) } != 0 {
             // SAFETY: an error is set.
             unsafe { ffi::PyErr_Clear() };
@@ -138,6 +165,11 @@ impl NumpyArray {
                 Dtype::F16 => Element::F32(f16_to_f32(p.cast::<u16>().read_unaligned())),
                 Dtype::F32 => Element::F32(p.cast::<f32>().read_unaligned()),
                 Dtype::F64 => Element::F64(p.cast::<f64>().read_unaligned()),
+                Dtype::Datetime(unit, count) => Element::Datetime {
+                    value: p.cast::<i64>().read_unaligned(),
+                    unit,
+                    count,
+                },
             }
         }
     }
@@ -312,6 +344,7 @@ fn dtype_of(format: &[u8], itemsize: usize) -> Option<Dtype> {
         Dtype::F16 => itemsize == 2,
         Dtype::F32 => itemsize == 4,
         Dtype::F64 => itemsize == 8,
+        Dtype::Datetime(..) => false,
     };
     size_fits.then_some(dtype)
 }
@@ -364,6 +397,17 @@ pub fn write_element<S: Sink>(
             out.extend_from_slice(non_finite_text(py, f64::from(value), opts)?.as_bytes())
         }
         Element::F64(value) => out.extend_from_slice(non_finite_text(py, value, opts)?.as_bytes()),
+        Element::Datetime { value, unit, count } => {
+            let mut text = datetime64_text(value, unit, count, opts.omit_microseconds)
+                .map_err(|msg| encode_error(py, msg))?;
+            // Naive times: an offset only with `naive_utc`.
+            if opts.naive_utc {
+                text.push_str(if opts.utc_z { "Z" } else { "+00:00" });
+            }
+            out.push(b'"');
+            out.extend_from_slice(text.as_bytes());
+            out.push(b'"');
+        }
     }
     Ok(())
 }

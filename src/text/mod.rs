@@ -1,6 +1,7 @@
 //! Pure text kernels with no Python in them: number layout and parsing, string escaping.
 //! Every engine uses these, so each one has its own unit tests here.
 
+pub mod datetime64;
 pub mod escape;
 pub mod float_parse;
 pub mod float_repr;
