@@ -182,10 +182,7 @@ impl<'a, 'py> Input<'a, 'py> {
         let data = self.whole_data();
         let end = (base + byte_pos.min(self.data.len())).min(data.len());
         if !self.is_bytes || std::str::from_utf8(&data[..end]).is_ok() {
-            return data[..end]
-                .iter()
-                .filter(|&&b| (b & 0xC0) != 0x80)
-                .count();
+            return data[..end].iter().filter(|&&b| (b & 0xC0) != 0x80).count();
         }
         // Invalid UTF-8 before the fault: count as the lossy `doc` does, a
         // U+FFFD for each invalid part.

@@ -15,7 +15,10 @@ pub fn document_lines(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ 
                 .map_or(data.len(), |n| start + n);
             let line = (start, end);
             start = end + 1;
-            if !data[line.0..line.1].iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r')) {
+            if !data[line.0..line.1]
+                .iter()
+                .all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
+            {
                 return Some(line);
             }
         }
@@ -28,7 +31,9 @@ mod tests {
     use super::document_lines;
 
     fn lines(text: &str) -> Vec<&str> {
-        document_lines(text.as_bytes()).map(|(a, b)| &text[a..b]).collect()
+        document_lines(text.as_bytes())
+            .map(|(a, b)| &text[a..b])
+            .collect()
     }
 
     #[test]

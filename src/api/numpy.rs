@@ -16,9 +16,9 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyType};
 
+use super::errors::encode_error;
 use super::options::DumpOptions;
 use super::to_json::non_finite_text;
-use super::errors::encode_error;
 use crate::text::datetime64::{datetime64_text, Unit};
 use crate::text::float_repr::write_f32_repr;
 use crate::text::int_repr::write_i64;
@@ -83,11 +83,17 @@ impl NumpyArray {
     fn datetimes(obj: &Bound<'_, PyAny>, dtype: &Bound<'_, PyAny>) -> PyResult<Option<Self>> {
         let py = obj.py();
         let numpy = py.import("numpy")?; // imported already: `obj` is numpy's
-        let (code, count): (String, i64) = numpy.call_method1("datetime_data", (dtype,))?.extract()?;
+        let (code, count): (String, i64) =
+            numpy.call_method1("datetime_data", (dtype,))?.extract()?;
         let Some(unit) = Unit::of_code(&code) else {
-            return Err(encode_error(py, format!("unsupported numpy.datetime64 unit: {code}")));
+            return Err(encode_error(
+                py,
+                format!("unsupported numpy.datetime64 unit: {code}"),
+            ));
         };
-        let counts = numpy.call_method1("asarray", (obj,))?.call_method1("view", ("int64",))?;
+        let counts = numpy
+            .call_method1("asarray", (obj,))?
+            .call_method1("view", ("int64",))?;
         Ok(Self::buffer(&counts)?.map(|mut array| {
             array.dtype = Dtype::Datetime(unit, count);
             array

@@ -45,18 +45,31 @@ const MICROS_PER_DAY: i64 = 86_400_000_000;
 /// The text of `value` `count`-`unit`s after the epoch, without the
 /// microseconds when `omit_microseconds`; an error message for NaT and
 /// for a date outside the years 1-9999.
-pub fn datetime64_text(value: i64, unit: Unit, count: i64, omit_microseconds: bool) -> Result<String, String> {
+pub fn datetime64_text(
+    value: i64,
+    unit: Unit,
+    count: i64,
+    omit_microseconds: bool,
+) -> Result<String, String> {
     if value == NOT_A_TIME {
         return Err("numpy.datetime64 NaT cannot be written".to_owned());
     }
-    let unrepresentable = || format!("unrepresentable numpy.datetime64: {value} x {count} {unit:?}");
+    let unrepresentable =
+        || format!("unrepresentable numpy.datetime64: {value} x {count} {unit:?}");
     let steps = value.checked_mul(count).ok_or_else(unrepresentable)?;
     let (days, micros) = match unit {
         Unit::Year | Unit::Month => {
-            let months = if unit == Unit::Year { steps.checked_mul(12).ok_or_else(unrepresentable)? } else { steps };
+            let months = if unit == Unit::Year {
+                steps.checked_mul(12).ok_or_else(unrepresentable)?
+            } else {
+                steps
+            };
             let year = 1970 + months.div_euclid(12);
             let month = months.rem_euclid(12) + 1;
-            (days_from_civil(year, month, 1).ok_or_else(unrepresentable)?, 0)
+            (
+                days_from_civil(year, month, 1).ok_or_else(unrepresentable)?,
+                0,
+            )
         }
         Unit::Week => (steps.checked_mul(7).ok_or_else(unrepresentable)?, 0),
         Unit::Day => (steps, 0),
@@ -92,7 +105,10 @@ pub fn datetime64_text(value: i64, unit: Unit, count: i64, omit_microseconds: bo
 
 /// Microseconds since the epoch as (days, microseconds into the day).
 fn split_micros(micros: i64) -> (i64, i64) {
-    (micros.div_euclid(MICROS_PER_DAY), micros.rem_euclid(MICROS_PER_DAY))
+    (
+        micros.div_euclid(MICROS_PER_DAY),
+        micros.rem_euclid(MICROS_PER_DAY),
+    )
 }
 
 /// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's
@@ -147,10 +163,16 @@ mod tests {
         assert_eq!(t(612, Unit::Month, 1), "2021-01-01T00:00:00");
         assert_eq!(t(2713, Unit::Week, 1), "2021-12-30T00:00:00");
         assert_eq!(t(-500, Unit::Millisecond, 1), "1969-12-31T23:59:59.500000");
-        assert_eq!(t(1_609_504_496_123_456_789, Unit::Nanosecond, 1), "2021-01-01T12:34:56.123456");
+        assert_eq!(
+            t(1_609_504_496_123_456_789, Unit::Nanosecond, 1),
+            "2021-01-01T12:34:56.123456"
+        );
         assert_eq!(t(-1, Unit::Nanosecond, 1), "1969-12-31T23:59:59.999999");
         assert_eq!(t(3, Unit::Second, 10), "1970-01-01T00:00:30");
-        assert_eq!(datetime64_text(1, Unit::Microsecond, 1, true).unwrap(), "1970-01-01T00:00:00");
+        assert_eq!(
+            datetime64_text(1, Unit::Microsecond, 1, true).unwrap(),
+            "1970-01-01T00:00:00"
+        );
         assert!(datetime64_text(NOT_A_TIME, Unit::Second, 1, false).is_err());
         assert!(datetime64_text(2_932_897, Unit::Day, 1, false).is_err());
         assert!(datetime64_text(-719_163, Unit::Day, 1, false).is_err());

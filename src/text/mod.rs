@@ -10,4 +10,5 @@ mod pow5_table;
 pub mod push;
 pub mod scan;
 pub mod sink;
+pub mod unit_escapes;
 pub mod units_utf8;

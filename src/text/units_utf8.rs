@@ -9,13 +9,12 @@
 
 use super::escape::{u_escape, utf16_units, ASCII_ESCAPES};
 use super::sink::Sink;
+use super::unit_escapes::{escape_mask, UnitEscapes, BLOCK};
 
 /// Units written per reservation: at most 12 bytes each (a surrogate pair's
 /// escapes), so a long str reserves a little at a time, not 12 bytes a unit.
 const CHUNK: usize = 64;
 const MAX_BYTES_PER_UNIT: usize = 12;
-/// Units an ASCII block holds (`StrUnit::ascii_block`).
-const BLOCK: usize = 16;
 
 /// Appends `units` as a JSON string in quotes. Blocks of 16 characters
 /// that are ASCII with nothing to escape are stored at once (most text in
@@ -44,7 +43,7 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
                         len += written;
                         continue;
                     }
-                    if U::unescaped_block(block) {
+                    if U::block_mask(block) == 0 {
                         for &unit in block {
                             len += write_plain_char(unit.into(), dst.add(len));
                         }
@@ -57,7 +56,7 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
             }
         }
         let rest = blocks.remainder();
-        if !ensure_ascii && rest.iter().all(|&unit| is_plain(unit.into())) {
+        if !ensure_ascii && escape_mask(rest) == 0 {
             for &unit in rest {
                 // SAFETY: as above.
                 len += unsafe { write_plain_char(unit.into(), dst.add(len)) };
@@ -75,7 +74,7 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
 }
 
 /// A unit of a str's data: u8 (kind 1), u16 (kind 2) or u32 (kind 4).
-pub trait StrUnit: Copy + Into<u32> {
+pub trait StrUnit: UnitEscapes {
     /// Stores the 16 characters of `block` at `dst` as bytes when they are
     /// all ASCII with nothing to escape; false (something may have been
     /// stored) otherwise. SSE2 on x86-64 (`sse2`), `ascii_block_scalar`
@@ -102,14 +101,6 @@ pub trait StrUnit: Copy + Into<u32> {
     unsafe fn multibyte_block(block: &[Self; BLOCK], dst: *mut u8) -> usize {
         // SAFETY: the caller's room.
         unsafe { multibyte_block_scalar(block, dst) }
-    }
-
-    /// Whether none of the 16 characters of `block` is one JSON escapes
-    /// without `ensure_ascii` (`write_plain_char` writes each). SSE2 on
-    /// x86-64, `unescaped_block_scalar` elsewhere.
-    #[inline(always)]
-    fn unescaped_block(block: &[Self; BLOCK]) -> bool {
-        unescaped_block_scalar(block)
     }
 }
 
@@ -138,19 +129,6 @@ unsafe fn write_plain_char(c: u32, dst: *mut u8) -> usize {
     // SAFETY: the caller's 4 bytes of room.
     unsafe { dst.cast::<u32>().write_unaligned(word.to_le()) };
     width
-}
-
-/// Whether JSON leaves `c` as it is without `ensure_ascii` (not a control
-/// character, `"`, `\` or a lone surrogate half).
-#[inline(always)]
-fn is_plain(c: u32) -> bool {
-    (c >= 0x20) & (c != 0x22) & (c != 0x5C) & (c & !0x7FF != 0xD800)
-}
-
-/// `StrUnit::unescaped_block` a character at a time.
-#[inline(always)]
-fn unescaped_block_scalar<U: StrUnit>(block: &[U; BLOCK]) -> bool {
-    block.iter().all(|&u| is_plain(u.into()))
 }
 
 /// `StrUnit::multibyte_block` a character at a time.
@@ -317,18 +295,6 @@ mod sse2 {
         }
 
         #[inline(always)]
-        fn unescaped_block(block: &[u8; BLOCK]) -> bool {
-            unsafe {
-                let x = _mm_loadu_si128(block.as_ptr().cast());
-                let control =
-                    _mm_cmpeq_epi8(_mm_max_epu8(x, _mm_set1_epi8(0x1F)), _mm_set1_epi8(0x1F));
-                let quote = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8));
-                let backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8));
-                _mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))) == 0
-            }
-        }
-
-        #[inline(always)]
         unsafe fn multibyte_block(block: &[u8; BLOCK], dst: *mut u8) -> usize {
             unsafe {
                 let x = _mm_loadu_si128(block.as_ptr().cast());
@@ -357,29 +323,6 @@ mod sse2 {
                 let x = _mm_packus_epi16(a, b);
                 _mm_storeu_si128(dst.cast(), x);
                 plain_bytes(x, ensure_ascii)
-            }
-        }
-
-        #[inline(always)]
-        fn unescaped_block(block: &[u16; BLOCK]) -> bool {
-            let escapes = |x: __m128i| unsafe {
-                let control =
-                    _mm_cmpeq_epi16(_mm_subs_epu16(x, _mm_set1_epi16(0x1F)), _mm_setzero_si128());
-                let quote = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'"' as i16));
-                let backslash = _mm_cmpeq_epi16(x, _mm_set1_epi16(b'\\' as i16));
-                let masked = _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16));
-                let surrogate = _mm_cmpeq_epi16(masked, _mm_set1_epi16(0xD800u16 as i16));
-                _mm_or_si128(
-                    _mm_or_si128(control, surrogate),
-                    _mm_or_si128(quote, backslash),
-                )
-            };
-            unsafe {
-                let (a, b) = (
-                    _mm_loadu_si128(block.as_ptr().cast()),
-                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
-                );
-                _mm_movemask_epi8(_mm_or_si128(escapes(a), escapes(b))) == 0
             }
         }
 
@@ -424,32 +367,6 @@ mod sse2 {
                 let x = _mm_packus_epi16(low, high);
                 _mm_storeu_si128(dst.cast(), x);
                 plain_bytes(x, ensure_ascii)
-            }
-        }
-
-        #[inline(always)]
-        fn unescaped_block(block: &[u32; BLOCK]) -> bool {
-            // Characters are at most 10FFFF: signed compares are right.
-            let escapes = |at: usize| unsafe {
-                let x = _mm_loadu_si128(block.as_ptr().add(at).cast());
-                let control = _mm_cmplt_epi32(x, _mm_set1_epi32(0x20));
-                let quote = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'"' as i32));
-                let backslash = _mm_cmpeq_epi32(x, _mm_set1_epi32(b'\\' as i32));
-                let surrogate = _mm_cmpeq_epi32(
-                    _mm_and_si128(x, _mm_set1_epi32(!0x7FF)),
-                    _mm_set1_epi32(0xD800),
-                );
-                _mm_or_si128(
-                    _mm_or_si128(control, surrogate),
-                    _mm_or_si128(quote, backslash),
-                )
-            };
-            unsafe {
-                let any = _mm_or_si128(
-                    _mm_or_si128(escapes(0), escapes(4)),
-                    _mm_or_si128(escapes(8), escapes(12)),
-                );
-                _mm_movemask_epi8(any) == 0
             }
         }
     }
@@ -514,9 +431,7 @@ unsafe fn write_char(c: u32, ensure_ascii: bool, dst: *mut u8) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{
-        ascii_block_scalar, multibyte_block_scalar, unescaped_block_scalar, write_units, StrUnit,
-    };
+    use super::{ascii_block_scalar, escape_mask, multibyte_block_scalar, write_units, StrUnit};
     use crate::text::escape::write_json_string;
 
     /// Every edge character in every place of strs of several lengths:
@@ -626,8 +541,8 @@ mod tests {
                         assert_eq!(x, y, "{c:#x} at {at} among {base:#x}");
                         assert_eq!(a[..x], b[..y], "{c:#x} at {at} among {base:#x}");
                         assert_eq!(
-                            U::unescaped_block(&block),
-                            unescaped_block_scalar(&block),
+                            U::block_mask(&block),
+                            escape_mask(&block),
                             "{c:#x} at {at} among {base:#x}"
                         );
                         if x != 0 {
