@@ -19,6 +19,7 @@
 //! | `validate_utf8` | here, over `text::scan` | = | = | = | here, over `phase4::kernels` | `phase5` |
 //! | `parser_checks_utf8` | here (`false`) | = | = | = | = | `phase5` |
 //! | `decode` | `baseline::decode` | = | = | `phase3::parser` | = | `phase5` |
+//! | `decode_lines` | here (a `decode` a line) | = | = | `phase3::parser` | = | = |
 //! | `encode` | `baseline::encode` | = | = | `phase3::writer` | = | (in `result_out`) |
 //! | `output_str` | `api::to_json` | = | = | `phase3::strings` | = | (in `result_out`) |
 //! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out`, `phase5::str_result` |
@@ -112,6 +113,25 @@ pub use crate::phase3::writer::encode;
 pub use crate::phase5::decode;
 #[cfg(feature = "phase5")]
 pub use crate::phase5::utf8_str::new_str;
+
+// JSON Lines: phase3's parser runs over many lines at once (phase5's
+// lines are far below two-stage sizes, so its one-stage path is phase3's);
+// the builds before decode each line on its own.
+#[cfg(feature = "phase3")]
+pub use crate::phase3::parser::decode_lines;
+#[cfg(not(feature = "phase3"))]
+pub fn decode_lines<'py>(
+    input: &crate::api::input::Input<'_, 'py>,
+    builder: &crate::api::build::Builder<'py>,
+    lines: impl Iterator<Item = (usize, usize)>,
+    values: &pyo3::Bound<'py, pyo3::types::PyList>,
+) -> pyo3::PyResult<()> {
+    use pyo3::types::PyListMethods;
+    for (start, end) in lines {
+        values.append(decode(&input.line(start, end), builder)?)?;
+    }
+    Ok(())
+}
 
 // How `dumps_bytes` and `dumps` make their results: phase5 writes into the
 // result object, the builds before copy the encoder's buffer into one.

@@ -91,9 +91,12 @@ fn loads_lines<'py>(
         // UTF-8 checked once, for the whole input.
         let input = Input::new(data, false)?;
         let values = PyList::empty(py);
-        for (start, end) in api::lines::document_lines(&input.data) {
-            values.append(engine::decode(&input.line(start, end), &builder)?)?;
-        }
+        engine::decode_lines(
+            &input,
+            &builder,
+            api::lines::document_lines(&input.data),
+            &values,
+        )?;
         Ok(values)
     })
 }

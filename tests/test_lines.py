@@ -114,3 +114,32 @@ def test_dumps_lines():
     with pytest.raises(TypeError, match="indent"):
         rjson.dumps_lines_bytes([1], indent=0)
     assert rjson.dumps_lines([1], indent=None) == "1\n"
+
+
+def test_runs_of_lines_stop_and_go_on():
+    # One parser runs over many lines: a hook's exception ends the call with
+    # the collector as it was; inputs the parser does not take (lone
+    # surrogates, parse_constant) go line by line through the reference
+    # decoder; an error after many good lines is placed in the whole input.
+    import gc
+
+    calls = []
+
+    def hook(obj):
+        calls.append(obj)
+        if len(calls) == 3:
+            raise KeyError("third")
+        return obj
+
+    text = "".join('{"i": %d}\n' % i for i in range(10))
+    assert gc.isenabled()
+    with pytest.raises(KeyError, match="third"):
+        rjson.loads_lines(text, object_hook=hook)
+    assert gc.isenabled() and len(calls) == 3
+    assert rjson.loads_lines('"a\ud800"\n"b"\n') == ["a\ud800", "b"]
+    assert rjson.loads_lines("NaN\n[Infinity]\n", parse_constant=str) == ["NaN", ["Infinity"]]
+    bad = text * 100 + '{"i": }\n' + text
+    with pytest.raises(rjson.JSONDecodeError) as caught:
+        rjson.loads_lines(bad.encode())
+    assert caught.value.pos == len(text * 100) + 6 and caught.value.lineno == 1001
+    assert rjson.loads_lines(text * 100) == [{"i": i} for i in range(10)] * 100

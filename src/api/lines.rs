@@ -9,10 +9,7 @@ pub fn document_lines(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ 
     let mut start = 0;
     std::iter::from_fn(move || {
         while start < data.len() {
-            let end = data[start..]
-                .iter()
-                .position(|&b| b == b'\n')
-                .map_or(data.len(), |n| start + n);
+            let end = next_newline(data, start);
             let line = (start, end);
             start = end + 1;
             if !data[line.0..line.1]
@@ -26,9 +23,51 @@ pub fn document_lines(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ 
     })
 }
 
+/// Where the first `\n` from `at` on is (`data.len()` if none): 8 bytes at
+/// a time (a word has a `\n` where `word ^ 0x0A..0A` has a zero byte).
+fn next_newline(data: &[u8], mut at: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while at + 8 <= data.len() {
+        let word = u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
+        let x = word ^ (ONES * u64::from(b'\n'));
+        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
+        if zeros != 0 {
+            return at + (zeros.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    data[at..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(data.len(), |n| at + n)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::document_lines;
+    use super::{document_lines, next_newline};
+
+    #[test]
+    fn newlines_at_every_place() {
+        for len in 0..40 {
+            for at in 0..=len {
+                let mut data = vec![b'x'; len];
+                if at < len {
+                    data[at] = b'\n';
+                }
+                for from in 0..=len {
+                    let want = data[from..]
+                        .iter()
+                        .position(|&b| b == b'\n')
+                        .map_or(len, |n| from + n);
+                    assert_eq!(next_newline(&data, from), want, "{len} {at} {from}");
+                }
+            }
+        }
+        // Bytes that differ from a newline in one bit, and 0x8A.
+        let data = [0x0B, 0x08, 0x8A, 0x0E, 0x1A, 0x4A, 0x0A];
+        assert_eq!(next_newline(&data, 0), 6);
+    }
 
     fn lines(text: &str) -> Vec<&str> {
         document_lines(text.as_bytes())

@@ -8,6 +8,7 @@
 //! every other build does. A hook's exception stops it and reaches the caller.
 
 use pyo3::prelude::*;
+use pyo3::types::PyList;
 
 use super::keys::{self, ascii_key, KeyCache};
 use crate::api::build::Builder;
@@ -23,6 +24,73 @@ use crate::text::sink::Sink;
 
 pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<Bound<'py, PyAny>> {
     decode_with(input, builder, Scan)
+}
+
+/// Decodes each line `lines` gives (byte ranges of `input`, which is whole
+/// and checked) as a document of its own, appending its value to `values`:
+/// one parser, one borrow of the key cache and one pause of the collector
+/// for a run of lines (per line they cost as much as a short line's parse).
+/// A line the parser stops at is decoded (or explained) by the reference
+/// decoder as its own document, and a new run starts after it.
+pub fn decode_lines<'py>(
+    input: &Input<'_, 'py>,
+    builder: &Builder<'py>,
+    lines: impl Iterator<Item = (usize, usize)>,
+    values: &Bound<'py, PyList>,
+) -> PyResult<()> {
+    let mut lines = lines.peekable();
+    if !parses(input, builder) {
+        for (start, end) in lines {
+            values.append(reference::decode(&input.line(start, end), builder)?)?;
+        }
+        return Ok(());
+    }
+    let py = builder.py();
+    while lines.peek().is_some() {
+        // The line the run stopped at, and why.
+        let stopped = keys::with_cache(|keys| {
+            let mut parser = Parser {
+                py,
+                data: &[],
+                pos: 0,
+                depth: 0,
+                stack_floor: stack::floor(),
+                utf8_unchecked: None,
+                builder,
+                plain_objects: !builder.has_object_hooks(),
+                items: ItemStack::new(py),
+                scratch: Vec::new(),
+                keys,
+                gaps: Scan,
+            };
+            let paused = !builder.has_any_hook() && pause_gc();
+            let mut stopped = None;
+            for (start, end) in lines.by_ref() {
+                (parser.data, parser.pos) = (&input.data[start..end], 0);
+                let appended = parser.document().and_then(|value| {
+                    values
+                        .append(value)
+                        .map_err(|err| Stop::Python(Box::new(err)))
+                });
+                if let Err(stop) = appended {
+                    stopped = Some((start, end, stop));
+                    break;
+                }
+            }
+            if paused {
+                resume_gc();
+            }
+            stopped
+        });
+        match stopped {
+            None => {}
+            Some((_, _, Stop::Python(err))) => return Err(*err),
+            Some((start, end, Stop::Explain)) => {
+                values.append(reference::decode(&input.line(start, end), builder)?)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether the parser can read this input at all (the reference decoder
