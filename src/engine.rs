@@ -19,7 +19,7 @@
 //! | `validate_utf8` | here, over `text::scan` | = | = | = | here, over `phase4::kernels` | `phase5` |
 //! | `parser_checks_utf8` | here (`false`) | = | = | = | = | `phase5` |
 //! | `decode` | `baseline::decode` | = | = | `phase3::parser` | = | `phase5` |
-//! | `decode_lines` | here (a `decode` a line) | = | = | `phase3::parser` | = | = |
+//! | `decode_lines` | here (a `decode` a line) | = | = | `phase3::parser` | = | `phase5` (phase3's, its parser instance) |
 //! | `encode` | `baseline::encode` | = | = | `phase3::writer` | = | (in `result_out`) |
 //! | `output_str` | `api::to_json` | = | = | `phase3::strings` | = | (in `result_out`) |
 //! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out`, `phase5::str_result` |
@@ -117,8 +117,10 @@ pub use crate::phase5::utf8_str::new_str;
 // JSON Lines: phase3's parser runs over many lines at once (phase5's
 // lines are far below two-stage sizes, so its one-stage path is phase3's);
 // the builds before decode each line on its own.
-#[cfg(feature = "phase3")]
+#[cfg(all(feature = "phase3", not(feature = "phase5")))]
 pub use crate::phase3::parser::decode_lines;
+#[cfg(feature = "phase5")]
+pub use crate::phase5::decode_lines;
 #[cfg(not(feature = "phase3"))]
 pub fn decode_lines<'py>(
     input: &crate::api::input::Input<'_, 'py>,

@@ -86,6 +86,20 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
     parser::decode_with(input, builder, gaps)
 }
 
+/// `loads_lines`: phase3's run of lines, with this build's parser instance
+/// (lines are far below two-stage sizes: no index).
+pub fn decode_lines<'py>(
+    input: &Input<'_, 'py>,
+    builder: &Builder<'py>,
+    lines: impl Iterator<Item = (usize, usize)>,
+    values: &Bound<'py, pyo3::types::PyList>,
+) -> PyResult<()> {
+    parser::decode_lines_with(input, builder, lines, values, || IndexGaps {
+        index: None,
+        next: 0,
+    })
+}
+
 /// Whether the parser checks the UTF-8 of bytes input of `len` bytes as it
 /// reads it (only its non-ASCII strings: the bytes outside strings are
 /// ASCII or a syntax error), rather than `Input` all of it first. A large
