@@ -162,8 +162,6 @@ def test_output_beyond_memory_raises_memory_error():
     # does; it used to abort the whole process (Rust's `Vec` growth, and
     # phase5's result object, called the allocation-failure handler).
     # Every case needs more than 1 GB of output; the process has 600 MB.
-    # (phase5's worker thread starts on the first: `_transcode_thread_stats`
-    # counted it in a trial run.)
     script = OUT_OF_MEMORY_SCRIPT.replace("import rjson", "import rjson" + MEMORY_LIMIT.replace("ROOM", str(600 << 20)))
     lines = run_script(script, timeout=600).split()
     assert lines == ["MemoryError"] * 7 + ["after:", "right"]
