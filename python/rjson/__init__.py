@@ -62,7 +62,8 @@ def load_lines(fp, **kwargs):
                 yield from _block_values(rest, chars_before, lines_before, kwargs)
             return
         block = rest + data if rest else data
-        cut = block.rfind(b"\n" if isinstance(block, bytes) else "\n") + 1
+        newline = b"\n" if isinstance(block, bytes) else "\n"
+        cut = block.rfind(newline) + 1
         if cut == 0:
             rest = block  # a line longer than a block: read on
             continue
@@ -72,7 +73,7 @@ def load_lines(fp, **kwargs):
             chars_before += len(complete)
         else:
             chars_before += len(complete.decode("utf-8"))  # valid: it parsed
-        lines_before += complete.count(b"\n" if isinstance(complete, bytes) else "\n")
+        lines_before += complete.count(newline)
 
 
 def _block_values(block, chars_before, lines_before, kwargs):

@@ -12,13 +12,14 @@
 use std::ffi::{c_char, CStr};
 
 use pyo3::ffi;
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyDict, PyType};
+use pyo3::types::PyType;
 
 use super::errors::encode_error;
 use super::options::DumpOptions;
-use super::to_json::non_finite_text;
+use super::to_json::{loaded_module, non_finite_text};
 use crate::text::datetime64::{datetime64_text, Unit};
 use crate::text::float_repr::write_f32_repr;
 use crate::text::int_repr::write_i64;
@@ -315,8 +316,7 @@ fn numpy_types(py: Python<'_>) -> PyResult<Option<&(Py<PyType>, Py<PyType>)>> {
     if let Some(types) = NUMPY_TYPES.get(py) {
         return Ok(Some(types));
     }
-    let modules = py.import("sys")?.getattr("modules")?;
-    let Some(numpy) = modules.cast::<PyDict>()?.get_item("numpy")? else {
+    let Some(numpy) = loaded_module(py, intern!(py, "numpy"))? else {
         return Ok(None);
     };
     let ndarray = numpy.getattr("ndarray")?.cast_into::<PyType>()?.unbind();
@@ -406,10 +406,7 @@ pub fn write_element<S: Sink>(
         Element::Datetime { value, unit, count } => {
             let mut text = datetime64_text(value, unit, count, opts.omit_microseconds)
                 .map_err(|msg| encode_error(py, msg))?;
-            // Naive times: an offset only with `naive_utc`.
-            if opts.naive_utc {
-                text.push_str(if opts.utc_z { "Z" } else { "+00:00" });
-            }
+            text.push_str(opts.naive_offset()); // datetime64 is naive
             out.push(b'"');
             out.extend_from_slice(text.as_bytes());
             out.push(b'"');

@@ -147,6 +147,16 @@ impl<'py> DumpOptions<'py> {
         Ok(self)
     }
 
+    /// What follows a naive datetime's text: `+00:00` (or `Z`) with
+    /// `naive_utc`, else nothing.
+    pub fn naive_offset(&self) -> &'static str {
+        match (self.naive_utc, self.utc_z) {
+            (false, _) => "",
+            (true, false) => "+00:00",
+            (true, true) => "Z",
+        }
+    }
+
     /// Whether `value` is an int `strict_integer` refuses.
     #[inline(always)]
     pub fn refuses_int(&self, value: i64) -> bool {

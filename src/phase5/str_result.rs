@@ -102,11 +102,17 @@ impl<'py> StrResult<'py> {
         let (py, len) = (self.py, self.text.len);
         let text: *const [u8] = self.written();
         // SAFETY: `text` is `self.text`'s data, which `wide` does not touch.
-        self.wide().append_ascii(py, unsafe { &*text })?;
+        let moved = self.wide().append_ascii(py, unsafe { &*text });
+        self.text_moved(len);
+        moved
+    }
+
+    /// The `len` bytes of text written are on the wide result now: the text
+    /// starts again.
+    fn text_moved(&mut self, len: usize) {
         self.largest_piece = self.largest_piece.max(len);
         self.text.len = 0;
         self.check_at = CHECK_EVERY;
-        Ok(())
     }
 
     /// `checkpoint` past `check_at`: an ASCII result so far is checked up
@@ -153,9 +159,7 @@ impl<'py> StrResult<'py> {
         let taken = self
             .wide()
             .append_text_and_str(py, unsafe { &*text }, &units);
-        self.largest_piece = self.largest_piece.max(len);
-        self.text.len = 0;
-        self.check_at = CHECK_EVERY;
+        self.text_moved(len);
         if let Err(err) = taken {
             self.defer(err);
         }
