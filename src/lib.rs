@@ -25,7 +25,7 @@ pub mod text;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 
-use api::build::Builder;
+use api::build::{Builder, Partial};
 use api::errors::{decode_error_type, encode_error_type};
 use api::input::Input;
 use api::memory::memory_error_on_unwind;
@@ -40,9 +40,13 @@ const PHASES: &[(&str, bool)] = &[
     ("phase5", cfg!(feature = "phase5")),
 ];
 
-/// Deserialize a JSON document (str, bytes, bytearray or memoryview) to a Python object.
+/// Deserialize a JSON document (str, bytes, bytearray or memoryview) to a
+/// Python object. `allow_partial` (False, True or "trailing-strings") reads
+/// an incomplete document as jiter's `partial_mode` does;
+/// `reject_duplicate_keys` makes a key repeated in one object an error.
 #[pyfunction]
-#[pyo3(signature = (s, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None))]
+#[pyo3(signature = (s, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None, allow_partial=None, reject_duplicate_keys=false))]
+#[allow(clippy::too_many_arguments)]
 fn loads<'py>(
     s: &Bound<'py, PyAny>,
     object_hook: Option<Bound<'py, PyAny>>,
@@ -50,7 +54,10 @@ fn loads<'py>(
     parse_float: Option<Bound<'py, PyAny>>,
     parse_int: Option<Bound<'py, PyAny>>,
     parse_constant: Option<Bound<'py, PyAny>>,
+    allow_partial: Option<&Bound<'py, PyAny>>,
+    reject_duplicate_keys: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
+    let partial = Partial::from_option(allow_partial)?;
     let builder = Builder::new(
         s.py(),
         object_hook,
@@ -58,9 +65,10 @@ fn loads<'py>(
         parse_float,
         parse_int,
         parse_constant,
-    );
+    )
+    .with_document_options(partial, reject_duplicate_keys);
     memory_error_on_unwind(|| {
-        let input = Input::new(s, !builder.has_any_hook())?;
+        let input = Input::new(s, !builder.has_any_hook(), partial != Partial::Off)?;
         engine::decode(&input, &builder)
     })
 }
@@ -69,7 +77,8 @@ fn loads<'py>(
 /// bytearray or memoryview) to the list of its documents. Blank lines and a
 /// final newline are allowed; an error's position is in the whole input.
 #[pyfunction]
-#[pyo3(signature = (data, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None))]
+#[pyo3(signature = (data, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None, reject_duplicate_keys=false))]
+#[allow(clippy::too_many_arguments)]
 fn loads_lines<'py>(
     data: &Bound<'py, PyAny>,
     object_hook: Option<Bound<'py, PyAny>>,
@@ -77,6 +86,7 @@ fn loads_lines<'py>(
     parse_float: Option<Bound<'py, PyAny>>,
     parse_int: Option<Bound<'py, PyAny>>,
     parse_constant: Option<Bound<'py, PyAny>>,
+    reject_duplicate_keys: bool,
 ) -> PyResult<Bound<'py, PyList>> {
     let py = data.py();
     let builder = Builder::new(
@@ -86,10 +96,11 @@ fn loads_lines<'py>(
         parse_float,
         parse_int,
         parse_constant,
-    );
+    )
+    .with_document_options(Partial::Off, reject_duplicate_keys);
     memory_error_on_unwind(|| {
         // UTF-8 checked once, for the whole input.
-        let input = Input::new(data, false)?;
+        let input = Input::new(data, false, false)?;
         let values = PyList::empty(py);
         engine::decode_lines(
             &input,

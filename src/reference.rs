@@ -3,12 +3,14 @@
 //!
 //! Engines run it only when their fast path stops: to explain a fault (every
 //! build reports the same message at the same position, the one `json.loads`
-//! reports) and for documents a fast path cannot represent (lone surrogates,
-//! `parse_constant`, the exact number text `parse_float` must see).
+//! reports), for documents a fast path cannot represent (lone surrogates,
+//! `parse_constant`, the exact number text `parse_float` must see) and for
+//! incomplete documents read with `allow_partial` (every fast parser stops
+//! at their end).
 
 use pyo3::prelude::*;
 
-use crate::api::build::Builder;
+use crate::api::build::{Builder, Partial};
 use crate::api::errors::decode_error;
 use crate::api::input::Input;
 use crate::api::stack;
@@ -22,11 +24,13 @@ pub const DEPTH_MESSAGE: &str = "Maximum nesting depth exceeded (1024)";
 /// (`api/stack.rs`).
 pub const STACK_MESSAGE: &str = "Maximum nesting depth exceeded (the thread's stack is full)";
 
-/// Why decoding stopped: a syntax fault at a byte offset, or a Python
-/// exception (from a hook) that must reach the caller unchanged.
+/// Why decoding stopped: a syntax fault at a byte offset, a Python
+/// exception (from a hook) that must reach the caller unchanged, or (with
+/// `allow_partial`) a value the input ends inside, which its container drops.
 pub enum Fault {
     Syntax(String, usize),
     Python(PyErr),
+    Incomplete,
 }
 
 impl From<PyErr> for Fault {
@@ -45,11 +49,20 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         depth: 0,
         stack_floor: stack::floor(),
         builder,
+        partial: builder.partial(),
     };
-    match parser.document() {
+    let mut parsed = parser.document();
+    if let Err(Fault::Incomplete) = parsed {
+        // The document is one incomplete value, not a container: the fault
+        // is the one a complete document would have there.
+        (parser.partial, parser.pos) = (Partial::Off, 0);
+        parsed = parser.document();
+    }
+    match parsed {
         Ok(value) => Ok(value),
         Err(Fault::Python(err)) => Err(err),
         Err(Fault::Syntax(msg, pos)) => Err(decode_error(input, &msg, pos)),
+        Err(Fault::Incomplete) => unreachable!("only with allow_partial"),
     }
 }
 
@@ -60,6 +73,8 @@ struct Parser<'a, 'py> {
     /// Where the thread's stack ends for nesting (`api/stack.rs`).
     stack_floor: usize,
     builder: &'a Builder<'py>,
+    /// What the end of the input inside a value means (`allow_partial`).
+    partial: Partial,
 }
 
 fn syntax<T>(msg: &str, pos: usize) -> Result<T, Fault> {
@@ -91,9 +106,34 @@ impl<'py> Parser<'_, 'py> {
         self.data[self.pos..].starts_with(word)
     }
 
+    /// With `allow_partial`, the input ends here, inside a value or a
+    /// container's punctuation.
+    fn ends_partial(&self) -> bool {
+        self.partial != Partial::Off && self.pos >= self.data.len()
+    }
+
+    /// A container closed where the input ends, inside its last value.
+    fn closed_at_end(&mut self, closed: PyResult<Bound<'py, PyAny>>) -> Parsed<'py> {
+        self.pos = self.data.len();
+        Ok(closed?)
+    }
+
+    /// With `allow_partial`, the rest of the input is a start of one of
+    /// `words` (a literal cut short).
+    fn literal_cut(&self, words: &[&[u8]]) -> bool {
+        let rest = &self.data[self.pos..];
+        self.partial != Partial::Off
+            && words
+                .iter()
+                .any(|w| w.len() > rest.len() && w.starts_with(rest))
+    }
+
     fn value(&mut self) -> Parsed<'py> {
         let b = self.builder;
         let Some(byte) = self.peek() else {
+            if self.ends_partial() {
+                return Err(Fault::Incomplete);
+            }
             return syntax("Expecting value", self.pos);
         };
         let word = |p: &mut Self, w: &[u8], v: Bound<'py, PyAny>| {
@@ -119,6 +159,12 @@ impl<'py> Parser<'_, 'py> {
                 let v = b.constant("-Infinity")?;
                 word(self, b"-Infinity", v)
             }
+            _ if self.literal_cut(&[b"null", b"true", b"false"]) => Err(Fault::Incomplete),
+            _ if b.has_constant_hook()
+                && self.literal_cut(&[b"NaN", b"Infinity", b"-Infinity"]) =>
+            {
+                Err(Fault::Incomplete)
+            }
             _ => self.number(),
         }
     }
@@ -138,7 +184,7 @@ impl<'py> Parser<'_, 'py> {
 
     fn object(&mut self) -> Parsed<'py> {
         let b = self.builder;
-        let mut object = b.object();
+        let mut object = b.object()?;
         self.pos += 1;
         self.skip_whitespace();
         if self.peek() == Some(b'}') {
@@ -146,27 +192,45 @@ impl<'py> Parser<'_, 'py> {
             return Ok(b.finish_object(object)?);
         }
         loop {
+            if self.ends_partial() {
+                return Ok(b.finish_object(object)?);
+            }
             if self.peek() != Some(b'"') {
                 return syntax(
                     "Expecting property name enclosed in double quotes",
                     self.pos,
                 );
             }
-            let key = self.string()?;
+            let key_at = self.pos;
+            // A key the input ends inside (or after) is dropped with its
+            // object's last pair.
+            let key = match self.string() {
+                Err(Fault::Incomplete) => return self.closed_at_end(b.finish_object(object)),
+                key => key?,
+            };
             self.skip_whitespace();
+            if self.ends_partial() {
+                return Ok(b.finish_object(object)?);
+            }
             if self.peek() != Some(b':') {
                 return syntax("Expecting ':' delimiter", self.pos);
             }
             self.pos += 1;
             self.skip_whitespace();
-            let value = self.value()?;
-            object.push(key, value)?;
+            let value = match self.value() {
+                Err(Fault::Incomplete) => return self.closed_at_end(b.finish_object(object)),
+                value => value?,
+            };
+            if !object.push(key.clone(), value)? {
+                return syntax(&format!("Duplicate key {}", key.repr()?), key_at);
+            }
             self.skip_whitespace();
             match self.peek() {
                 Some(b'}') => {
                     self.pos += 1;
                     return Ok(b.finish_object(object)?);
                 }
+                None if self.ends_partial() => return Ok(b.finish_object(object)?),
                 Some(b',') => {
                     self.comma_then_whitespace(b'}', "object")?;
                 }
@@ -200,14 +264,21 @@ impl<'py> Parser<'_, 'py> {
             self.pos += 1;
             return Ok(self.builder.array(items)?);
         }
+        if self.ends_partial() {
+            return Ok(self.builder.array(items)?);
+        }
         loop {
-            items.push(self.value()?);
+            match self.value() {
+                Err(Fault::Incomplete) => return self.closed_at_end(self.builder.array(items)),
+                value => items.push(value?),
+            }
             self.skip_whitespace();
             match self.peek() {
                 Some(b']') => {
                     self.pos += 1;
                     return Ok(self.builder.array(items)?);
                 }
+                None if self.ends_partial() => return Ok(self.builder.array(items)?),
                 Some(b',') => {
                     self.comma_then_whitespace(b']', "array")?;
                 }
@@ -225,6 +296,9 @@ impl<'py> Parser<'_, 'py> {
         let mut end = start;
         if data[end] == b'-' {
             end += 1;
+        }
+        if end == data.len() && self.partial != Partial::Off {
+            return Err(Fault::Incomplete); // "-"
         }
         match data.get(end) {
             Some(b'0') => end += 1,
@@ -255,6 +329,9 @@ impl<'py> Parser<'_, 'py> {
                     end += 1;
                 }
             }
+        }
+        if self.partial != Partial::Off && number_cut(&data[end..]) {
+            return Err(Fault::Incomplete);
         }
         self.pos = end;
         let text = std::str::from_utf8(&data[start..end]).expect("ASCII digits");
@@ -291,13 +368,13 @@ impl<'py> Parser<'_, 'py> {
             }
             text.extend_from_slice(&data[run..at]);
             match data.get(at) {
-                None => return syntax("Unterminated string starting at", quote),
+                None => return self.string_cut(quote, &text),
                 Some(b'"') => break,
                 _ => {}
             }
             // A backslash at `at`.
             let Some(&escape) = data.get(at + 1) else {
-                return syntax("Unterminated string starting at", quote);
+                return self.string_cut(quote, &text);
             };
             if escape != b'u' {
                 let ch = match escape {
@@ -316,16 +393,23 @@ impl<'py> Parser<'_, 'py> {
                 continue;
             }
             // `\uXXXX`; the standard library wants a character after it, and
-            // reports a bad escape at its `u`.
-            let Some(mut code) = hex4(data, at + 2).filter(|_| at + 6 < data.len()) else {
+            // reports a bad escape at its `u`. With `allow_partial` the input
+            // may end right after it, or inside it (then it is dropped).
+            let partial = self.partial != Partial::Off;
+            let room = |at: usize| at + 6 < data.len() || (partial && at + 6 == data.len());
+            if partial && escape_cut(&data[at..]) {
+                return self.string_cut(quote, &text);
+            }
+            let Some(mut code) = hex4(data, at + 2).filter(|_| room(at)) else {
                 return syntax("Invalid \\uXXXX escape", at + 1);
             };
             at += 6;
-            if (0xD800..0xDC00).contains(&code)
-                && at + 6 < data.len()
-                && data[at] == b'\\'
-                && data[at + 1] == b'u'
-            {
+            let high = (0xD800..0xDC00).contains(&code);
+            if high && partial && (at == data.len() || escape_cut(&data[at..])) {
+                // The low half may follow: the high one is dropped.
+                return self.string_cut(quote, &text);
+            }
+            if high && room(at) && data[at] == b'\\' && data[at + 1] == b'u' {
                 let Some(low) = hex4(data, at + 2) else {
                     return syntax("Invalid \\uXXXX escape", at + 1);
                 };
@@ -339,6 +423,36 @@ impl<'py> Parser<'_, 'py> {
         self.pos = at + 1;
         Ok(self.builder.wtf8_string(&text)?)
     }
+
+    /// A string the input ends inside, whose text up to its last complete
+    /// character or escape is `text`: with `allow_partial="trailing-strings"`
+    /// that text, with `True` a value its container drops, and otherwise a
+    /// fault at its opening quote.
+    fn string_cut(&mut self, quote: usize, text: &[u8]) -> Parsed<'py> {
+        match self.partial {
+            Partial::Off => syntax("Unterminated string starting at", quote),
+            Partial::On => Err(Fault::Incomplete),
+            Partial::TrailingStrings => {
+                self.pos = self.data.len();
+                Ok(self.builder.wtf8_string(text)?)
+            }
+        }
+    }
+}
+
+/// Whether `rest`, starting at a backslash, is a `\uXXXX` escape that the
+/// input ends inside (`\`, `\u`, `\u1`, ... `\u123`).
+fn escape_cut(rest: &[u8]) -> bool {
+    rest.len() < 6
+        && rest.first() == Some(&b'\\')
+        && rest.get(1).is_none_or(|&u| u == b'u')
+        && rest.iter().skip(2).all(u8::is_ascii_hexdigit)
+}
+
+/// Whether `rest`, what follows the longest number at the start of a value,
+/// is a fraction or exponent the input ends inside (`1.`, `1e`, `1e-`).
+fn number_cut(rest: &[u8]) -> bool {
+    matches!(rest, b"." | b"e" | b"E" | b"e+" | b"e-" | b"E+" | b"E-")
 }
 
 /// The four hex digits at `at`, or `None` (phase3's parser reads its `\u`

@@ -1,5 +1,5 @@
 import json
-from typing import IO, Any, Callable, Iterable, Iterator, List, Optional, Tuple, Union
+from typing import IO, Any, Callable, Iterable, Iterator, List, Literal, Optional, Tuple, Union
 
 __version__: str
 
@@ -24,6 +24,8 @@ def loads(
     parse_float: _Hook = None,
     parse_int: _Hook = None,
     parse_constant: _Hook = None,
+    allow_partial: Union[bool, Literal["off", "on", "trailing-strings"], None] = False,
+    reject_duplicate_keys: bool = False,
 ) -> Any: ...
 def dumps(
     obj: Any,
@@ -68,6 +70,7 @@ def loads_lines(
     parse_float: _Hook = None,
     parse_int: _Hook = None,
     parse_constant: _Hook = None,
+    reject_duplicate_keys: bool = False,
 ) -> List[Any]: ...
 def load_lines(fp: IO[Any], **kwargs: Any) -> Iterator[Any]: ...
 def dumps_lines(iterable: Iterable[Any], **kwargs: Any) -> str: ...

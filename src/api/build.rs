@@ -3,7 +3,7 @@
 //! behave the same in every build.
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet, PyTuple};
 use pyo3::{ffi, IntoPyObjectExt};
 
 use crate::api::memory;
@@ -16,6 +16,53 @@ pub struct Builder<'py> {
     parse_float: Option<Bound<'py, PyAny>>,
     parse_int: Option<Bound<'py, PyAny>>,
     parse_constant: Option<Bound<'py, PyAny>>,
+    /// What an incomplete document gives (`allow_partial`).
+    partial: Partial,
+    /// A key repeated within one object is a syntax fault.
+    reject_duplicate_keys: bool,
+}
+
+/// `loads(allow_partial=...)`, with the semantics of jiter's `partial_mode`:
+/// an incomplete document gives the value of its complete part.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Partial {
+    /// Incomplete documents are errors (the default).
+    Off,
+    /// Open containers are closed and an incomplete last value is dropped.
+    On,
+    /// As `On`, but an incomplete last string value is kept, cut before
+    /// the escape or character that the input ends inside.
+    TrailingStrings,
+}
+
+impl Partial {
+    /// `False`/`None`/`"off"`, `True`/`"on"` or `"trailing-strings"`;
+    /// another str is a ValueError, another type a TypeError.
+    pub fn from_option(value: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        use pyo3::exceptions::{PyTypeError, PyValueError};
+        use pyo3::types::{PyBool, PyString};
+        const EXPECTED: &str = "allow_partial must be False, True or 'trailing-strings'";
+        let Some(value) = value.filter(|v| !v.is_none()) else {
+            return Ok(Partial::Off);
+        };
+        if let Ok(flag) = value.cast::<PyBool>() {
+            return Ok(if flag.is_true() {
+                Partial::On
+            } else {
+                Partial::Off
+            });
+        }
+        let Ok(name) = value.cast::<PyString>() else {
+            let type_name = value.get_type().name()?;
+            return Err(PyTypeError::new_err(format!("{EXPECTED}, not {type_name}")));
+        };
+        match name.to_str()? {
+            "off" => Ok(Partial::Off),
+            "on" => Ok(Partial::On),
+            "trailing-strings" => Ok(Partial::TrailingStrings),
+            other => Err(PyValueError::new_err(format!("{EXPECTED}, not {other:?}"))),
+        }
+    }
 }
 
 fn given<'py>(hook: Option<Bound<'py, PyAny>>) -> Option<Bound<'py, PyAny>> {
@@ -41,7 +88,28 @@ impl<'py> Builder<'py> {
             parse_float,
             parse_int,
             parse_constant: given(parse_constant),
+            partial: Partial::Off,
+            reject_duplicate_keys: false,
         }
+    }
+
+    /// The same builder for documents read with `allow_partial` and
+    /// `reject_duplicate_keys`.
+    pub fn with_document_options(mut self, partial: Partial, reject_duplicate_keys: bool) -> Self {
+        self.partial = partial;
+        self.reject_duplicate_keys = reject_duplicate_keys;
+        self
+    }
+
+    /// What an incomplete document gives (the reference decoder's: every
+    /// fast parser stops at the end of an incomplete document).
+    pub fn partial(&self) -> Partial {
+        self.partial
+    }
+
+    /// A key repeated within one object is a syntax fault.
+    pub fn rejects_duplicate_keys(&self) -> bool {
+        self.reject_duplicate_keys
     }
 
     pub fn py(&self) -> Python<'py> {
@@ -150,25 +218,31 @@ impl<'py> Builder<'py> {
         engine::new_list(self.py, items)
     }
 
-    pub fn object(&self) -> ObjectBuilder<'py> {
-        if self.object_pairs_hook.is_some() {
-            ObjectBuilder::Pairs(Vec::new())
+    pub fn object(&self) -> PyResult<ObjectBuilder<'py>> {
+        let reject = self.rejects_duplicate_keys();
+        Ok(if self.object_pairs_hook.is_some() {
+            let seen = if reject {
+                Some(PySet::empty(self.py)?)
+            } else {
+                None
+            };
+            ObjectBuilder::Pairs(Vec::new(), seen)
         } else {
-            ObjectBuilder::Dict(PyDict::new(self.py))
-        }
+            ObjectBuilder::Dict(PyDict::new(self.py), reject)
+        })
     }
 
     /// The finished object: the pairs hook's result, or the dict through `object_hook`.
     pub fn finish_object(&self, object: ObjectBuilder<'py>) -> PyResult<Bound<'py, PyAny>> {
         match object {
-            ObjectBuilder::Pairs(pairs) => {
+            ObjectBuilder::Pairs(pairs, _) => {
                 let hook = self
                     .object_pairs_hook
                     .as_ref()
                     .expect("pairs are only staged for the hook");
                 hook.call1((PyList::new(self.py, pairs)?,))
             }
-            ObjectBuilder::Dict(dict) => match &self.object_hook {
+            ObjectBuilder::Dict(dict, _) => match &self.object_hook {
                 Some(hook) => hook.call1((dict,)),
                 None => Ok(dict.into_any()),
             },
@@ -179,20 +253,35 @@ impl<'py> Builder<'py> {
 /// An object being decoded: a dict filled in document order (a repeated key
 /// keeps its first position and its last value, as in the standard library),
 /// or the `(key, value)` pairs for `object_pairs_hook`, repeats included.
+/// With `reject_duplicate_keys`, the dict's flag is set and the pairs keep
+/// the set of their keys.
 pub enum ObjectBuilder<'py> {
-    Dict(Bound<'py, PyDict>),
-    Pairs(Vec<Bound<'py, PyAny>>),
+    Dict(Bound<'py, PyDict>, bool),
+    Pairs(Vec<Bound<'py, PyAny>>, Option<Bound<'py, PySet>>),
 }
 
 impl<'py> ObjectBuilder<'py> {
-    pub fn push(&mut self, key: Bound<'py, PyAny>, value: Bound<'py, PyAny>) -> PyResult<()> {
+    /// Adds a pair; false when its key repeats one of this object's and
+    /// repeats are rejected (the caller reports the fault).
+    pub fn push(&mut self, key: Bound<'py, PyAny>, value: Bound<'py, PyAny>) -> PyResult<bool> {
         match self {
-            ObjectBuilder::Dict(dict) => dict.set_item(key, value),
-            ObjectBuilder::Pairs(pairs) => {
+            ObjectBuilder::Dict(dict, reject) => {
+                let before = if *reject { dict.len() } else { 0 };
+                dict.set_item(key, value)?;
+                Ok(!*reject || dict.len() > before)
+            }
+            ObjectBuilder::Pairs(pairs, seen) => {
+                if let Some(seen) = seen {
+                    let before = seen.len();
+                    seen.add(&key)?;
+                    if seen.len() == before {
+                        return Ok(false);
+                    }
+                }
                 let pair = PyTuple::new(key.py(), [key, value])?.into_any();
                 memory::reserve(pairs, 1);
                 pairs.push(pair);
-                Ok(())
+                Ok(true)
             }
         }
     }

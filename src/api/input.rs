@@ -39,8 +39,13 @@ impl<'a, 'py> Input<'a, 'py> {
     /// UTF-8 (a leading BOM is skipped, as `json.loads` does for bytes); it
     /// is checked here unless `parser_may_check` (no hook runs Python code
     /// during the parse) and the engine's parser checks it
-    /// (`engine::parser_checks_utf8`).
-    pub fn new(source: &'a Bound<'py, PyAny>, parser_may_check: bool) -> PyResult<Self> {
+    /// (`engine::parser_checks_utf8`). With `partial` (`allow_partial`),
+    /// bytes that end inside a character end before it.
+    pub fn new(
+        source: &'a Bound<'py, PyAny>,
+        parser_may_check: bool,
+        partial: bool,
+    ) -> PyResult<Self> {
         if let Ok(text) = source.cast::<PyString>() {
             let input = match text.to_str() {
                 Ok(utf8) => Self::text(source, Cow::Borrowed(utf8.as_bytes()), false),
@@ -86,6 +91,14 @@ impl<'a, 'py> Input<'a, 'py> {
                 Cow::Owned(memory::copied(&b[UTF8_BOM.len()..]))
             }
             owned => owned,
+        };
+        let data = match data {
+            Cow::Borrowed(b) if partial => Cow::Borrowed(&b[..whole_chars_end(b)]),
+            Cow::Owned(mut b) if partial => {
+                b.truncate(whole_chars_end(&b));
+                Cow::Owned(b)
+            }
+            data => data,
         };
         let input = Input {
             utf8_unchecked: parser_may_check && crate::engine::parser_checks_utf8(data.len()),
@@ -190,5 +203,19 @@ impl<'a, 'py> Input<'a, 'py> {
             .utf8_chunks()
             .map(|chunk| chunk.valid().chars().count() + usize::from(!chunk.invalid().is_empty()))
             .sum()
+    }
+}
+
+/// Where the last whole character of `bytes` ends: before a UTF-8 sequence
+/// that the bytes end inside, or at their end.
+fn whole_chars_end(bytes: &[u8]) -> usize {
+    // The last lead byte among the final four.
+    let tail = bytes.len().saturating_sub(4);
+    let Some(lead) = (tail..bytes.len()).rev().find(|&i| bytes[i] & 0xC0 != 0x80) else {
+        return bytes.len();
+    };
+    match std::str::from_utf8(&bytes[lead..]) {
+        Err(err) if err.error_len().is_none() => lead + err.valid_up_to(),
+        _ => bytes.len(),
     }
 }

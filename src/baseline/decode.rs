@@ -157,14 +157,15 @@ impl<'de, 'py> Visitor<'de> for ValueSeed<'_, 'py> {
         let Some(first) = map.next_key_seed(KeySeed)? else {
             state.enter()?;
             state.leave();
-            return state.keep(b.finish_object(b.object()));
+            let object = state.keep(b.object())?;
+            return state.keep(b.finish_object(object));
         };
         if let Key::Borrowed(NUMBER_TOKEN) = first {
             let text: String = map.next_value()?;
             return state.number(&text);
         }
         state.enter()?;
-        let mut object = b.object();
+        let mut object = state.keep(b.object())?;
         let mut key = Some(first);
         while let Some(k) = key {
             let name = match k {
@@ -173,7 +174,10 @@ impl<'de, 'py> Visitor<'de> for ValueSeed<'_, 'py> {
             };
             let name = state.keep(name)?;
             let value = map.next_value_seed(self)?;
-            state.keep(object.push(name, value))?;
+            if !state.keep(object.push(name, value))? {
+                // A repeated key: the reference decoder reports it.
+                return Err(de::Error::custom("duplicate key"));
+            }
             key = map.next_key_seed(KeySeed)?;
         }
         state.leave();

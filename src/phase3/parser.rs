@@ -369,7 +369,10 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         // Plain dicts: the pairs wait on the item stack, so that the dict is
         // made at its final size. With a hook, the builder collects them.
         let mark = self.items.len();
-        let mut object = (!self.plain_objects).then(|| self.builder.object());
+        let mut object = match self.plain_objects {
+            true => None,
+            false => Some(self.builder.object()?),
+        };
         if self.peek() == Some(b'}') {
             self.pos += 1;
         } else {
@@ -391,7 +394,11 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                         self.items.push(key);
                         self.items.push(value);
                     }
-                    Some(pairs) => pairs.push(key, value)?,
+                    Some(pairs) => {
+                        if !pairs.push(key, value)? {
+                            return Err(Stop::Explain); // a repeated key
+                        }
+                    }
                 }
                 self.skip_whitespace();
                 match self.peek() {
@@ -409,7 +416,14 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         }
         self.depth -= 1;
         match object {
-            None => Ok(self.items.pop_dict(self.py, mark)?),
+            None => {
+                let pairs = (self.items.len() - mark) / 2;
+                let dict = self.items.pop_dict(self.py, mark)?;
+                if self.builder.rejects_duplicate_keys() && dict.len()? < pairs {
+                    return Err(Stop::Explain); // a repeated key
+                }
+                Ok(dict)
+            }
             Some(pairs) => Ok(self.builder.finish_object(pairs)?),
         }
     }
