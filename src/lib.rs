@@ -44,8 +44,9 @@ const PHASES: &[(&str, bool)] = &[
 /// Python object. `allow_partial` (False, True or "trailing-strings") reads
 /// an incomplete document as jiter's `partial_mode` does;
 /// `reject_duplicate_keys` makes a key repeated in one object an error.
+/// `_memo_keys` (rjson.compat's) makes equal keys one str object, as json does.
 #[pyfunction]
-#[pyo3(signature = (s, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None, allow_partial=None, reject_duplicate_keys=false))]
+#[pyo3(signature = (s, /, *, object_hook=None, object_pairs_hook=None, parse_float=None, parse_int=None, parse_constant=None, allow_partial=None, reject_duplicate_keys=false, _memo_keys=false))]
 #[allow(clippy::too_many_arguments)]
 fn loads<'py>(
     s: &Bound<'py, PyAny>,
@@ -56,6 +57,7 @@ fn loads<'py>(
     parse_constant: Option<Bound<'py, PyAny>>,
     allow_partial: Option<&Bound<'py, PyAny>>,
     reject_duplicate_keys: bool,
+    _memo_keys: bool,
 ) -> PyResult<Bound<'py, PyAny>> {
     let partial = Partial::from_option(allow_partial)?;
     let builder = Builder::new(
@@ -66,7 +68,8 @@ fn loads<'py>(
         parse_int,
         parse_constant,
     )
-    .with_document_options(partial, reject_duplicate_keys);
+    .with_document_options(partial, reject_duplicate_keys)
+    .with_memo_keys(_memo_keys);
     memory_error_on_unwind(|| {
         let input = Input::new(s, !builder.has_any_hook(), partial != Partial::Off)?;
         engine::decode(&input, &builder)

@@ -206,7 +206,7 @@ impl<'py> Parser<'_, 'py> {
             // object's last pair.
             let key = match self.string() {
                 Err(Fault::Incomplete) => return self.closed_at_end(b.finish_object(object)),
-                key => key?,
+                key => b.key(key?)?,
             };
             self.skip_whitespace();
             if self.ends_partial() {

@@ -20,6 +20,8 @@ pub struct Builder<'py> {
     partial: Partial,
     /// A key repeated within one object is a syntax fault.
     reject_duplicate_keys: bool,
+    /// Equal keys of one document are one str object (json's `memo`).
+    memo: Option<Bound<'py, PyDict>>,
 }
 
 /// `loads(allow_partial=...)`, with the semantics of jiter's `partial_mode`:
@@ -90,6 +92,30 @@ impl<'py> Builder<'py> {
             parse_constant: given(parse_constant),
             partial: Partial::Off,
             reject_duplicate_keys: false,
+            memo: None,
+        }
+    }
+
+    /// The same builder, making equal keys of a document one str object,
+    /// as the standard library's decoder does (`rjson.compat`'s).
+    pub fn with_memo_keys(mut self, memo: bool) -> Self {
+        self.memo = memo.then(|| PyDict::new(self.py));
+        self
+    }
+
+    /// A decoded object key: the first equal key of the document when keys
+    /// are memoized, else `key`.
+    #[inline]
+    pub fn key(&self, key: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.memo {
+            None => Ok(key),
+            // SAFETY: the GIL is held and both objects are live; the call
+            // returns a borrowed reference (the memo's value) or NULL with
+            // an error set.
+            Some(memo) => unsafe {
+                let found = ffi::PyDict_SetDefault(memo.as_ptr(), key.as_ptr(), key.as_ptr());
+                Bound::from_borrowed_ptr_or_err(self.py, found)
+            },
         }
     }
 

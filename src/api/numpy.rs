@@ -59,6 +59,14 @@ pub struct NumpyArray {
 static NUMPY_TYPES: PyOnceLock<(Py<PyType>, Py<PyType>)> = PyOnceLock::new();
 
 impl NumpyArray {
+    /// `of(obj)`, unless `passthrough` names "numpy".
+    pub fn written(obj: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Option<Self>> {
+        if opts.passthrough.numpy {
+            return Ok(None);
+        }
+        Self::of(obj)
+    }
+
     /// `obj`'s data when it is a numpy array or scalar rjson writes
     /// natively; `None` for anything else (numpy not imported, another
     /// type, dtype or layout).

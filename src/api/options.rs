@@ -40,6 +40,15 @@ pub struct Passthrough {
     pub datetime: bool,
     /// Subclasses of str, int, float, list, tuple and dict.
     pub subclass: bool,
+    /// `enum.Enum` members (but those of a subclass of str, int or float,
+    /// which are written as that type's value unless "subclass" is named).
+    pub enum_: bool,
+    pub uuid: bool,
+    pub decimal: bool,
+    /// numpy arrays and scalars.
+    pub numpy: bool,
+    /// `rjson.Fragment`.
+    pub fragment: bool,
 }
 
 impl Passthrough {
@@ -69,9 +78,14 @@ impl Passthrough {
                 "dataclass" => passthrough.dataclass = true,
                 "datetime" => passthrough.datetime = true,
                 "subclass" => passthrough.subclass = true,
+                "enum" => passthrough.enum_ = true,
+                "uuid" => passthrough.uuid = true,
+                "decimal" => passthrough.decimal = true,
+                "numpy" => passthrough.numpy = true,
+                "fragment" => passthrough.fragment = true,
                 other => {
                     return Err(PyValueError::new_err(format!(
-                        "passthrough: unknown type {other:?} (expected \"dataclass\", \"datetime\" or \"subclass\")"
+                        "passthrough: unknown type {other:?} (expected any of \"dataclass\", \"datetime\", \"subclass\", \"enum\", \"uuid\", \"decimal\", \"numpy\", \"fragment\")"
                     )))
                 }
             }

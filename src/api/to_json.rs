@@ -93,13 +93,16 @@ fn extra_key_text(key: &Bound<'_, PyAny>, opts: &DumpOptions<'_>) -> PyResult<Op
             .transpose();
     }
     let py = key.py();
-    if key.is_instance(uuid_type(py)?)? {
+    let passed = &opts.passthrough;
+    if !passed.uuid && key.is_instance(uuid_type(py)?)? {
         return Ok(Some(key.str()?.to_str()?.to_owned()));
     }
-    if let Some(text) = decimal_text(key, opts)? {
-        return Ok(Some(text));
+    if !passed.decimal {
+        if let Some(text) = decimal_text(key, opts)? {
+            return Ok(Some(text));
+        }
     }
-    if key.is_instance(enum_type(py)?)? {
+    if !passed.enum_ && key.is_instance(enum_type(py)?)? {
         let value = key.getattr("value")?;
         if let Ok(text) = value.cast::<PyString>() {
             return Ok(Some(text.to_str()?.to_owned()));
@@ -322,14 +325,17 @@ pub fn substitute<'py>(
     if is_datetime_like(obj) && !opts.passthrough.datetime {
         return Ok(datetime_text(obj, opts)?.into_any());
     }
-    if obj.is_instance(uuid_type(py)?)? {
+    let passed = &opts.passthrough;
+    if !passed.uuid && obj.is_instance(uuid_type(py)?)? {
         return Ok(obj.str()?.into_any());
     }
-    if obj.is_instance(enum_type(py)?)? {
+    if !passed.enum_ && obj.is_instance(enum_type(py)?)? {
         return obj.getattr("value");
     }
-    if let Some(text) = decimal_text(obj, opts)? {
-        return Ok(Fragment::of_text(py, &text)?.into_any());
+    if !passed.decimal {
+        if let Some(text) = decimal_text(obj, opts)? {
+            return Ok(Fragment::of_text(py, &text)?.into_any());
+        }
     }
     if !opts.passthrough.dataclass && is_dataclass_instance(obj)? {
         return dataclass_dict(obj);
@@ -382,6 +388,9 @@ fn datetime_text<'py>(
 /// `kind`, or `Other` (for `default`) for a subclass of str, int, float,
 /// list, tuple or dict when `passthrough` names "subclass".
 pub fn kind_with_passthrough(obj: &Bound<'_, PyAny>, kind: Kind, opts: &DumpOptions<'_>) -> Kind {
+    if kind == Kind::Fragment && opts.passthrough.fragment {
+        return Kind::Other;
+    }
     if !opts.passthrough.subclass {
         return kind;
     }

@@ -172,7 +172,7 @@ impl<'de, 'py> Visitor<'de> for ValueSeed<'_, 'py> {
                 Key::Borrowed(text) => b.string(text),
                 Key::Owned(text) => b.string(&text),
             };
-            let name = state.keep(name)?;
+            let name = state.keep(name.and_then(|name| b.key(name)))?;
             let value = map.next_value_seed(self)?;
             if !state.keep(object.push(name, value))? {
                 // A repeated key: the reference decoder reports it.

@@ -132,7 +132,7 @@ impl Serialize for PyValue<'_, '_> {
             )
             .serialize(serializer),
             Kind::Other => {
-                if let Some(array) = state.keep(NumpyArray::of(obj))? {
+                if let Some(array) = state.keep(NumpyArray::written(obj, opts))? {
                     let shape = array.shape().to_vec();
                     return NumpyValue {
                         obj,

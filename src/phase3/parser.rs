@@ -52,7 +52,7 @@ pub fn decode_lines_with<'py, G: Gaps>(
     gaps: impl Fn() -> G,
 ) -> PyResult<()> {
     let mut lines = lines.peekable();
-    if !parses(input, builder) {
+    if !parses(input) {
         for (start, end) in lines {
             values.append(reference::decode(&input.line(start, end), builder)?)?;
         }
@@ -108,8 +108,8 @@ pub fn decode_lines_with<'py, G: Gaps>(
 
 /// Whether the parser can read this input at all (the reference decoder
 /// handles the rest).
-pub fn parses(input: &Input<'_, '_>, builder: &Builder<'_>) -> bool {
-    !input.surrogates && !builder.has_constant_hook()
+pub fn parses(input: &Input<'_, '_>) -> bool {
+    !input.surrogates
 }
 
 /// Decodes with `gaps` passing over the whitespace between tokens.
@@ -118,7 +118,7 @@ pub fn decode_with<'py>(
     builder: &Builder<'py>,
     gaps: impl Gaps,
 ) -> PyResult<Bound<'py, PyAny>> {
-    if !parses(input, builder) {
+    if !parses(input) {
         input.check_utf8()?;
         return reference::decode(input, builder);
     }
@@ -306,8 +306,26 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
             Some(b't') => self.literal(b"true", self.builder.bool(true)),
             Some(b'f') => self.literal(b"false", self.builder.bool(false)),
             Some(b'n') => self.literal(b"null", self.builder.null()),
-            _ => Err(Stop::Explain),
+            _ => self.constant(),
         }
+    }
+
+    /// `NaN`, `Infinity` or `-Infinity`, values only through `parse_constant`.
+    #[inline(never)]
+    fn constant(&mut self) -> Parsed<'py> {
+        if !self.builder.has_constant_hook() {
+            return Err(Stop::Explain);
+        }
+        let rest = &self.data[self.pos..];
+        let Some(name) = ["NaN", "Infinity", "-Infinity"]
+            .into_iter()
+            .find(|name| rest.starts_with(name.as_bytes()))
+        else {
+            return Err(Stop::Explain);
+        };
+        self.pos += name.len();
+        self.scalar_end()?;
+        Ok(self.builder.constant(name)?)
     }
 
     fn literal(&mut self, word: &[u8], value: Bound<'py, PyAny>) -> Parsed<'py> {
@@ -381,7 +399,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
                     return Err(Stop::Explain);
                 }
                 self.pos += 1;
-                let key = self.string(true)?;
+                let key = self.builder.key(self.string(true)?)?;
                 self.skip_whitespace();
                 if self.peek() != Some(b':') {
                     return Err(Stop::Explain);
@@ -558,7 +576,7 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         match data.get(at) {
             Some(b'0') => at += 1,
             Some(b'1'..=b'9') => (at, magnitude) = digit_run(data, at, 0),
-            _ => return Err(Stop::Explain),
+            _ => return self.constant(), // `-Infinity`, or a fault
         }
         let int_digits = at - int_start;
         let mut is_float = false;

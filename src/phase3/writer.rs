@@ -144,7 +144,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// A value JSON has no form for: an extra type's form, or `default`'s answer.
     #[inline(never)]
     fn other(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
-        if let Some(array) = NumpyArray::of(obj)? {
+        if let Some(array) = NumpyArray::written(obj, self.opts)? {
             let shape = array.shape().to_vec();
             return self.numpy_array(obj, &array, &shape, 0);
         }

@@ -77,7 +77,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         index: None,
         next: 0,
     };
-    if data.len() >= two_stage_min() && parser::parses(input, builder) {
+    if data.len() >= two_stage_min() && parser::parses(input) {
         // The input is immutable while the GIL is released: bytes and str
         // are, and a bytearray or memoryview was copied by `Input::new`.
         // Past 4 GiB there is no 32-bit index: one stage.
