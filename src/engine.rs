@@ -126,11 +126,12 @@ pub fn decode_lines<'py>(
     input: &crate::api::input::Input<'_, 'py>,
     builder: &crate::api::build::Builder<'py>,
     lines: impl Iterator<Item = (usize, usize)>,
-    values: &pyo3::Bound<'py, pyo3::types::PyList>,
+    values: &mut Vec<pyo3::Bound<'py, pyo3::PyAny>>,
 ) -> pyo3::PyResult<()> {
-    use pyo3::types::PyListMethods;
     for (start, end) in lines {
-        values.append(decode(&input.line(start, end), builder)?)?;
+        let value = decode(&input.line(start, end), builder)?;
+        crate::api::memory::reserve(values, 1);
+        values.push(value);
     }
     Ok(())
 }

@@ -102,16 +102,17 @@ fn loads_lines<'py>(
     )
     .with_document_options(Partial::Off, reject_duplicate_keys);
     memory_error_on_unwind(|| {
-        // UTF-8 checked once, for the whole input.
-        let input = Input::new(data, false, false)?;
-        let values = PyList::empty(py);
+        // UTF-8 checked once for the whole input, or (phase5, no hooks) by
+        // the parser as it reads the strings that are not ASCII.
+        let input = Input::new(data, !builder.has_any_hook(), false)?;
+        let mut values = Vec::new();
         engine::decode_lines(
             &input,
             &builder,
             api::lines::document_lines(&input.data),
-            &values,
+            &mut values,
         )?;
-        Ok(values)
+        Ok(engine::new_list(py, values)?.cast_into()?)
     })
 }
 

@@ -179,6 +179,7 @@ def test_public_names_are_json_s():
     assert set(json.__all__) <= set(dir(compat))
     assert compat.JSONDecodeError is json.JSONDecodeError
     assert compat.detect_encoding is json.detect_encoding
+    assert rjson.compat is compat
     assert issubclass(compat.JSONEncoder, json.JSONEncoder)
     assert issubclass(compat.JSONDecoder, json.JSONDecoder)
 

@@ -143,3 +143,30 @@ def test_runs_of_lines_stop_and_go_on():
         rjson.loads_lines(bad.encode())
     assert caught.value.pos == len(text * 100) + 6 and caught.value.lineno == 1001
     assert rjson.loads_lines(text * 100) == [{"i": i} for i in range(10)] * 100
+
+
+@pytest.mark.parametrize("bad_line", [0, 3, 200, 399])
+@pytest.mark.parametrize("syntax_fault_line", [None, 1, 398])
+def test_bytes_that_are_not_utf8(bad_line, syntax_fault_line):
+    """The first byte that is not UTF-8 is the fault, wherever it is and
+    whatever syntax fault comes before it (as for bytes json decodes
+    first); also past the text the parser checks string by string."""
+    lines = [json.dumps({"text": "日本語のテキスト" * 3, "n": i}, ensure_ascii=False).encode() for i in range(400)]
+    lines[bad_line] = lines[bad_line].replace("語".encode(), b"\xff\xfe\xfd", 1)
+    if syntax_fault_line is not None:
+        lines[syntax_fault_line] += b" x"
+    data = b"\n".join(lines)
+    with pytest.raises(rjson.JSONDecodeError) as caught:
+        rjson.loads_lines(data)
+    assert caught.value.msg == "Invalid UTF-8 byte 0xff"
+    assert caught.value.lineno == bad_line + 1
+
+
+def test_long_non_ascii_lines_then_a_syntax_fault():
+    lines = [json.dumps(["ü" * 100, i], ensure_ascii=False).encode() for i in range(200)]
+    lines[150] = b"[1,]"
+    with pytest.raises(rjson.JSONDecodeError) as caught:
+        rjson.loads_lines(b"\n".join(lines))
+    assert caught.value.lineno == 151
+    good = b"\n".join(lines[:150] + lines[151:])
+    assert rjson.loads_lines(good) == [json.loads(line) for line in lines[:150] + lines[151:]]

@@ -1,7 +1,8 @@
 """rjson: a fast JSON library for Python, written in Rust.
 
 A drop-in for the standard library's ``json`` in behaviour (see README.md for
-the few deliberate differences), with ``dumps_bytes`` for UTF-8 output.
+the few deliberate differences), with ``dumps_bytes`` for UTF-8 output;
+``rjson.compat`` is json's API with json's defaults.
 """
 
 from ._rjson import (
@@ -21,6 +22,7 @@ __all__ = [
     "JSONDecodeError",
     "JSONEncodeError",
     "__version__",
+    "compat",
     "dump",
     "dumps",
     "dumps_bytes",
@@ -32,6 +34,8 @@ __all__ = [
     "dumps_lines",
     "dumps_lines_bytes",
 ]
+
+from . import compat  # noqa: E402 (json's API, on the functions above)
 
 # Bytes `load_lines` reads at a time.
 _LINES_BLOCK = 1 << 20

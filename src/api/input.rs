@@ -148,7 +148,7 @@ impl<'a, 'py> Input<'a, 'py> {
     /// The bytes `start..end` of this (whole, checked) document as a
     /// document of their own, whose errors are placed in the whole.
     pub fn line(&self, start: usize, end: usize) -> Input<'_, 'py> {
-        debug_assert!(self.whole.is_none() && !self.utf8_unchecked);
+        debug_assert!(self.whole.is_none());
         Input {
             source: self.source,
             data: Cow::Borrowed(&self.data[start..end]),

@@ -23,24 +23,10 @@ pub fn document_lines(data: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ 
     })
 }
 
-/// Where the first `\n` from `at` on is (`data.len()` if none): 8 bytes at
-/// a time (a word has a `\n` where `word ^ 0x0A..0A` has a zero byte).
-fn next_newline(data: &[u8], mut at: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while at + 8 <= data.len() {
-        let word = u64::from_le_bytes(data[at..at + 8].try_into().expect("8 bytes"));
-        let x = word ^ (ONES * u64::from(b'\n'));
-        let zeros = x.wrapping_sub(ONES) & !x & HIGHS;
-        if zeros != 0 {
-            return at + (zeros.trailing_zeros() / 8) as usize;
-        }
-        at += 8;
-    }
-    data[at..]
-        .iter()
-        .position(|&b| b == b'\n')
-        .map_or(data.len(), |n| at + n)
+/// Where the first `\n` from `at` on is (`data.len()` if none), found by
+/// the memchr crate's vector kernels.
+fn next_newline(data: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &data[at..]).map_or(data.len(), |n| at + n)
 }
 
 #[cfg(test)]

@@ -8,7 +8,6 @@
 //! every other build does. A hook's exception stops it and reaches the caller.
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
 
 use super::keys::{self, ascii_key, KeyCache};
 use crate::api::build::Builder;
@@ -27,7 +26,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
 }
 
 /// Decodes each line `lines` gives (byte ranges of `input`, which is whole
-/// and checked) as a document of its own, appending its value to `values`:
+/// and checked) as a document of its own, pushing its value on `values`:
 /// one parser, one borrow of the key cache and one pause of the collector
 /// for a run of lines (per line they cost as much as a short line's parse).
 /// A line the parser stops at is decoded (or explained) by the reference
@@ -36,7 +35,7 @@ pub fn decode_lines<'py>(
     input: &Input<'_, 'py>,
     builder: &Builder<'py>,
     lines: impl Iterator<Item = (usize, usize)>,
-    values: &Bound<'py, PyList>,
+    values: &mut Vec<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     decode_lines_with(input, builder, lines, values, || Scan)
 }
@@ -48,17 +47,21 @@ pub fn decode_lines_with<'py, G: Gaps>(
     input: &Input<'_, 'py>,
     builder: &Builder<'py>,
     lines: impl Iterator<Item = (usize, usize)>,
-    values: &Bound<'py, PyList>,
+    values: &mut Vec<Bound<'py, PyAny>>,
     gaps: impl Fn() -> G,
 ) -> PyResult<()> {
     let mut lines = lines.peekable();
     if !parses(input) {
         for (start, end) in lines {
-            values.append(reference::decode(&input.line(start, end), builder)?)?;
+            push(values, reference::decode(&input.line(start, end), builder)?);
         }
         return Ok(());
     }
     let py = builder.py();
+    // Bytes input left unchecked (phase5): the parser checks the strings
+    // that are not ASCII; past its budget, the rest of the input at once.
+    let mut unchecked = input.utf8_unchecked;
+    let mut utf8_fault = false;
     while lines.peek().is_some() {
         // The line the run stopped at, and why.
         let stopped = keys::with_cache(|keys| {
@@ -68,7 +71,7 @@ pub fn decode_lines_with<'py, G: Gaps>(
                 pos: 0,
                 depth: 0,
                 stack_floor: stack::floor(),
-                utf8_unchecked: None,
+                utf8_unchecked: unchecked.then_some(UTF8_STRINGS_MAX),
                 builder,
                 plain_objects: !builder.has_object_hooks(),
                 items: ItemStack::new(py),
@@ -80,14 +83,21 @@ pub fn decode_lines_with<'py, G: Gaps>(
             let mut stopped = None;
             for (start, end) in lines.by_ref() {
                 (parser.data, parser.pos) = (&input.data[start..end], 0);
-                let appended = parser.document().and_then(|value| {
-                    values
-                        .append(value)
-                        .map_err(|err| Stop::Python(Box::new(err)))
-                });
-                if let Err(stop) = appended {
-                    stopped = Some((start, end, stop));
-                    break;
+                match parser.document() {
+                    Ok(value) => push(values, value),
+                    Err(stop) => {
+                        stopped = Some((start, end, stop));
+                        break;
+                    }
+                }
+                if unchecked && parser.utf8_unchecked.is_none() {
+                    // The parser checked the rest of this line: the lines
+                    // after it are checked now.
+                    if validate_utf8(py, &input.data[end..]).is_err() {
+                        utf8_fault = true;
+                        break;
+                    }
+                    unchecked = false;
                 }
             }
             if paused {
@@ -95,15 +105,28 @@ pub fn decode_lines_with<'py, G: Gaps>(
             }
             stopped
         });
+        if utf8_fault || (stopped.is_some() && unchecked) {
+            // Past a byte that is not UTF-8, the fault is that byte, as
+            // when the input is checked before the parse.
+            input.check_utf8()?;
+            unchecked = false;
+        }
         match stopped {
             None => {}
             Some((_, _, Stop::Python(err))) => return Err(*err),
             Some((start, end, Stop::Explain)) => {
-                values.append(reference::decode(&input.line(start, end), builder)?)?;
+                push(values, reference::decode(&input.line(start, end), builder)?);
             }
         }
     }
     Ok(())
+}
+
+/// Adds a line's value: the list of them is made at its final size.
+#[inline]
+fn push<'py>(values: &mut Vec<Bound<'py, PyAny>>, value: Bound<'py, PyAny>) {
+    crate::api::memory::reserve(values, 1);
+    values.push(value);
 }
 
 /// Whether the parser can read this input at all (the reference decoder

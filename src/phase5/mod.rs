@@ -92,7 +92,7 @@ pub fn decode_lines<'py>(
     input: &Input<'_, 'py>,
     builder: &Builder<'py>,
     lines: impl Iterator<Item = (usize, usize)>,
-    values: &Bound<'py, pyo3::types::PyList>,
+    values: &mut Vec<Bound<'py, PyAny>>,
 ) -> PyResult<()> {
     parser::decode_lines_with(input, builder, lines, values, || IndexGaps {
         index: None,
