@@ -186,7 +186,7 @@ impl<'py> Builder<'py> {
     /// An integer from its JSON text (`-?(0|[1-9][0-9]*)`).
     pub fn int(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
         if let Some(hook) = &self.parse_int {
-            return hook.call1((text,));
+            return call_with_text(hook, text);
         }
         match text.parse::<i64>() {
             Ok(value) => engine::new_int(self.py, value),
@@ -215,7 +215,7 @@ impl<'py> Builder<'py> {
     /// A float from its JSON text, correctly rounded (`1e400` is `inf`).
     pub fn float(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
         if let Some(hook) = &self.parse_float {
-            return hook.call1((text,));
+            return call_with_text(hook, text);
         }
         let value: f64 = text.parse().expect("the parser checked the number syntax");
         engine::new_float(self.py, value)
@@ -273,6 +273,26 @@ impl<'py> Builder<'py> {
                 None => Ok(dict.into_any()),
             },
         }
+    }
+}
+
+/// `hook(text)`, by vectorcall: `parse_float=decimal.Decimal` on a
+/// float-only document is mostly these calls (no argument tuple is made).
+fn call_with_text<'py>(hook: &Bound<'py, PyAny>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let py = hook.py();
+    let arg = decoded_str(py, text.as_bytes(), c"strict")?;
+    // SAFETY: the GIL is held; `args` holds one live reference after a
+    // slot the callee may use (PY_VECTORCALL_ARGUMENTS_OFFSET); the call
+    // returns a new reference or NULL with an error set.
+    unsafe {
+        let mut args = [std::ptr::null_mut(), arg.as_ptr()];
+        let result = ffi::PyObject_Vectorcall(
+            hook.as_ptr(),
+            args.as_mut_ptr().add(1),
+            1 | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
+            std::ptr::null_mut(),
+        );
+        Bound::from_owned_ptr_or_err(py, result)
     }
 }
 
