@@ -36,21 +36,25 @@ class JSONEncoder(_json.JSONEncoder):
     def encode(self, o):
         if type(self).iterencode is not _json.JSONEncoder.iterencode:
             return super().encode(o)
-        default = None if type(self).default is _json.JSONEncoder.default else self.default
-        try:
-            return _rjson.dumps(
-                o,
-                skipkeys=self.skipkeys,
-                ensure_ascii=self.ensure_ascii,
-                allow_nan=self.allow_nan,
-                sort_keys=self.sort_keys,
-                indent=self.indent,
-                separators=(self.item_separator, self.key_separator),
-                default=default,
-                passthrough=_NOT_JSON_TYPES,
-            )
-        except _rjson.JSONEncodeError:
-            return super().encode(o)
+        options = {
+            "skipkeys": self.skipkeys,
+            "ensure_ascii": self.ensure_ascii,
+            "allow_nan": self.allow_nan,
+            "sort_keys": self.sort_keys,
+            "indent": self.indent,
+            "separators": (self.item_separator, self.key_separator),
+            "default": None if type(self).default is _json.JSONEncoder.default else self.default,
+        }
+        return _encode(o, options, lambda: super(JSONEncoder, self).encode(o))
+
+
+def _encode(obj, options, json_encode):
+    """rjson.dumps with json's `options`; where rjson refuses a value,
+    `json_encode()`, which raises json's own exception for it."""
+    try:
+        return _rjson.dumps(obj, passthrough=_NOT_JSON_TYPES, **options)
+    except _rjson.JSONEncodeError:
+        return json_encode()
 
 
 class JSONDecoder(_json.JSONDecoder):
@@ -68,20 +72,27 @@ class JSONDecoder(_json.JSONDecoder):
             and self.parse_string is decoder.scanstring
         ):
             return super().decode(s, _w)
-        try:
-            return _rjson.loads(
-                s,
-                object_hook=self.object_hook,
-                object_pairs_hook=self.object_pairs_hook,
-                parse_float=self.parse_float,
-                parse_int=self.parse_int,
-                parse_constant=self.parse_constant,
-                _memo_keys=True,
-            )
-        except _rjson.JSONDecodeError as err:
-            if not err.msg.startswith(_DEPTH_FAULT):
-                raise
-        return super().decode(s, _w)
+        hooks = {
+            "object_hook": self.object_hook,
+            "object_pairs_hook": self.object_pairs_hook,
+            "parse_float": self.parse_float,
+            "parse_int": self.parse_int,
+            "parse_constant": self.parse_constant,
+        }
+        return _decode(s, hooks, lambda: super(JSONDecoder, self).decode(s, _w))
+
+
+def _decode(s, hooks, json_decode):
+    """rjson.loads with json's key memo and `hooks`; where json reads what
+    rjson refuses (UTF-8 bytes with encoded surrogates) or raises another
+    exception (RecursionError for nesting), `json_decode()`."""
+    try:
+        return _rjson.loads(s, _memo_keys=True, **hooks)
+    except _rjson.JSONDecodeError as err:
+        refused_bytes = isinstance(s, (bytes, bytearray)) and err.msg.startswith("Invalid UTF-8")
+        if not (refused_bytes or err.msg.startswith(_DEPTH_FAULT)):
+            raise
+    return json_decode()
 
 
 _default_decoder = JSONDecoder()
@@ -102,46 +113,20 @@ def dumps(
     **kw,
 ):
     """json.dumps: serialize `obj` to a JSON formatted str."""
+    options = {
+        "skipkeys": skipkeys,
+        "ensure_ascii": ensure_ascii,
+        "allow_nan": allow_nan,
+        "indent": indent,
+        "separators": separators,
+        "default": default,
+        "sort_keys": sort_keys,
+    }
     if cls is not None or kw:
-        return (cls or JSONEncoder)(
-            skipkeys=skipkeys,
-            ensure_ascii=ensure_ascii,
-            check_circular=check_circular,
-            allow_nan=allow_nan,
-            indent=indent,
-            separators=separators,
-            default=default,
-            sort_keys=sort_keys,
-            **kw,
-        ).encode(obj)
+        return (cls or JSONEncoder)(check_circular=check_circular, **options, **kw).encode(obj)
     if separators is None:
-        separators = (", ", ": ") if indent is None else (",", ": ")
-    try:
-        return _rjson.dumps(
-            obj,
-            skipkeys=skipkeys,
-            ensure_ascii=ensure_ascii,
-            allow_nan=allow_nan,
-            indent=indent,
-            separators=separators,
-            default=default,
-            sort_keys=sort_keys,
-            passthrough=_NOT_JSON_TYPES,
-        )
-    except _rjson.JSONEncodeError:
-        pass
-    # json's own exception for what rjson refused.
-    return _json.dumps(
-        obj,
-        skipkeys=skipkeys,
-        ensure_ascii=ensure_ascii,
-        check_circular=check_circular,
-        allow_nan=allow_nan,
-        indent=indent,
-        separators=separators,
-        default=default,
-        sort_keys=sort_keys,
-    )
+        options["separators"] = (", ", ": ") if indent is None else (",", ": ")
+    return _encode(obj, options, lambda: _json.dumps(obj, check_circular=check_circular, **options))
 
 
 def dump(obj, fp, **kwargs):
@@ -171,42 +156,20 @@ def loads(
             s = s.decode(encoding, "surrogatepass")
     else:
         raise TypeError(f"the JSON object must be str, bytes or bytearray, not {s.__class__.__name__}")
+    hooks = {
+        "object_hook": object_hook,
+        "parse_float": parse_float,
+        "parse_int": parse_int,
+        "parse_constant": parse_constant,
+        "object_pairs_hook": object_pairs_hook,
+    }
     if cls is not None or kw:
-        hooks = {
-            "object_hook": object_hook,
-            "parse_float": parse_float,
-            "parse_int": parse_int,
-            "parse_constant": parse_constant,
-            "object_pairs_hook": object_pairs_hook,
-        }
         kw.update((name, hook) for name, hook in hooks.items() if hook is not None)
         if isinstance(s, (bytes, bytearray)):
             s = s.decode(detect_encoding(s), "surrogatepass")
         return (cls or JSONDecoder)(**kw).decode(s)
-    try:
-        return _rjson.loads(
-            s,
-            object_hook=object_hook,
-            parse_float=parse_float,
-            parse_int=parse_int,
-            parse_constant=parse_constant or _default_decoder.parse_constant,
-            object_pairs_hook=object_pairs_hook,
-            _memo_keys=True,
-        )
-    except _rjson.JSONDecodeError as err:
-        # rjson reads UTF-8 only, where json lets encoded surrogates through;
-        # and json's nesting fault is a RecursionError.
-        refused_bytes = isinstance(s, (bytes, bytearray)) and err.msg.startswith("Invalid UTF-8")
-        if not (refused_bytes or err.msg.startswith(_DEPTH_FAULT)):
-            raise
-    return _json.loads(
-        s,
-        object_hook=object_hook,
-        parse_float=parse_float,
-        parse_int=parse_int,
-        parse_constant=parse_constant,
-        object_pairs_hook=object_pairs_hook,
-    )
+    hooks["parse_constant"] = parse_constant or _default_decoder.parse_constant
+    return _decode(s, hooks, lambda: _json.loads(s, **{**hooks, "parse_constant": parse_constant}))
 
 
 def load(fp, **kwargs):
