@@ -103,6 +103,28 @@ def test_sort_keys_orders_strs_of_every_kind_as_python():
         assert rjson.dumps(doc, sort_keys=True, **kw) == json.dumps(doc, **std)
 
 
+def test_sort_keys_orders_latin1_keys_past_their_first_eight_characters():
+    # The writer orders latin-1 keys by their first 8 characters as a number
+    # and the rest only on a tie: keys alike there, NULs, lengths 7 to 10.
+    stems = ["", "\x00", "a", "a\x00", "abcdefg", "abcdefg\x00", "abcdefgh", "abcdefghi", "\xff" * 9]
+    keys = sorted({a + b for a in stems for b in stems}, key=hash)
+    doc = {key: {inner: [inner] for inner in keys[i:] + keys[:i]} for i, key in enumerate(keys)}
+    for kw in ({}, {"indent": 2}, {"ensure_ascii": True}):
+        std = dict(kw, sort_keys=True)
+        std.setdefault("ensure_ascii", False)
+        if "indent" not in kw:
+            std["separators"] = (",", ":")
+        assert rjson.dumps(doc, sort_keys=True, **kw) == json.dumps(doc, **std)
+        assert rjson.dumps_bytes(doc, sort_keys=True, **kw) == json.dumps(doc, **std).encode()
+
+
+def test_sort_keys_with_one_entry_of_any_key():
+    # Nothing to compare, as in json: any key the writer takes.
+    for doc in ({1: "x"}, {None: [{2.5: {}}]}, {"a": {True: 1}}, {}):
+        want = json.dumps(doc, sort_keys=True, separators=(",", ":"))
+        assert rjson.dumps(doc, sort_keys=True) == want
+
+
 def test_sort_keys_with_str_subclass_keys_uses_their_order():
     class Reversed(str):
         def __lt__(self, other):

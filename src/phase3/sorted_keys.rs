@@ -14,14 +14,27 @@ use pyo3::types::{PyDict, PyString};
 use crate::phase1::dispatch::{ready_units, Units};
 use crate::phase1::layout::dict_next;
 
-/// A dict's entries, owned.
-pub type Entries<'py> = Vec<(Bound<'py, PyAny>, Bound<'py, PyAny>)>;
+/// A dict's entry, owned, with the key's place in the order.
+pub struct SortedEntry<'py> {
+    /// The key's first characters as a number whose order is theirs
+    /// (`byte_prefix`, `code_point_prefix`): most comparisons end on it.
+    order: u64,
+    pub key: Bound<'py, PyAny>,
+    pub value: Bound<'py, PyAny>,
+}
 
-/// The entries of the exact dict `dict` sorted by key, when every key is an
-/// exact compact str; `None` (and nothing changed) otherwise.
-pub fn sorted_str_entries<'py>(dict: &Bound<'py, PyDict>) -> Option<Entries<'py>> {
+/// Appends the entries of the exact dict `dict` to `stack`, sorted by
+/// key, when every key is an exact compact str: true; otherwise false, with
+/// `stack` as it was. One stack serves a whole `dumps`, nested dicts'
+/// entries above their parent's, so that a dict costs no allocation.
+pub fn push_sorted_str_entries<'py>(
+    dict: &Bound<'py, PyDict>,
+    stack: &mut Vec<SortedEntry<'py>>,
+) -> bool {
     let py = dict.py();
-    let mut entries = Entries::with_capacity(dict.len());
+    let base = stack.len();
+    stack.reserve(dict.len());
+    let mut latin1 = true;
     let mut position = 0;
     // SAFETY: the GIL is held and `dict` is an exact live dict; `dict_next`
     // lends each key and value, which are owned at once, and no Python code
@@ -32,17 +45,61 @@ pub fn sorted_str_entries<'py>(dict: &Bound<'py, PyDict>) -> Option<Entries<'py>
             if !key.is_exact_instance_of::<PyString>()
                 || ffi::PyUnicode_IS_COMPACT(key.as_ptr()) == 0
             {
-                return None;
+                stack.truncate(base);
+                return false;
             }
-            entries.push((key, Bound::from_borrowed_ptr(py, value)));
+            let order = match ready_units(&key) {
+                Some(Units::One(units)) => byte_prefix(units),
+                _ => {
+                    latin1 = false;
+                    0
+                }
+            };
+            let value = Bound::from_borrowed_ptr(py, value);
+            stack.push(SortedEntry { order, key, value });
+        }
+    }
+    let entries = &mut stack[base..];
+    if !latin1 {
+        // Byte prefixes do not compare with other kinds' characters.
+        for entry in entries.iter_mut() {
+            entry.order = ready_units(&entry.key).map_or(0, code_point_prefix);
         }
     }
     // A dict's keys are distinct, so the order is total and the sort needs
-    // no stability.
-    entries.sort_unstable_by(|a, b| compare_strs(&a.0, &b.0));
-    Some(entries)
+    // no stability. Equal prefixes say nothing (a shorter key is padded
+    // with zeros, as "a\0" would be): the whole keys decide.
+    entries.sort_unstable_by(|a, b| {
+        a.order
+            .cmp(&b.order)
+            .then_with(|| compare_strs(&a.key, &b.key))
+    });
+    true
 }
 
+/// The first 8 latin-1 characters of a key, big-endian and padded with
+/// zeros: numbers in the keys' order wherever they differ.
+#[inline(always)]
+fn byte_prefix(units: &[u8]) -> u64 {
+    if let Some(head) = units.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    let mut head = [0u8; 8];
+    for (slot, &unit) in head.iter_mut().zip(units) {
+        *slot = unit;
+    }
+    u64::from_be_bytes(head)
+}
+
+/// The first 3 characters of a key of any kind, 21 bits each (every code
+/// point fits), padded with zeros: as `byte_prefix`, for dicts whose keys
+/// are not all latin-1.
+fn code_point_prefix(units: Units<'_>) -> u64 {
+    code_points(units)
+        .chain(std::iter::repeat(0))
+        .take(3)
+        .fold(0, |prefix, c| prefix << 21 | u64::from(c))
+}
 /// The order of two compact strs by code point, as Python compares strs.
 fn compare_strs(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> Ordering {
     // Both are compact (`sorted_str_entries` takes no other key).

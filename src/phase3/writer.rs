@@ -15,7 +15,7 @@ use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{
     write_finite_floats, write_float_run, write_short_float_list, SHORT_LIST,
 };
-use super::sorted_keys::sorted_str_entries;
+use super::sorted_keys::{push_sorted_str_entries, SortedEntry};
 use super::{parallel, short_str};
 use crate::api::fragment::fragment_text;
 use crate::api::numpy::{write_element, NumpyArray};
@@ -62,53 +62,113 @@ pub fn encode_into<'py, S: Sink>(
     out: S,
 ) -> (S, PyResult<()>) {
     let compact = opts.indent.is_none() && opts.item_separator == "," && opts.key_separator == ":";
+    if compact {
+        write_layout::<S, true>(obj, opts, out)
+    } else {
+        write_layout::<S, false>(obj, opts, out)
+    }
+}
+
+/// `encode_into` with the layout fixed at compile time: the compact
+/// writer holds no test or code of the other layouts' breaks.
+fn write_layout<'py, S: Sink, const COMPACT: bool>(
+    obj: &Bound<'py, PyAny>,
+    opts: &DumpOptions<'py>,
+    out: S,
+) -> (S, PyResult<()>) {
     let mut nesting = Nesting::default();
     // Owned here, lent to the writer: a writer with a field to drop
     // compiles to more instructions throughout.
-    let newline_run = opts.indent.as_deref().map(newline_run);
+    let breaks = (!COMPACT).then(|| Breaks::new(opts));
     let mut key_buffer = KeyBuffer::default();
-    let mut writer = Writer {
+    let mut sorted = Vec::new();
+    let mut writer = Writer::<S, COMPACT> {
         out,
         opts,
-        compact,
         level: 0,
         nesting: &mut nesting,
-        newline_run: newline_run.as_deref(),
+        breaks: breaks.as_ref(),
         key_buffer: &mut key_buffer,
+        sorted: &mut sorted,
     };
     let written = writer.value(obj);
     (writer.out, written)
 }
 
-struct Writer<'a, 'py, S> {
+/// The writer; `COMPACT`: `","` and `":"` between items and keys, no
+/// indentation.
+struct Writer<'a, 'py, S, const COMPACT: bool> {
     out: S,
     opts: &'a DumpOptions<'py>,
-    compact: bool,
     /// Indentation level of the container being written.
     level: usize,
     nesting: &'a mut Nesting,
-    /// With `indent`: a newline and `NEWLINE_LEVELS` levels of indentation,
-    /// of which a line start is one slice.
-    newline_run: Option<&'a [u8]>,
+    /// What goes between items when the layout is not compact.
+    breaks: Option<&'a Breaks>,
     /// Where keys that are not str, or not ASCII, are converted to text:
     /// one per call, so that its allocation is made once, not per dict.
     key_buffer: &'a mut KeyBuffer,
+    /// `sort_keys`' entries of the dicts being written, innermost last.
+    sorted: &'a mut Vec<SortedEntry<'py>>,
 }
 
-/// Levels of indentation prepared in the newline run; deeper lines add the
+/// Levels of indentation prepared in the break run; deeper lines add the
 /// rest one level at a time.
 const NEWLINE_LEVELS: usize = 32;
 
-fn newline_run(indent: &str) -> Vec<u8> {
-    let mut run = Vec::with_capacity(1 + indent.len() * NEWLINE_LEVELS);
-    run.push(b'\n');
-    for _ in 0..NEWLINE_LEVELS {
-        run.extend_from_slice(indent.as_bytes());
-    }
-    run
+/// Bytes a break copies at once: most breaks (a separator, a newline and
+/// up to 31 levels of two spaces) are one fixed-size copy, which the
+/// compiler makes a few vector moves, instead of a `memcpy` call.
+const BREAK_COPY: usize = 64;
+
+/// What goes between items when the layout is not compact, prepared once
+/// a call: the item separator, then with `indent` a newline and
+/// `NEWLINE_LEVELS` levels of indentation, as one run; a break is one slice
+/// of it (without the separator before a container's first item and its
+/// closing bracket).
+struct Breaks {
+    /// The run, followed by `BREAK_COPY` bytes of padding.
+    run: Vec<u8>,
+    /// The item separator's length.
+    separator: usize,
+    /// Whether items start new lines (`indent`).
+    lines: bool,
+    /// One level of indentation's length.
+    width: usize,
+    /// The key separator, followed by padding to `BREAK_COPY` bytes.
+    key: Vec<u8>,
+    key_len: usize,
 }
 
-impl<'py, S: Sink> Writer<'_, 'py, S> {
+impl Breaks {
+    fn new(opts: &DumpOptions<'_>) -> Self {
+        let separator = opts.item_separator.as_bytes();
+        let indent = opts.indent.as_deref();
+        let width = indent.map_or(0, str::len);
+        let mut run = Vec::with_capacity(separator.len() + 1 + width * NEWLINE_LEVELS + BREAK_COPY);
+        run.extend_from_slice(separator);
+        if let Some(indent) = indent {
+            run.push(b'\n');
+            for _ in 0..NEWLINE_LEVELS {
+                run.extend_from_slice(indent.as_bytes());
+            }
+        }
+        run.resize(run.len() + BREAK_COPY, 0);
+        let mut key = opts.key_separator.as_bytes().to_vec();
+        let key_len = key.len();
+        key.resize(key_len + BREAK_COPY, 0);
+        Breaks {
+            run,
+            separator: separator.len(),
+            lines: indent.is_some(),
+            width,
+            key,
+            key_len,
+        }
+    }
+}
+
+impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
     fn value(&mut self, obj: &Bound<'py, PyAny>) -> PyResult<()> {
         match kind_with_passthrough(obj, classify(obj), self.opts) {
             Kind::Str => self.string(obj),
@@ -176,7 +236,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
         };
         let stride: usize = inner.iter().product();
         self.open(obj, b'[')?;
-        if inner.is_empty() && self.compact {
+        if inner.is_empty() && COMPACT {
             array.write_compact_row(
                 obj.py(),
                 offset,
@@ -254,7 +314,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// with nothing written, for any other key. Runs no Python code.
     #[inline(always)]
     fn ascii_key(&mut self, ptr: *mut ffi::PyObject, first: bool) -> bool {
-        if self.compact {
+        if COMPACT {
             // SAFETY: `ptr` is a live str; as in `ascii_string`.
             unsafe {
                 let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
@@ -352,28 +412,61 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// Before each item of a container: the separator and, when indenting, a new line.
     #[inline(always)]
     fn item(&mut self, first: bool) {
-        if self.compact {
+        if COMPACT {
             if !first {
                 self.out.push(b',');
             }
             return;
         }
-        if !first {
-            self.out
-                .extend_from_slice(self.opts.item_separator.as_bytes());
-        }
-        self.newline();
+        self.line_break(!first);
     }
 
+    /// The item separator if `separated`, then with `indent` a newline and
+    /// the indentation of the current level.
+    #[inline(always)]
+    fn line_break(&mut self, separated: bool) {
+        let Some(breaks) = self.breaks else {
+            return;
+        };
+        let start = if separated { 0 } else { breaks.separator };
+        let levels = self.level.min(NEWLINE_LEVELS);
+        let end = breaks.separator + usize::from(breaks.lines) * (1 + breaks.width * levels);
+        self.padded_copy(&breaks.run[start..], end - start);
+        if breaks.lines && levels < self.level {
+            self.deep_indent(breaks, levels);
+        }
+    }
+
+    /// Indentation past the levels the break run holds.
     #[inline(never)]
-    fn newline(&mut self) {
-        if let Some(run) = self.newline_run {
-            let width = (run.len() - 1) / NEWLINE_LEVELS;
-            let levels = self.level.min(NEWLINE_LEVELS);
-            self.out.extend_from_slice(&run[..1 + width * levels]);
-            for _ in levels..self.level {
-                self.out.extend_from_slice(&run[1..1 + width]);
-            }
+    fn deep_indent(&mut self, breaks: &Breaks, from: usize) {
+        let level = breaks.separator + 1;
+        for _ in from..self.level {
+            self.out
+                .extend_from_slice(&breaks.run[level..level + breaks.width]);
+        }
+    }
+
+    /// Writes the first `len` bytes of `padded`, which has `BREAK_COPY`
+    /// bytes more than `len`: up to `BREAK_COPY` bytes in one fixed-size copy.
+    #[inline(always)]
+    fn padded_copy(&mut self, padded: &[u8], len: usize) {
+        if len > BREAK_COPY || padded.len() < BREAK_COPY {
+            self.out.extend_from_slice(&padded[..len]);
+            return;
+        }
+        self.out.reserve(BREAK_COPY);
+        let at = self.out.len();
+        // SAFETY: `BREAK_COPY` bytes of room are reserved at `at`, and
+        // `padded` has as many (checked); the `len` bytes kept are the
+        // text, the rest stays spare room.
+        unsafe {
+            std::ptr::copy_nonoverlapping(
+                padded.as_ptr(),
+                self.out.as_mut_ptr().add(at),
+                BREAK_COPY,
+            );
+            self.out.set_len(at + len);
         }
     }
 
@@ -396,8 +489,8 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     #[inline(always)]
     fn close(&mut self, bracket: u8, had_items: bool) {
         self.level -= 1;
-        if had_items && !self.compact {
-            self.newline();
+        if had_items && !COMPACT {
+            self.line_break(false);
         }
         self.out.push(bracket);
         self.out.checkpoint();
@@ -414,7 +507,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// The items of the open `list` from `at` on (the ones before are
     /// written), and its `]`.
     fn list_items_from(&mut self, list: &Bound<'py, PyList>, mut at: usize) -> PyResult<()> {
-        if at == 0 && self.compact && list.len() >= FLOAT_RUN_MIN {
+        if at == 0 && COMPACT && list.len() >= FLOAT_RUN_MIN {
             at = self.leading_floats(list);
         }
         // By index, re-reading the length: `default=` may shorten the list.
@@ -422,7 +515,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
             let ty = item.get_type_ptr();
             // Scalars in runs (`item_runs`); a container would only fail
             // the run's first test.
-            if self.compact
+            if COMPACT
                 && ty != addr_of_mut!(ffi::PyDict_Type)
                 && ty != addr_of_mut!(ffi::PyList_Type)
             {
@@ -543,7 +636,7 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
                     return self.list(&item.to_owned()); // the depth error
                 }
                 let first = ffi::Py_TYPE(items[0]);
-                if self.compact
+                if COMPACT
                     && self.nesting.has_room()
                     && first != addr_of_mut!(ffi::PyDict_Type)
                     && first != addr_of_mut!(ffi::PyList_Type)
@@ -593,11 +686,10 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     /// The separator between a key and its value.
     #[inline(always)]
     fn key_separator(&mut self) {
-        if self.compact {
+        if COMPACT {
             self.out.push(b':');
-        } else {
-            self.out
-                .extend_from_slice(self.opts.key_separator.as_bytes());
+        } else if let Some(breaks) = self.breaks {
+            self.padded_copy(&breaks.key, breaks.key_len);
         }
     }
 
@@ -628,28 +720,51 @@ impl<'py, S: Sink> Writer<'_, 'py, S> {
     }
 
     /// An exact dict's entries in the order `sort_keys` asks, sorted
-    /// without Python calls (`sorted_keys.rs`) and written as `plain_dict`
-    /// writes them; a dict with other keys by the general path. Out of line,
-    /// so that the entries' vector costs the compact path nothing.
+    /// without Python calls (`sorted_keys.rs`) on the writer's stack of
+    /// entries and written as `plain_dict` writes them; a dict with other
+    /// keys by the general path. A dict of one entry or none has nothing to
+    /// sort. Out of line, so that the entries cost the compact path nothing.
     #[inline(never)]
     fn sorted_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
-        let Some(entries) = sorted_str_entries(dict) else {
+        if dict_len(dict) <= 1 {
+            return self.plain_dict(dict);
+        }
+        let base = self.sorted.len();
+        if !push_sorted_str_entries(dict, self.sorted) {
             return self.general_dict(dict);
-        };
+        }
+        let written = self.sorted_entries(dict, base);
+        self.sorted.truncate(base);
+        written
+    }
+
+    /// The entries of `dict` on the stack from `base`, in order.
+    fn sorted_entries(&mut self, dict: &Bound<'py, PyDict>, base: usize) -> PyResult<()> {
         self.open(dict, b'{')?;
-        let size = dict_len(dict);
+        let py = dict.py();
+        let (size, end) = (dict_len(dict), self.sorted.len());
         let mut first = true;
-        for (key, value) in &entries {
+        for at in base..end {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
                 return Err(dict_changed_size());
             }
+            let entry = &self.sorted[at];
+            // SAFETY: the stack owns a reference to each key and value until
+            // `sorted_dict` truncates it below `base`; entries pushed above
+            // `end` by nested dicts move the stack's slots, not the objects.
+            let (key, value) = unsafe {
+                (
+                    Borrowed::from_ptr(py, entry.key.as_ptr()),
+                    Borrowed::from_ptr(py, entry.value.as_ptr()),
+                )
+            };
             if self.ascii_key(key.as_ptr(), first) {
                 first = false;
-                self.entry_value(value.as_borrowed())?;
+                self.entry_value(value)?;
                 continue;
             }
-            first &= !self.keyed_entry(first, key, value)?;
+            first &= !self.keyed_entry(first, &key.to_owned(), &value.to_owned())?;
         }
         self.close(b'}', !first);
         Ok(())
