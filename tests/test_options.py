@@ -213,3 +213,21 @@ def test_garbage_collector_state_is_left_as_found():
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize("indent", [0, 1, 2, 3, 8, 40, "\t", "-- "])
+@pytest.mark.parametrize("separators", [None, (",", ": "), (" ,  ", " :  "), (","  + " " * 70, ":" + " " * 70)])
+def test_breaks_at_every_depth_and_width(indent, separators):
+    # A break is copied from a prepared run when it fits one fixed-size
+    # copy; deeper levels, wide indents and long separators take the
+    # general path. Scalars in runs and keys, at depths 0 to 40.
+    leaf = [1, -2, 2.5, "ab", "a" * 20, None, True, False, "\u3042", {"k": "v", "long key " * 3: [0]}, [], {}]
+    doc = leaf
+    for depth in range(40):
+        doc = {"level": depth, "items": [doc, leaf], "x": [1.5, 2.5]}
+    for sort_keys in (False, True):
+        kw = dict(indent=indent, separators=separators, sort_keys=sort_keys)
+        assert rjson.dumps(doc, **kw) == json.dumps(doc, ensure_ascii=False, **kw)
+        assert rjson.dumps_bytes(doc, **kw) == json.dumps(doc, ensure_ascii=False, **kw).encode()
+    kw = dict(separators=separators or (", ", ": "))
+    assert rjson.dumps(doc, **kw) == json.dumps(doc, ensure_ascii=False, **kw)

@@ -38,15 +38,16 @@ const fn max(a: usize, b: usize) -> usize {
 ///
 /// # Safety
 /// `items` are live objects, and no Python code runs meanwhile.
-pub unsafe fn write_scalar_run<S: Sink>(
+pub unsafe fn write_scalar_run<S: Sink, B: ItemBreak>(
     items: &[*mut ffi::PyObject],
     ensure_ascii: bool,
     comma_first: bool,
+    brk: B,
     out: &mut S,
 ) -> usize {
     // SAFETY: the caller's items, read by type; each item's bytes fit ROOM.
     unsafe {
-        write_run::<S, RUN_CHUNK, ROOM>(items, comma_first, out, |item, comma, dst| {
+        write_run::<S, B, RUN_CHUNK, ROOM>(items, comma_first, brk, out, |item, comma, dst| {
             let ty = ffi::Py_TYPE(item);
             if ty == addr_of_mut!(ffi::PyUnicode_Type) {
                 short_str::write_item(item, ensure_ascii, comma, dst)
@@ -74,17 +75,19 @@ pub unsafe fn write_scalar_run<S: Sink>(
 ///
 /// # Safety
 /// As `write_scalar_run`.
-pub unsafe fn write_str_run<S: Sink>(
+pub unsafe fn write_str_run<S: Sink, B: ItemBreak>(
     items: &[*mut ffi::PyObject],
     ensure_ascii: bool,
     comma_first: bool,
+    brk: B,
     out: &mut S,
 ) -> usize {
     // SAFETY: the caller's items; each str's bytes fit short_str::ROOM.
     unsafe {
-        write_run::<S, RUN_CHUNK, { short_str::ROOM }>(
+        write_run::<S, B, RUN_CHUNK, { short_str::ROOM }>(
             items,
             comma_first,
+            brk,
             out,
             |item, comma, dst| short_str::write_item(item, ensure_ascii, comma, dst),
         )
@@ -99,16 +102,21 @@ pub unsafe fn write_str_run<S: Sink>(
 /// # Safety
 /// As `write_scalar_run`.
 #[inline(never)]
-pub unsafe fn write_int_run<S: Sink>(
+pub unsafe fn write_int_run<S: Sink, B: ItemBreak>(
     items: &[*mut ffi::PyObject],
     comma_first: bool,
+    brk: B,
     out: &mut S,
 ) -> usize {
     // SAFETY: the caller's items; each int's bytes fit the room.
     unsafe {
-        write_run::<S, 64, { int_repr::ROOM + 1 }>(items, comma_first, out, |item, comma, dst| {
-            write_int_item(item, comma, dst)
-        })
+        write_run::<S, B, 64, { int_repr::ROOM + 1 }>(
+            items,
+            comma_first,
+            brk,
+            out,
+            |item, comma, dst| write_int_item(item, comma, dst),
+        )
     }
 }
 
@@ -130,20 +138,81 @@ unsafe fn write_literal(text: &[u8], comma: bool, dst: *mut u8) -> usize {
     usize::from(comma) + text.len()
 }
 
-/// Writes the leading run of `items` that `write_one` takes, each after a
-/// comma but the first unless `comma_first`; returns how many it wrote.
-/// `write_one(item, comma, dst)` writes one item (after a comma if `comma`)
-/// at `dst`, which has ROOM writable bytes, and returns how many bytes, or
-/// None for an item it does not take (whatever it stored is not counted).
-/// Up to CHUNK items to a reservation.
+/// What goes before each item of a run but the first's comma: a comma
+/// (`Comma`, the compact layout) or a break of the other layouts
+/// (`LineBreak`: the item separator, and with `indent` a newline and the
+/// indentation).
+pub trait ItemBreak: Copy {
+    /// Room a break takes beside its item's.
+    const ROOM: usize;
+    /// Whether the item writers write the comma themselves.
+    const COMMA: bool;
+
+    /// Stores the break before an item (after the run's first item if
+    /// `separated`) at `dst`; returns how many bytes count.
+    ///
+    /// # Safety
+    /// `dst` has `ROOM` writable bytes.
+    unsafe fn store(self, separated: bool, dst: *mut u8) -> usize;
+}
+
+/// The compact layout's comma, which the item writers store.
+#[derive(Clone, Copy)]
+pub struct Comma;
+
+impl ItemBreak for Comma {
+    const ROOM: usize = 0;
+    const COMMA: bool = true;
+
+    #[inline(always)]
+    unsafe fn store(self, _separated: bool, _dst: *mut u8) -> usize {
+        0
+    }
+}
+
+/// Bytes a `LineBreak` stores at once.
+pub const LINE_BREAK_ROOM: usize = 64;
+
+/// A break of the other layouts: the first `len` bytes of `run` (the item
+/// separator, `skip` bytes, then any newline and indentation), without the
+/// separator before a run's first item. `run` has `LINE_BREAK_ROOM` bytes
+/// readable past `len`'s, and `len` is at most `LINE_BREAK_ROOM`.
+#[derive(Clone, Copy)]
+pub struct LineBreak {
+    pub run: *const u8,
+    pub skip: usize,
+    pub len: usize,
+}
+
+impl ItemBreak for LineBreak {
+    const ROOM: usize = LINE_BREAK_ROOM;
+    const COMMA: bool = false;
+
+    #[inline(always)]
+    unsafe fn store(self, separated: bool, dst: *mut u8) -> usize {
+        let start = if separated { 0 } else { self.skip };
+        // SAFETY: `run` has LINE_BREAK_ROOM readable bytes from any start
+        // within its break, and `dst` as many writable ones (the caller's).
+        unsafe { std::ptr::copy_nonoverlapping(self.run.add(start), dst, LINE_BREAK_ROOM) };
+        self.len - start
+    }
+}
+
+/// Writes the leading run of `items` that `write_one` takes, each after
+/// `brk`'s break (a comma but the first unless `comma_first`); returns how
+/// many it wrote. `write_one(item, comma, dst)` writes one item (after a
+/// comma if `comma`) at `dst`, which has ROOM writable bytes, and returns
+/// how many bytes, or None for an item it does not take (whatever it
+/// stored is not counted). Up to CHUNK items to a reservation.
 ///
 /// # Safety
 /// `items` are live objects, no Python code runs meanwhile, and
 /// `write_one` writes within the ROOM it is given.
 #[inline(always)]
-unsafe fn write_run<S: Sink, const CHUNK: usize, const ROOM: usize>(
+unsafe fn write_run<S: Sink, B: ItemBreak, const CHUNK: usize, const ROOM: usize>(
     items: &[*mut ffi::PyObject],
     comma_first: bool,
+    brk: B,
     out: &mut S,
     mut write_one: impl FnMut(*mut ffi::PyObject, bool, *mut u8) -> Option<usize>,
 ) -> usize {
@@ -153,13 +222,18 @@ unsafe fn write_run<S: Sink, const CHUNK: usize, const ROOM: usize>(
     // (`benches/callgrind.py dumps_bytes short_strings,mesh.json`).
     while done < items.len() {
         let chunk = &items[done..items.len().min(done + CHUNK)];
-        out.reserve(chunk.len() * ROOM);
+        out.reserve(chunk.len() * (ROOM + B::ROOM));
         let base = out.as_mut_ptr();
         let mut len = out.len();
         let mut written = 0;
         for &item in chunk {
-            // SAFETY: `reserve` left ROOM bytes for each item of the chunk.
-            let Some(bytes) = write_one(item, comma, unsafe { base.add(len) }) else {
+            // SAFETY: `reserve` left ROOM + B::ROOM bytes for each item of
+            // the chunk: the break's, then the item's.
+            let Some(bytes) = (unsafe {
+                let at = base.add(len);
+                let broken = brk.store(comma, at);
+                write_one(item, comma && B::COMMA, at.add(broken)).map(|bytes| broken + bytes)
+            }) else {
                 break;
             };
             len += bytes;

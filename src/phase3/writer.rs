@@ -11,7 +11,9 @@ use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
 use super::float_repr::write_float_repr;
-use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
+use super::item_runs::{
+    write_int_run, write_scalar_run, write_str_run, Comma, ItemBreak, LineBreak, LINE_BREAK_ROOM,
+};
 use super::number_lists::{
     write_finite_floats, write_float_run, write_short_float_list, SHORT_LIST,
 };
@@ -116,18 +118,15 @@ struct Writer<'a, 'py, S, const COMPACT: bool> {
 /// rest one level at a time.
 const NEWLINE_LEVELS: usize = 32;
 
-/// Bytes a break copies at once: most breaks (a separator, a newline and
-/// up to 31 levels of two spaces) are one fixed-size copy, which the
-/// compiler makes a few vector moves, instead of a `memcpy` call.
-const BREAK_COPY: usize = 64;
-
 /// What goes between items when the layout is not compact, prepared once
 /// a call: the item separator, then with `indent` a newline and
 /// `NEWLINE_LEVELS` levels of indentation, as one run; a break is one slice
 /// of it (without the separator before a container's first item and its
 /// closing bracket).
 struct Breaks {
-    /// The run, followed by `BREAK_COPY` bytes of padding.
+    /// The run, followed by `LINE_BREAK_ROOM` bytes of padding: most breaks
+    /// (a separator, a newline and up to 31 levels of two spaces) are one
+    /// fixed-size copy, a few vector moves, instead of a `memcpy` call.
     run: Vec<u8>,
     /// The item separator's length.
     separator: usize,
@@ -135,7 +134,7 @@ struct Breaks {
     lines: bool,
     /// One level of indentation's length.
     width: usize,
-    /// The key separator, followed by padding to `BREAK_COPY` bytes.
+    /// The key separator, followed by padding to `LINE_BREAK_ROOM` bytes.
     key: Vec<u8>,
     key_len: usize,
 }
@@ -145,7 +144,8 @@ impl Breaks {
         let separator = opts.item_separator.as_bytes();
         let indent = opts.indent.as_deref();
         let width = indent.map_or(0, str::len);
-        let mut run = Vec::with_capacity(separator.len() + 1 + width * NEWLINE_LEVELS + BREAK_COPY);
+        let mut run =
+            Vec::with_capacity(separator.len() + 1 + width * NEWLINE_LEVELS + LINE_BREAK_ROOM);
         run.extend_from_slice(separator);
         if let Some(indent) = indent {
             run.push(b'\n');
@@ -153,10 +153,10 @@ impl Breaks {
                 run.extend_from_slice(indent.as_bytes());
             }
         }
-        run.resize(run.len() + BREAK_COPY, 0);
+        run.resize(run.len() + LINE_BREAK_ROOM, 0);
         let mut key = opts.key_separator.as_bytes().to_vec();
         let key_len = key.len();
-        key.resize(key_len + BREAK_COPY, 0);
+        key.resize(key_len + LINE_BREAK_ROOM, 0);
         Breaks {
             run,
             separator: separator.len(),
@@ -333,6 +333,9 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
                 }
             }
         }
+        if !COMPACT && self.broken_ascii_key(ptr, first) {
+            return true;
+        }
         let mark = self.out.len();
         self.item(first);
         if self.ascii_string(ptr) {
@@ -341,6 +344,38 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         }
         self.out.truncate(mark);
         false
+    }
+
+    /// `ascii_key` in the other layouts for a short key needing no escape:
+    /// the break, the key and the key separator with one reservation.
+    #[inline(always)]
+    fn broken_ascii_key(&mut self, ptr: *mut ffi::PyObject, first: bool) -> bool {
+        let (Some(brk), Some(breaks)) = (self.item_break(), self.breaks) else {
+            return false;
+        };
+        if breaks.key_len > LINE_BREAK_ROOM {
+            return false;
+        }
+        self.out
+            .reserve(LINE_BREAK_ROOM + short_str::ROOM + LINE_BREAK_ROOM);
+        let at = self.out.len();
+        // SAFETY: the room reserved holds the break's copy, the key's
+        // stores and the key separator's copy, whose `key` has
+        // LINE_BREAK_ROOM readable bytes (its padding); `ptr` is a live
+        // exact str, which `write_item` checks before reading.
+        unsafe {
+            let dst = self.out.as_mut_ptr().add(at);
+            let broken = brk.store(!first, dst);
+            let Some(key) =
+                short_str::write_item(ptr, self.opts.ensure_ascii, false, dst.add(broken))
+            else {
+                return false;
+            };
+            let end = broken + key;
+            std::ptr::copy_nonoverlapping(breaks.key.as_ptr(), dst.add(end), LINE_BREAK_ROOM);
+            self.out.set_len(at + end + breaks.key_len);
+        }
+        true
     }
 
     /// A non-ASCII str (value or key) from its own units: into a `str`
@@ -447,24 +482,24 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         }
     }
 
-    /// Writes the first `len` bytes of `padded`, which has `BREAK_COPY`
-    /// bytes more than `len`: up to `BREAK_COPY` bytes in one fixed-size copy.
+    /// Writes the first `len` bytes of `padded`, which has `LINE_BREAK_ROOM`
+    /// bytes more than `len`: up to `LINE_BREAK_ROOM` bytes in one fixed-size copy.
     #[inline(always)]
     fn padded_copy(&mut self, padded: &[u8], len: usize) {
-        if len > BREAK_COPY || padded.len() < BREAK_COPY {
+        if len > LINE_BREAK_ROOM || padded.len() < LINE_BREAK_ROOM {
             self.out.extend_from_slice(&padded[..len]);
             return;
         }
-        self.out.reserve(BREAK_COPY);
+        self.out.reserve(LINE_BREAK_ROOM);
         let at = self.out.len();
-        // SAFETY: `BREAK_COPY` bytes of room are reserved at `at`, and
+        // SAFETY: `LINE_BREAK_ROOM` bytes of room are reserved at `at`, and
         // `padded` has as many (checked); the `len` bytes kept are the
         // text, the rest stays spare room.
         unsafe {
             std::ptr::copy_nonoverlapping(
                 padded.as_ptr(),
                 self.out.as_mut_ptr().add(at),
-                BREAK_COPY,
+                LINE_BREAK_ROOM,
             );
             self.out.set_len(at + len);
         }
@@ -515,10 +550,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
             let ty = item.get_type_ptr();
             // Scalars in runs (`item_runs`); a container would only fail
             // the run's first test.
-            if COMPACT
-                && ty != addr_of_mut!(ffi::PyDict_Type)
-                && ty != addr_of_mut!(ffi::PyList_Type)
-            {
+            if ty != addr_of_mut!(ffi::PyDict_Type) && ty != addr_of_mut!(ffi::PyList_Type) {
                 // SAFETY: `at` is within the list; writing scalars runs no
                 // Python code, so the items stay.
                 at += unsafe { self.scalar_run(&list_items(list)[at..], ty, at > 0) };
@@ -540,7 +572,8 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
     }
 
     /// Writes the leading scalars of `items` (a list's, from the one of
-    /// type `ty` on) in a run, after a comma if `comma`; returns how many.
+    /// type `ty` on) in a run, after a comma if `comma` (in the other
+    /// layouts, the break before each); returns how many.
     ///
     /// # Safety
     /// `items` is not empty, and its first item's type is `ty`; as
@@ -556,17 +589,57 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
             // The runs write ints unchecked: each item by `entry_value`.
             return 0;
         }
+        // SAFETY: the caller's items.
+        unsafe {
+            if COMPACT {
+                return self.scalar_run_with(items, ty, comma, Comma);
+            }
+            match self.item_break() {
+                Some(brk) => self.scalar_run_with(items, ty, comma, brk),
+                None => 0,
+            }
+        }
+    }
+
+    /// `scalar_run` with the break `brk`.
+    ///
+    /// # Safety
+    /// As `scalar_run`.
+    #[inline(always)]
+    unsafe fn scalar_run_with<B: ItemBreak>(
+        &mut self,
+        items: &[*mut ffi::PyObject],
+        ty: *mut ffi::PyTypeObject,
+        comma: bool,
+        brk: B,
+    ) -> usize {
         let ensure_ascii = self.opts.ensure_ascii;
         // SAFETY: the caller's items.
         unsafe {
             if ty == addr_of_mut!(ffi::PyUnicode_Type) {
-                write_str_run(items, ensure_ascii, comma, &mut self.out)
+                write_str_run(items, ensure_ascii, comma, brk, &mut self.out)
             } else if ty == addr_of_mut!(ffi::PyLong_Type) {
-                write_int_run(items, comma, &mut self.out)
+                write_int_run(items, comma, brk, &mut self.out)
             } else {
-                write_scalar_run(items, ensure_ascii, comma, &mut self.out)
+                write_scalar_run(items, ensure_ascii, comma, brk, &mut self.out)
             }
         }
+    }
+
+    /// The break before an item of the container being written, for runs
+    /// (other layouts than the compact one), when it fits one copy.
+    fn item_break(&self) -> Option<LineBreak> {
+        let breaks = self.breaks?;
+        let levels = usize::from(breaks.lines) * self.level;
+        if levels > NEWLINE_LEVELS {
+            return None;
+        }
+        let len = breaks.separator + usize::from(breaks.lines) * (1 + breaks.width * levels);
+        (len <= LINE_BREAK_ROOM).then_some(LineBreak {
+            run: breaks.run.as_ptr(),
+            skip: breaks.separator,
+            len,
+        })
     }
 
     /// Writes the list's leading run of exact, finite floats in one go
