@@ -9,7 +9,9 @@
 
 use super::escape::{u_escape, utf16_units, ASCII_ESCAPES};
 use super::sink::Sink;
-use super::unit_escapes::{escape_mask, UnitEscapes, BLOCK};
+#[cfg(test)]
+use super::unit_escapes::escape_mask;
+use super::unit_escapes::{UnitEscapes, BLOCK};
 
 /// Units written per reservation: at most 12 bytes each (a surrogate pair's
 /// escapes), so a long str reserves a little at a time, not 12 bytes a unit.
@@ -24,48 +26,25 @@ const MAX_BYTES_PER_UNIT: usize = 12;
 pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &mut S) {
     out.push(b'"');
     for chunk in units.chunks(CHUNK) {
-        out.reserve(chunk.len() * MAX_BYTES_PER_UNIT);
+        // Room for a block more than the chunk: the last, partial block is
+        // written as a whole one.
+        out.reserve((chunk.len() + BLOCK) * MAX_BYTES_PER_UNIT);
         let dst = out.as_mut_ptr();
         let mut len = out.len();
         let mut blocks = chunk.chunks_exact(BLOCK);
         for block in &mut blocks {
             let block: &[U; BLOCK] = block.try_into().expect("a block");
             // SAFETY: the reservation leaves 12 bytes of room per unit of
-            // the chunk; a block takes 16 bytes or, unit by unit, 12 each.
-            unsafe {
-                if U::ascii_block(block, ensure_ascii, dst.add(len)) {
-                    len += BLOCK;
-                    continue;
-                }
-                if !ensure_ascii {
-                    let written = U::multibyte_block(block, dst.add(len));
-                    if written != 0 {
-                        len += written;
-                        continue;
-                    }
-                    if U::block_mask(block) == 0 {
-                        for &unit in block {
-                            len += write_plain_char(unit.into(), dst.add(len));
-                        }
-                        continue;
-                    }
-                }
-                for &unit in block {
-                    len += write_char(unit.into(), ensure_ascii, dst.add(len));
-                }
-            }
+            // the chunk, and a block more.
+            len += unsafe { write_block(block, BLOCK, ensure_ascii, dst.add(len)) };
         }
         let rest = blocks.remainder();
-        if !ensure_ascii && escape_mask(rest) == 0 {
-            for &unit in rest {
-                // SAFETY: as above.
-                len += unsafe { write_plain_char(unit.into(), dst.add(len)) };
-            }
-        } else {
-            for &unit in rest {
-                // SAFETY: as above.
-                len += unsafe { write_char(unit.into(), ensure_ascii, dst.add(len)) };
-            }
+        if !rest.is_empty() {
+            // Padded to a block with `a`s, one byte each, at its end.
+            let mut block = [U::from(b'a'); BLOCK];
+            block[..rest.len()].copy_from_slice(rest);
+            // SAFETY: as above.
+            len += unsafe { write_block(&block, rest.len(), ensure_ascii, dst.add(len)) };
         }
         // SAFETY: every byte up to `len` was written above.
         unsafe { out.set_len(len) };
@@ -73,8 +52,52 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
     out.push(b'"');
 }
 
+/// Writes the first `count` characters of `block` at `dst`: how many bytes
+/// they take. The rest are `a`s (one byte each), which the block forms
+/// write too and the character loops skip.
+///
+/// # Safety
+/// `dst` has room for 12 bytes a unit of the block.
+#[inline(always)]
+unsafe fn write_block<U: StrUnit>(
+    block: &[U; BLOCK],
+    count: usize,
+    ensure_ascii: bool,
+    dst: *mut u8,
+) -> usize {
+    let padding = BLOCK - count;
+    // SAFETY: each form writes within the block's room.
+    unsafe {
+        if U::ascii_block(block, ensure_ascii, dst) {
+            return BLOCK - padding;
+        }
+        if !ensure_ascii {
+            let written = U::multibyte_block(block, dst);
+            if written != 0 {
+                return written - padding;
+            }
+            if U::block_mask(block) == 0 {
+                let written = U::mixed_block(block, dst);
+                if written != 0 {
+                    return written - padding;
+                }
+                let mut len = 0;
+                for &unit in &block[..count] {
+                    len += write_plain_char(unit.into(), dst.add(len));
+                }
+                return len;
+            }
+        }
+        let mut len = 0;
+        for &unit in &block[..count] {
+            len += write_char(unit.into(), ensure_ascii, dst.add(len));
+        }
+        len
+    }
+}
+
 /// A unit of a str's data: u8 (kind 1), u16 (kind 2) or u32 (kind 4).
-pub trait StrUnit: UnitEscapes {
+pub trait StrUnit: UnitEscapes + From<u8> {
     /// Stores the 16 characters of `block` at `dst` as bytes when they are
     /// all ASCII with nothing to escape; false (something may have been
     /// stored) otherwise. SSE2 on x86-64 (`sse2`), `ascii_block_scalar`
@@ -101,6 +124,18 @@ pub trait StrUnit: UnitEscapes {
     unsafe fn multibyte_block(block: &[Self; BLOCK], dst: *mut u8) -> usize {
         // SAFETY: the caller's room.
         unsafe { multibyte_block_scalar(block, dst) }
+    }
+
+    /// Stores the 16 characters of `block`, none of which JSON escapes, as
+    /// UTF-8 at `dst` when the CPU has SSSE3 (`ssse3`: 8 characters at a
+    /// time, or 4 in a block with four-byte ones): how many bytes; 0
+    /// otherwise, for `write_plain_char` a character at a time.
+    ///
+    /// # Safety
+    /// `dst` has room for 64 bytes; no unit of `block` is escaped.
+    #[inline(always)]
+    unsafe fn mixed_block(_block: &[Self; BLOCK], _dst: *mut u8) -> usize {
+        0
     }
 }
 
@@ -284,7 +319,31 @@ mod sse2 {
         }
     }
 
+    /// The 16 characters in `a` and `b` (8 units of 16 bits each; no
+    /// surrogate half, nothing escaped) as UTF-8 at `dst` by
+    /// `ssse3::mixed_units` when the CPU has SSSE3; 0 otherwise.
+    #[inline(always)]
+    unsafe fn mixed_units(a: __m128i, b: __m128i, dst: *mut u8) -> usize {
+        if !std::is_x86_feature_detected!("ssse3") {
+            return 0;
+        }
+        // SAFETY: SSSE3 is there; the caller's room.
+        unsafe {
+            let first = super::ssse3::mixed_units(a, dst);
+            first + super::ssse3::mixed_units(b, dst.add(first))
+        }
+    }
+
     impl StrUnit for u8 {
+        #[inline(always)]
+        unsafe fn mixed_block(block: &[u8; BLOCK], dst: *mut u8) -> usize {
+            unsafe {
+                let x = _mm_loadu_si128(block.as_ptr().cast());
+                let zero = _mm_setzero_si128();
+                mixed_units(_mm_unpacklo_epi8(x, zero), _mm_unpackhi_epi8(x, zero), dst)
+            }
+        }
+
         #[inline(always)]
         unsafe fn ascii_block(block: &[u8; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
             unsafe {
@@ -311,6 +370,17 @@ mod sse2 {
     }
 
     impl StrUnit for u16 {
+        #[inline(always)]
+        unsafe fn mixed_block(block: &[u16; BLOCK], dst: *mut u8) -> usize {
+            unsafe {
+                let (a, b) = (
+                    _mm_loadu_si128(block.as_ptr().cast()),
+                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
+                );
+                mixed_units(a, b, dst)
+            }
+        }
+
         #[inline(always)]
         unsafe fn ascii_block(block: &[u16; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
             unsafe {
@@ -357,6 +427,41 @@ mod sse2 {
 
     impl StrUnit for u32 {
         #[inline(always)]
+        unsafe fn mixed_block(block: &[u32; BLOCK], dst: *mut u8) -> usize {
+            unsafe {
+                let load = |at: usize| _mm_loadu_si128(block.as_ptr().add(at).cast());
+                let (q0, q1, q2, q3) = (load(0), load(4), load(8), load(12));
+                let high = _mm_or_si128(_mm_or_si128(q0, q1), _mm_or_si128(q2, q3));
+                if _mm_movemask_epi8(_mm_cmpeq_epi16(
+                    _mm_srli_epi32(high, 16),
+                    _mm_setzero_si128(),
+                )) != 0xFFFF
+                {
+                    // Four-byte characters: 4 characters at a time.
+                    if !std::is_x86_feature_detected!("ssse3") {
+                        return 0;
+                    }
+                    let mut len = 0;
+                    for q in [q0, q1, q2, q3] {
+                        len += super::ssse3::any_width_chars(q, dst.add(len));
+                    }
+                    return len;
+                }
+                // Units below 0x10000 to 16 bits: shifted into the signed
+                // range, packed with signed saturation (exact there), and
+                // shifted back.
+                let bias32 = _mm_set1_epi32(0x8000);
+                let bias16 = _mm_set1_epi16(0x8000u16 as i16);
+                let pack = |a: __m128i, b: __m128i| {
+                    let packed =
+                        _mm_packs_epi32(_mm_sub_epi32(a, bias32), _mm_sub_epi32(b, bias32));
+                    _mm_add_epi16(packed, bias16)
+                };
+                mixed_units(pack(q0, q1), pack(q2, q3), dst)
+            }
+        }
+
+        #[inline(always)]
         unsafe fn ascii_block(block: &[u32; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
             unsafe {
                 let load = |at: usize| _mm_loadu_si128(block.as_ptr().add(at).cast());
@@ -369,6 +474,201 @@ mod sse2 {
                 plain_bytes(x, ensure_ascii)
             }
         }
+    }
+}
+
+/// Characters of one, two and three UTF-8 bytes mixed, 8 at a time, by
+/// byte shuffles (SSSE3, chosen at run time): each 16-bit unit's possible
+/// bytes are made in a 32-bit lane, and a table chosen by the units' widths
+/// keeps the ones its width takes, in order. The method is simdutf's
+/// (Lemire and Muła, "Transcoding Billions of Unicode Characters per Second
+/// with SIMD Instructions", 2022).
+#[cfg(target_arch = "x86_64")]
+mod ssse3 {
+    use std::arch::x86_64::*;
+
+    /// For 4 units' widths (2 bits each: 3 for one byte, 2 for two, 0 for
+    /// three), the bytes kept: a count, then 16 shuffle indices into the 4
+    /// lanes of [one byte, last byte, three-byte lead, two-byte lead or
+    /// middle byte], 0x80 (a zero byte) past the count.
+    static KEEP: [[u8; 17]; 256] = keep_table();
+
+    const fn keep_table() -> [[u8; 17]; 256] {
+        let mut table = [[0x80u8; 17]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut len = 0;
+            let mut unit = 0;
+            while unit < 4 {
+                let lane = 4 * unit as u8;
+                let (picks, count): ([u8; 3], usize) = match (mask >> (2 * unit)) & 3 {
+                    3 => ([lane, 0, 0], 1),
+                    2 => ([lane + 3, lane + 1, 0], 2),
+                    _ => ([lane + 2, lane + 3, lane + 1], 3),
+                };
+                let mut i = 0;
+                while i < count {
+                    table[mask][1 + len] = picks[i];
+                    len += 1;
+                    i += 1;
+                }
+                unit += 1;
+            }
+            table[mask][0] = len as u8;
+            mask += 1;
+        }
+        table
+    }
+
+    /// Stores the 8 characters of `x` (16-bit units; no surrogate half) as
+    /// UTF-8 at `dst`, which has 32 bytes of room: how many bytes count.
+    ///
+    /// # Safety
+    /// The CPU has SSSE3; `dst` has 32 writable bytes.
+    #[target_feature(enable = "ssse3")]
+    pub unsafe fn mixed_units(x: __m128i, dst: *mut u8) -> usize {
+        // In each unit [aaaa bbbb bbcc cccc]:
+        // low byte 0ccccccc masked to a one-byte character's byte, high
+        // byte 10cccccc, every longer character's last byte.
+        let low_twice = _mm_shuffle_epi8(
+            x,
+            _mm_setr_epi8(0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14),
+        );
+        let ends = _mm_or_si128(
+            _mm_and_si128(low_twice, _mm_set1_epi16(0x3F7F)),
+            _mm_set1_epi16(0x8000u16 as i16),
+        );
+        // Low byte 1110aaaa, a three-byte lead; high byte 11bbbbbb, which
+        // is 110bbbbb (a two-byte lead) below U+0800 and becomes 10bbbbbb
+        // (a middle byte) from it.
+        let shifted = _mm_and_si128(_mm_srli_epi16(x, 4), _mm_set1_epi16(0x0FFC));
+        let leads = _mm_or_si128(
+            _mm_maddubs_epi16(shifted, _mm_set1_epi16(0x0140)),
+            _mm_set1_epi16(0xC0E0u16 as i16),
+        );
+        let below_800 = _mm_cmpeq_epi16(
+            _mm_and_si128(x, _mm_set1_epi16(0xF800u16 as i16)),
+            _mm_setzero_si128(),
+        );
+        let below_80 = _mm_cmpeq_epi16(
+            _mm_and_si128(x, _mm_set1_epi16(0xFF80u16 as i16)),
+            _mm_setzero_si128(),
+        );
+        let leads = _mm_xor_si128(leads, _mm_andnot_si128(below_800, _mm_set1_epi16(0x4000)));
+        let widths =
+            (_mm_movemask_epi8(below_80) & 0x5555) | (_mm_movemask_epi8(below_800) & 0xAAAA);
+        let lanes = [
+            _mm_unpacklo_epi16(ends, leads),
+            _mm_unpackhi_epi16(ends, leads),
+        ];
+        let mut len = 0;
+        for (half, lanes) in lanes.into_iter().enumerate() {
+            let keep = &KEEP[(widths >> (8 * half)) as usize & 0xFF];
+            // SAFETY: each row is 17 bytes, read from its second; the
+            // store's 16 bytes fit the 32 of room after at most 12.
+            unsafe {
+                let shuffle = _mm_loadu_si128(keep.as_ptr().add(1).cast());
+                _mm_storeu_si128(dst.add(len).cast(), _mm_shuffle_epi8(lanes, shuffle));
+            }
+            len += usize::from(keep[0]);
+        }
+        len
+    }
+
+    /// For 4 characters' widths less one (2 bits each), the bytes kept: a
+    /// count, then 16 shuffle indices into 4 lanes of 4 bytes each holding
+    /// a character's UTF-8 at the lane's end, 0x80 (a zero byte) past the
+    /// count.
+    static KEEP_ANY: [[u8; 17]; 256] = keep_any_table();
+
+    const fn keep_any_table() -> [[u8; 17]; 256] {
+        let mut table = [[0x80u8; 17]; 256];
+        let mut mask = 0;
+        while mask < 256 {
+            let mut len = 0;
+            let mut unit = 0;
+            while unit < 4 {
+                let width = 1 + ((mask >> (2 * unit)) & 3);
+                let mut byte = 4 - width;
+                while byte < 4 {
+                    table[mask][1 + len] = (4 * unit + byte) as u8;
+                    len += 1;
+                    byte += 1;
+                }
+                unit += 1;
+            }
+            table[mask][0] = len as u8;
+            mask += 1;
+        }
+        table
+    }
+
+    /// Bit `i` of a 4-bit mask moved to bit `2 i`.
+    static SPREAD: [u8; 16] = {
+        let mut spread = [0u8; 16];
+        let mut mask = 0;
+        while mask < 16 {
+            let mut bit = 0;
+            while bit < 4 {
+                spread[mask] |= (((mask >> bit) & 1) << (2 * bit)) as u8;
+                bit += 1;
+            }
+            mask += 1;
+        }
+        spread
+    };
+
+    /// Stores the 4 characters of `x` (32-bit units, any width; no
+    /// surrogate half) as UTF-8 at `dst`: how many bytes count.
+    ///
+    /// # Safety
+    /// The CPU has SSSE3; `dst` has 16 writable bytes.
+    #[target_feature(enable = "ssse3")]
+    pub unsafe fn any_width_chars(x: __m128i, dst: *mut u8) -> usize {
+        let six = _mm_set1_epi32(0x3F);
+        // Each lane as four bytes, lead first: 11110www 10xxxxxx 10yyyyyy
+        // 10zzzzzz.
+        let four = _mm_or_si128(
+            _mm_or_si128(
+                _mm_srli_epi32(x, 18),
+                _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(x, 12), six), 8),
+            ),
+            _mm_or_si128(
+                _mm_slli_epi32(_mm_and_si128(_mm_srli_epi32(x, 6), six), 16),
+                _mm_slli_epi32(_mm_and_si128(x, six), 24),
+            ),
+        );
+        let four = _mm_or_si128(four, _mm_set1_epi32(0x8080_80F0u32 as i32));
+        let from_80 = _mm_cmpgt_epi32(x, _mm_set1_epi32(0x7F));
+        let from_800 = _mm_cmpgt_epi32(x, _mm_set1_epi32(0x7FF));
+        let from_10000 = _mm_cmpgt_epi32(x, _mm_set1_epi32(0xFFFF));
+        // Three bytes: the lead is 1110xxxx (the second byte's, 0x60
+        // added); two bytes: 110yyyyy (the third's, 0x40 added).
+        let three = _mm_andnot_si128(from_10000, from_800);
+        let two = _mm_andnot_si128(from_800, from_80);
+        let lanes = _mm_or_si128(
+            four,
+            _mm_or_si128(
+                _mm_and_si128(three, _mm_set1_epi32(0x6000)),
+                _mm_and_si128(two, _mm_set1_epi32(0x40_0000)),
+            ),
+        );
+        // One byte: the character in the lane's last byte.
+        let lanes = _mm_or_si128(
+            _mm_and_si128(from_80, lanes),
+            _mm_andnot_si128(from_80, _mm_slli_epi32(x, 24)),
+        );
+        let widths = usize::from(SPREAD[_mm_movemask_ps(_mm_castsi128_ps(from_80)) as usize])
+            + usize::from(SPREAD[_mm_movemask_ps(_mm_castsi128_ps(from_800)) as usize])
+            + usize::from(SPREAD[_mm_movemask_ps(_mm_castsi128_ps(from_10000)) as usize]);
+        let keep = &KEEP_ANY[widths];
+        // SAFETY: each row is 17 bytes, read from its second; the caller's
+        // 16 bytes of room.
+        unsafe {
+            let shuffle = _mm_loadu_si128(keep.as_ptr().add(1).cast());
+            _mm_storeu_si128(dst.cast(), _mm_shuffle_epi8(lanes, shuffle));
+        }
+        usize::from(keep[0])
     }
 }
 
@@ -559,6 +859,58 @@ mod tests {
         check::<u8>();
         check::<u16>();
         check::<u32>();
+    }
+
+    /// `mixed_block` (SSSE3 on x86-64 where the CPU has it) against
+    /// `write_plain_char` a character at a time: blocks whose every unit
+    /// has a width drawn at random from the ones the kind holds, with the
+    /// edges of each width.
+    #[test]
+    fn mixed_blocks_agree_with_the_character_loop() {
+        fn check<U: StrUnit + TryFrom<u32> + std::fmt::Debug>(max: u32) {
+            let picks = [
+                0x20, 0x41, 0x7E, 0x7F, 0x80, 0xE9, 0xFF, 0x100, 0x416, 0x7FF, 0x800, 0x3042,
+                0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x1_0000, 0x1F600, 0x10_FFFF,
+            ];
+            let picks: Vec<u32> = picks.into_iter().filter(|&c| c <= max).collect();
+            let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+            let mut taken = 0;
+            for _ in 0..20_000 {
+                let block: [U; 16] = std::array::from_fn(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    let c = picks[(seed % picks.len() as u64) as usize];
+                    U::try_from(c).ok().unwrap()
+                });
+                let (mut a, mut b) = ([0u8; 64], [0u8; 64]);
+                let mut want = 0;
+                // SAFETY: 64 bytes of room in each; no unit is escaped.
+                let got = unsafe {
+                    for &unit in &block {
+                        want += super::write_plain_char(unit.into(), b.as_mut_ptr().add(want));
+                    }
+                    U::mixed_block(&block, a.as_mut_ptr())
+                };
+                if got == 0 {
+                    assert!(
+                        !std::is_x86_feature_detected!("ssse3")
+                            || block.iter().any(|&u| u.into() >= 0x1_0000),
+                        "{block:?}"
+                    );
+                    continue;
+                }
+                taken += 1;
+                assert_eq!(a[..got], b[..want], "{block:?}");
+            }
+            if std::is_x86_feature_detected!("ssse3") {
+                assert!(taken > 0);
+            }
+        }
+        check::<u8>(0xFF);
+        check::<u16>(0xFFFF);
+        check::<u32>(0xFFFF);
+        check::<u32>(0x10_FFFF);
     }
 
     #[test]
