@@ -231,3 +231,7 @@ def test_breaks_at_every_depth_and_width(indent, separators):
         assert rjson.dumps_bytes(doc, **kw) == json.dumps(doc, ensure_ascii=False, **kw).encode()
     kw = dict(separators=separators or (", ", ": "))
     assert rjson.dumps(doc, **kw) == json.dumps(doc, ensure_ascii=False, **kw)
+    # Short float lists the one-go path leaves to the list writer.
+    odd = [[float("nan"), 1.0], [1.0, float("inf")], [1.0, 2], [1.0] * 8, [1.0], [[1.0, 2.0]]]
+    kw = dict(indent=indent, separators=separators, allow_nan=True)
+    assert rjson.dumps(odd, **kw) == json.dumps(odd, **kw)

@@ -9,6 +9,7 @@ use std::ptr::addr_of_mut;
 
 use pyo3::ffi;
 
+use super::breaks::ItemBreak;
 use super::float_repr::MAX_REPR;
 use super::number_lists::{write_float_item, write_int_item};
 use super::short_str;
@@ -136,66 +137,6 @@ unsafe fn write_literal(text: &[u8], comma: bool, dst: *mut u8) -> usize {
             .write_unaligned(word);
     }
     usize::from(comma) + text.len()
-}
-
-/// What goes before each item of a run but the first's comma: a comma
-/// (`Comma`, the compact layout) or a break of the other layouts
-/// (`LineBreak`: the item separator, and with `indent` a newline and the
-/// indentation).
-pub trait ItemBreak: Copy {
-    /// Room a break takes beside its item's.
-    const ROOM: usize;
-    /// Whether the item writers write the comma themselves.
-    const COMMA: bool;
-
-    /// Stores the break before an item (after the run's first item if
-    /// `separated`) at `dst`; returns how many bytes count.
-    ///
-    /// # Safety
-    /// `dst` has `ROOM` writable bytes.
-    unsafe fn store(self, separated: bool, dst: *mut u8) -> usize;
-}
-
-/// The compact layout's comma, which the item writers store.
-#[derive(Clone, Copy)]
-pub struct Comma;
-
-impl ItemBreak for Comma {
-    const ROOM: usize = 0;
-    const COMMA: bool = true;
-
-    #[inline(always)]
-    unsafe fn store(self, _separated: bool, _dst: *mut u8) -> usize {
-        0
-    }
-}
-
-/// Bytes a `LineBreak` stores at once.
-pub const LINE_BREAK_ROOM: usize = 64;
-
-/// A break of the other layouts: the first `len` bytes of `run` (the item
-/// separator, `skip` bytes, then any newline and indentation), without the
-/// separator before a run's first item. `run` has `LINE_BREAK_ROOM` bytes
-/// readable past `len`'s, and `len` is at most `LINE_BREAK_ROOM`.
-#[derive(Clone, Copy)]
-pub struct LineBreak {
-    pub run: *const u8,
-    pub skip: usize,
-    pub len: usize,
-}
-
-impl ItemBreak for LineBreak {
-    const ROOM: usize = LINE_BREAK_ROOM;
-    const COMMA: bool = false;
-
-    #[inline(always)]
-    unsafe fn store(self, separated: bool, dst: *mut u8) -> usize {
-        let start = if separated { 0 } else { self.skip };
-        // SAFETY: `run` has LINE_BREAK_ROOM readable bytes from any start
-        // within its break, and `dst` as many writable ones (the caller's).
-        unsafe { std::ptr::copy_nonoverlapping(self.run.add(start), dst, LINE_BREAK_ROOM) };
-        self.len - start
-    }
 }
 
 /// Writes the leading run of `items` that `write_one` takes, each after

@@ -3,6 +3,7 @@
 //! from Python objects, strings created in their final form, a cache that
 //! reuses the key strings of repeated dict keys, and dicts filled in place.
 
+mod breaks;
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 pub mod dicts;
 pub mod float_repr;

@@ -7,6 +7,7 @@
 
 use pyo3::ffi;
 
+use super::breaks::{ItemBreak, LineBreak};
 use super::float_repr::{format_values, repr_into, MAX_REPR};
 use crate::phase1::layout::int_value;
 use crate::text::int_repr::write_i64_at;
@@ -144,6 +145,46 @@ pub unsafe fn write_short_float_list<S: Sink>(items: &[*mut ffi::PyObject], out:
         let written = format_values(&values[..count], false, dst.add(1));
         dst.add(1 + written).write(b']');
         out.set_len(len + written + 2);
+    }
+    true
+}
+
+/// `write_short_float_list` in the other layouts: each value after the
+/// break `inner` (without its separator before the first), and the `]`
+/// after `outer` (the list's own level, without its separator).
+///
+/// # Safety
+/// As `write_short_float_list`.
+#[inline(never)]
+pub unsafe fn write_broken_short_float_list<S: Sink>(
+    items: &[*mut ffi::PyObject],
+    inner: LineBreak,
+    outer: LineBreak,
+    out: &mut S,
+) -> bool {
+    let mut values = [0.0f64; SHORT_LIST];
+    if items.len() > SHORT_LIST {
+        return false;
+    }
+    // SAFETY: the caller's items.
+    let count = unsafe { gather(items, &mut values) };
+    if count < items.len() {
+        return false;
+    }
+    out.reserve(2 + count * (MAX_REPR + LineBreak::ROOM) + LineBreak::ROOM);
+    let len = out.len();
+    // SAFETY: room for the brackets, every value and every break, reserved.
+    unsafe {
+        let dst = out.as_mut_ptr().add(len);
+        dst.write(b'[');
+        let mut end = 1;
+        for (i, &value) in values[..count].iter().enumerate() {
+            end += inner.store(i > 0, dst.add(end));
+            end += repr_into(value, dst.add(end));
+        }
+        end += outer.store(false, dst.add(end));
+        dst.add(end).write(b']');
+        out.set_len(len + end + 1);
     }
     true
 }

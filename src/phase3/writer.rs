@@ -10,12 +10,12 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
+use super::breaks::{Breaks, Comma, ItemBreak, LineBreak, LINE_BREAK_ROOM, NEWLINE_LEVELS};
 use super::float_repr::write_float_repr;
-use super::item_runs::{
-    write_int_run, write_scalar_run, write_str_run, Comma, ItemBreak, LineBreak, LINE_BREAK_ROOM,
-};
+use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{
-    write_finite_floats, write_float_run, write_short_float_list, SHORT_LIST,
+    write_broken_short_float_list, write_finite_floats, write_float_run, write_short_float_list,
+    SHORT_LIST,
 };
 use super::sorted_keys::{push_sorted_str_entries, SortedEntry};
 use super::{parallel, short_str};
@@ -112,60 +112,6 @@ struct Writer<'a, 'py, S, const COMPACT: bool> {
     key_buffer: &'a mut KeyBuffer,
     /// `sort_keys`' entries of the dicts being written, innermost last.
     sorted: &'a mut Vec<SortedEntry<'py>>,
-}
-
-/// Levels of indentation prepared in the break run; deeper lines add the
-/// rest one level at a time.
-const NEWLINE_LEVELS: usize = 32;
-
-/// What goes between items when the layout is not compact, prepared once
-/// a call: the item separator, then with `indent` a newline and
-/// `NEWLINE_LEVELS` levels of indentation, as one run; a break is one slice
-/// of it (without the separator before a container's first item and its
-/// closing bracket).
-struct Breaks {
-    /// The run, followed by `LINE_BREAK_ROOM` bytes of padding: most breaks
-    /// (a separator, a newline and up to 31 levels of two spaces) are one
-    /// fixed-size copy, a few vector moves, instead of a `memcpy` call.
-    run: Vec<u8>,
-    /// The item separator's length.
-    separator: usize,
-    /// Whether items start new lines (`indent`).
-    lines: bool,
-    /// One level of indentation's length.
-    width: usize,
-    /// The key separator, followed by padding to `LINE_BREAK_ROOM` bytes.
-    key: Vec<u8>,
-    key_len: usize,
-}
-
-impl Breaks {
-    fn new(opts: &DumpOptions<'_>) -> Self {
-        let separator = opts.item_separator.as_bytes();
-        let indent = opts.indent.as_deref();
-        let width = indent.map_or(0, str::len);
-        let mut run =
-            Vec::with_capacity(separator.len() + 1 + width * NEWLINE_LEVELS + LINE_BREAK_ROOM);
-        run.extend_from_slice(separator);
-        if let Some(indent) = indent {
-            run.push(b'\n');
-            for _ in 0..NEWLINE_LEVELS {
-                run.extend_from_slice(indent.as_bytes());
-            }
-        }
-        run.resize(run.len() + LINE_BREAK_ROOM, 0);
-        let mut key = opts.key_separator.as_bytes().to_vec();
-        let key_len = key.len();
-        key.resize(key_len + LINE_BREAK_ROOM, 0);
-        Breaks {
-            run,
-            separator: separator.len(),
-            lines: indent.is_some(),
-            width,
-            key,
-            key_len,
-        }
-    }
 }
 
 impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
@@ -472,13 +418,17 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         }
     }
 
-    /// Indentation past the levels the break run holds.
+    /// Indentation past the levels the break run holds, up to
+    /// `NEWLINE_LEVELS` levels a copy.
     #[inline(never)]
     fn deep_indent(&mut self, breaks: &Breaks, from: usize) {
-        let level = breaks.separator + 1;
-        for _ in from..self.level {
+        let start = breaks.separator + 1;
+        let mut left = self.level - from;
+        while left > 0 {
+            let levels = left.min(NEWLINE_LEVELS);
             self.out
-                .extend_from_slice(&breaks.run[level..level + breaks.width]);
+                .extend_from_slice(&breaks.run[start..start + breaks.width * levels]);
+            left -= levels;
         }
     }
 
@@ -628,18 +578,9 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
 
     /// The break before an item of the container being written, for runs
     /// (other layouts than the compact one), when it fits one copy.
+    #[inline(always)]
     fn item_break(&self) -> Option<LineBreak> {
-        let breaks = self.breaks?;
-        let levels = usize::from(breaks.lines) * self.level;
-        if levels > NEWLINE_LEVELS {
-            return None;
-        }
-        let len = breaks.separator + usize::from(breaks.lines) * (1 + breaks.width * levels);
-        (len <= LINE_BREAK_ROOM).then_some(LineBreak {
-            run: breaks.run.as_ptr(),
-            skip: breaks.separator,
-            len,
-        })
+        self.breaks?.at(self.level)
     }
 
     /// Writes the list's leading run of exact, finite floats in one go
@@ -709,6 +650,14 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
                     return self.list(&item.to_owned()); // the depth error
                 }
                 let first = ffi::Py_TYPE(items[0]);
+                if !COMPACT
+                    && first == addr_of_mut!(ffi::PyFloat_Type)
+                    && items.len() <= SHORT_LIST
+                    && self.nesting.has_room()
+                    && self.broken_short_float_list(items)
+                {
+                    return Ok(());
+                }
                 if COMPACT
                     && self.nesting.has_room()
                     && first != addr_of_mut!(ffi::PyDict_Type)
@@ -754,6 +703,23 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
                 self.value(&item.to_owned())
             }
         }
+    }
+
+    /// A short list of floats (a coordinate pair) in the other layouts, in
+    /// one go as `write_short_float_list` writes it in the compact one;
+    /// false, with nothing written, for any other list.
+    ///
+    /// # Safety
+    /// As `write_broken_short_float_list`.
+    unsafe fn broken_short_float_list(&mut self, items: &[*mut ffi::PyObject]) -> bool {
+        let Some(breaks) = self.breaks else {
+            return false;
+        };
+        let (Some(inner), Some(outer)) = (breaks.at(self.level + 1), breaks.at(self.level)) else {
+            return false;
+        };
+        // SAFETY: the caller's items.
+        unsafe { write_broken_short_float_list(items, inner, outer, &mut self.out) }
     }
 
     /// The separator between a key and its value.
