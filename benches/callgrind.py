@@ -74,14 +74,18 @@ def main():
     build/variants, or a directory; `orjson` counts orjson's call for OP):
     the A/B figure for one change."""
     op, cases, builds = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
+    resolved = [str(Path(b).resolve()) if os.sep in b else b for b in builds]
+    # orjson's call runs beside the first rjson build named (benches/ops.py
+    # imports rjson), which is built for the interpreter running this.
+    beside = next((b for b in resolved if b != "orjson"), "phase5")
 
     def count(build, case):
         if build == "orjson":
-            return per_call("phase5", "orjson", op, case)
-        return per_call(str(Path(build).resolve()) if os.sep in build else build, "rjson", op, case)
+            return per_call(beside, "orjson", op, case)
+        return per_call(build, "rjson", op, case)
 
     for case in cases:
-        counts = [count(build, case) for build in builds]
+        counts = [count(build, case) for build in resolved]
         print(f"{op:12s} {case:24s}", " ".join(f"{n / 1e6:8.3f}" for n in counts), flush=True)
 
 

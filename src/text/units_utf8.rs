@@ -38,10 +38,12 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
             // the chunk, and a block more.
             len += unsafe { write_block(block, BLOCK, ensure_ascii, dst.add(len)) };
         }
-        let rest = blocks.remainder();
-        if !rest.is_empty() {
-            // Padded to a block with `a`s, one byte each, at its end.
-            let mut block = [U::from(b'a'); BLOCK];
+        if let Some(&last) = blocks.remainder().last() {
+            // Padded to a block with copies of its last character, which
+            // leave the block's form (ASCII, two-byte, three-byte, mixed)
+            // as it is.
+            let rest = blocks.remainder();
+            let mut block = [last; BLOCK];
             block[..rest.len()].copy_from_slice(rest);
             // SAFETY: as above.
             len += unsafe { write_block(&block, rest.len(), ensure_ascii, dst.add(len)) };
@@ -53,8 +55,9 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
 }
 
 /// Writes the first `count` characters of `block` at `dst`: how many bytes
-/// they take. The rest are `a`s (one byte each), which the block forms
-/// write too and the character loops skip.
+/// they take. The rest are copies of the last of them, which the block
+/// forms write too (their bytes are not counted) and the character loops
+/// skip.
 ///
 /// # Safety
 /// `dst` has room for 12 bytes a unit of the block.
@@ -65,7 +68,9 @@ unsafe fn write_block<U: StrUnit>(
     ensure_ascii: bool,
     dst: *mut u8,
 ) -> usize {
-    let padding = BLOCK - count;
+    // The padding's bytes in the block forms, which write only characters
+    // JSON does not escape (and no surrogate half).
+    let padding = (BLOCK - count) * plain_width(block[BLOCK - 1].into());
     // SAFETY: each form writes within the block's room.
     unsafe {
         if U::ascii_block(block, ensure_ascii, dst) {
@@ -97,7 +102,7 @@ unsafe fn write_block<U: StrUnit>(
 }
 
 /// A unit of a str's data: u8 (kind 1), u16 (kind 2) or u32 (kind 4).
-pub trait StrUnit: UnitEscapes + From<u8> {
+pub trait StrUnit: UnitEscapes {
     /// Stores the 16 characters of `block` at `dst` as bytes when they are
     /// all ASCII with nothing to escape; false (something may have been
     /// stored) otherwise. SSE2 on x86-64 (`sse2`), `ascii_block_scalar`
@@ -114,7 +119,7 @@ pub trait StrUnit: UnitEscapes + From<u8> {
     /// Stores the 16 characters of `block` at `dst` as UTF-8 when they all
     /// take two bytes (U+0080 to U+07FF) or all three (U+0800 to U+FFFF,
     /// not a surrogate half): how many bytes; 0 (something may have been
-    /// stored) otherwise. SSE2 on x86-64 for kinds 1 and 2,
+    /// stored) otherwise. SSE2 on x86-64,
     /// `multibyte_block_scalar` elsewhere.
     ///
     /// # Safety
@@ -139,6 +144,12 @@ pub trait StrUnit: UnitEscapes + From<u8> {
     }
 }
 
+/// The UTF-8 length of a character (not a surrogate half).
+#[inline(always)]
+fn plain_width(c: u32) -> usize {
+    1 + usize::from(c >= 0x80) + usize::from(c >= 0x800) + usize::from(c >= 0x1_0000)
+}
+
 /// Writes a character JSON does not escape (not a surrogate half) at `dst`
 /// without a branch on its width: how many bytes it took. Text that mixes
 /// widths at random (scripts, emoji, spaces) mispredicts such a branch at
@@ -154,7 +165,7 @@ unsafe fn write_plain_char(c: u32, dst: *mut u8) -> usize {
     let four =
         0x8080_80F0 | c >> 18 | (c >> 12 & 0x3F) << 8 | (c >> 6 & 0x3F) << 16 | (c & 0x3F) << 24;
     let (wide2, wide3, wide4) = (c >= 0x80, c >= 0x800, c >= 0x1_0000);
-    let width = 1 + usize::from(wide2) + usize::from(wide3) + usize::from(wide4);
+    let width = plain_width(c);
     // Chosen by masks, not by comparisons the compiler makes branches of.
     let pick = |word: u32, other: u32, take: bool| {
         let mask = 0u32.wrapping_sub(u32::from(take));
@@ -403,25 +414,61 @@ mod sse2 {
                     _mm_loadu_si128(block.as_ptr().cast()),
                     _mm_loadu_si128(block.as_ptr().add(8).cast()),
                 );
-                if none_at_most(a, 0x7FF) && none_at_most(b, 0x7FF) {
-                    if any_surrogate(a) || any_surrogate(b) {
-                        return 0;
-                    }
-                    store_three_byte(a, dst);
-                    store_three_byte(b, dst.add(24));
-                    return 48;
-                }
-                if none_at_most(a, 0x7F)
-                    && none_at_most(b, 0x7F)
-                    && all_at_most(a, 0x7FF)
-                    && all_at_most(b, 0x7FF)
-                {
-                    _mm_storeu_si128(dst.cast(), two_byte(a));
-                    _mm_storeu_si128(dst.add(16).cast(), two_byte(b));
-                    return 32;
-                }
-                0
+                multibyte_units(a, b, dst)
             }
+        }
+    }
+
+    /// `StrUnit::multibyte_block` of the 16 characters in `a` and `b` (8
+    /// units of 16 bits each).
+    #[inline(always)]
+    unsafe fn multibyte_units(a: __m128i, b: __m128i, dst: *mut u8) -> usize {
+        unsafe {
+            if none_at_most(a, 0x7FF) && none_at_most(b, 0x7FF) {
+                if any_surrogate(a) || any_surrogate(b) {
+                    return 0;
+                }
+                store_three_byte(a, dst);
+                store_three_byte(b, dst.add(24));
+                return 48;
+            }
+            if none_at_most(a, 0x7F)
+                && none_at_most(b, 0x7F)
+                && all_at_most(a, 0x7FF)
+                && all_at_most(b, 0x7FF)
+            {
+                _mm_storeu_si128(dst.cast(), two_byte(a));
+                _mm_storeu_si128(dst.add(16).cast(), two_byte(b));
+                return 32;
+            }
+            0
+        }
+    }
+
+    /// The 16 units of a UCS-4 block as two vectors of 8 units of 16 bits,
+    /// when every character is below U+10000; None otherwise.
+    #[inline(always)]
+    fn narrow_units(block: &[u32; BLOCK]) -> Option<(__m128i, __m128i)> {
+        unsafe {
+            let load = |at: usize| _mm_loadu_si128(block.as_ptr().add(at).cast());
+            let (q0, q1, q2, q3) = (load(0), load(4), load(8), load(12));
+            let high = _mm_or_si128(_mm_or_si128(q0, q1), _mm_or_si128(q2, q3));
+            if _mm_movemask_epi8(_mm_cmpeq_epi16(
+                _mm_srli_epi32(high, 16),
+                _mm_setzero_si128(),
+            )) != 0xFFFF
+            {
+                return None;
+            }
+            // Shifted into the signed range, packed with signed saturation
+            // (exact there), and shifted back.
+            let bias32 = _mm_set1_epi32(0x8000);
+            let bias16 = _mm_set1_epi16(0x8000u16 as i16);
+            let pack = |a: __m128i, b: __m128i| {
+                let packed = _mm_packs_epi32(_mm_sub_epi32(a, bias32), _mm_sub_epi32(b, bias32));
+                _mm_add_epi16(packed, bias16)
+            };
+            Some((pack(q0, q1), pack(q2, q3)))
         }
     }
 
@@ -429,35 +476,28 @@ mod sse2 {
         #[inline(always)]
         unsafe fn mixed_block(block: &[u32; BLOCK], dst: *mut u8) -> usize {
             unsafe {
-                let load = |at: usize| _mm_loadu_si128(block.as_ptr().add(at).cast());
-                let (q0, q1, q2, q3) = (load(0), load(4), load(8), load(12));
-                let high = _mm_or_si128(_mm_or_si128(q0, q1), _mm_or_si128(q2, q3));
-                if _mm_movemask_epi8(_mm_cmpeq_epi16(
-                    _mm_srli_epi32(high, 16),
-                    _mm_setzero_si128(),
-                )) != 0xFFFF
-                {
-                    // Four-byte characters: 4 characters at a time.
-                    if !std::is_x86_feature_detected!("ssse3") {
-                        return 0;
-                    }
-                    let mut len = 0;
-                    for q in [q0, q1, q2, q3] {
-                        len += super::ssse3::any_width_chars(q, dst.add(len));
-                    }
-                    return len;
+                if let Some((a, b)) = narrow_units(block) {
+                    return mixed_units(a, b, dst);
                 }
-                // Units below 0x10000 to 16 bits: shifted into the signed
-                // range, packed with signed saturation (exact there), and
-                // shifted back.
-                let bias32 = _mm_set1_epi32(0x8000);
-                let bias16 = _mm_set1_epi16(0x8000u16 as i16);
-                let pack = |a: __m128i, b: __m128i| {
-                    let packed =
-                        _mm_packs_epi32(_mm_sub_epi32(a, bias32), _mm_sub_epi32(b, bias32));
-                    _mm_add_epi16(packed, bias16)
-                };
-                mixed_units(pack(q0, q1), pack(q2, q3), dst)
+                // Four-byte characters: 4 characters at a time.
+                if !std::is_x86_feature_detected!("ssse3") {
+                    return 0;
+                }
+                let mut len = 0;
+                for at in (0..BLOCK).step_by(4) {
+                    let q = _mm_loadu_si128(block.as_ptr().add(at).cast());
+                    len += super::ssse3::any_width_chars(q, dst.add(len));
+                }
+                len
+            }
+        }
+
+        #[inline(always)]
+        unsafe fn multibyte_block(block: &[u32; BLOCK], dst: *mut u8) -> usize {
+            match narrow_units(block) {
+                // SAFETY: the caller's room.
+                Some((a, b)) => unsafe { multibyte_units(a, b, dst) },
+                None => 0,
             }
         }
 
@@ -737,6 +777,50 @@ mod tests {
     /// Every edge character in every place of strs of several lengths:
     /// the same bytes as the UTF-8 writer's (`write_json_string`), in both
     /// `ensure_ascii` modes, from units of every kind that holds them.
+    /// Strs of every length to 40 in each block form (ASCII, two-byte,
+    /// three-byte, four-byte, mixed), ending in a character of each width
+    /// or an escaped one: the last partial block is padded with its last
+    /// character, whose bytes must not be counted.
+    #[test]
+    fn padded_last_blocks_write_their_characters_alone() {
+        let runs: [&[u32]; 5] = [
+            &[0x61, 0x62],
+            &[0xE9, 0x416],
+            &[0x3042, 0x4E2D],
+            &[0x1F600, 0x2_0000],
+            &[0x61, 0x416, 0x3042, 0x1F600],
+        ];
+        for run in runs {
+            for last in [0x7A, 0x22, 0x0A, 0xFF, 0x7FF, 0x800, 0xFFFF, 0x10_FFFF] {
+                for len in 1..=40 {
+                    let mut chars: Vec<u32> = (0..len).map(|i| run[i % run.len()]).collect();
+                    chars[len - 1] = last;
+                    let text: String = chars.iter().map(|&u| char::from_u32(u).unwrap()).collect();
+                    let mut want = Vec::new();
+                    write_json_string(text.as_bytes(), false, &mut want);
+                    let mut got = Vec::new();
+                    write_units(&chars, false, &mut got);
+                    assert_eq!(got, want, "{run:x?} ending {last:#x}, length {len}");
+                    if chars.iter().all(|&c| c <= 0xFFFF) {
+                        let units: Vec<u16> = chars.iter().map(|&u| u as u16).collect();
+                        let mut got = Vec::new();
+                        write_units(&units, false, &mut got);
+                        assert_eq!(got, want, "{run:x?} ending {last:#x}, length {len}, UCS-2");
+                    }
+                    if chars.iter().all(|&c| c <= 0xFF) {
+                        let units: Vec<u8> = chars.iter().map(|&u| u as u8).collect();
+                        let mut got = Vec::new();
+                        write_units(&units, false, &mut got);
+                        assert_eq!(
+                            got, want,
+                            "{run:x?} ending {last:#x}, length {len}, latin-1"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn units_write_as_the_utf8_writer_writes() {
         let edges = [
@@ -811,7 +895,7 @@ mod tests {
         check::<u32>();
     }
 
-    /// `multibyte_block` (SSE2 on x86-64 for kinds 1 and 2) against
+    /// `multibyte_block` (SSE2 on x86-64) against
     /// `multibyte_block_scalar`: blocks of two- and three-byte characters,
     /// each with every edge character at each place.
     #[test]
