@@ -231,13 +231,22 @@ impl<'py> Builder<'py> {
     }
 
     pub fn null(&self) -> Bound<'py, PyAny> {
-        self.py.None().into_bound(self.py)
+        // SAFETY: None is a live object for the interpreter's lifetime.
+        unsafe { singleton(self.py, ffi::Py_None()) }
     }
 
     pub fn bool(&self, value: bool) -> Bound<'py, PyAny> {
-        pyo3::types::PyBool::new(self.py, value)
-            .to_owned()
-            .into_any()
+        // SAFETY: as None, True and False.
+        unsafe {
+            singleton(
+                self.py,
+                if value {
+                    ffi::Py_True()
+                } else {
+                    ffi::Py_False()
+                },
+            )
+        }
     }
 
     pub fn array(&self, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
@@ -406,4 +415,25 @@ pub fn new_list<'py>(
     items: Vec<Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyAny>> {
     Ok(PyList::new(py, items)?.into_any())
+}
+
+/// A reference to one of the interpreter's singletons (None, True, False).
+/// From CPython 3.12 they are immortal: `Py_INCREF` and `Py_DECREF` leave
+/// their count alone, so the reference is made without touching it.
+///
+/// # Safety
+/// `ptr` is None, True or False.
+#[inline(always)]
+unsafe fn singleton(py: Python<'_>, ptr: *mut ffi::PyObject) -> Bound<'_, PyAny> {
+    // SAFETY: an immortal object's count is never changed by the
+    // interpreter (nor by dropping the reference); the object lives on.
+    #[cfg(all(Py_3_12, not(Py_LIMITED_API), not(Py_GIL_DISABLED)))]
+    unsafe {
+        Bound::from_owned_ptr(py, ptr)
+    }
+    // SAFETY: the caller's live object; the reference takes a count.
+    #[cfg(not(all(Py_3_12, not(Py_LIMITED_API), not(Py_GIL_DISABLED))))]
+    unsafe {
+        Bound::from_borrowed_ptr(py, ptr)
+    }
 }

@@ -176,9 +176,29 @@ pub unsafe fn dict_next(
 pub unsafe fn int_value(obj: *mut ffi::PyObject) -> Option<i64> {
     #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
     {
+        // SAFETY: from 3.12 an int's tag word holds its digit count above
+        // three flag bits, whose low two are the sign (0 positive, 1 zero,
+        // 2 negative); an int of at most one digit ("compact") always has
+        // its first digit stored (0 for zero) and is that digit times 1 -
+        // the sign bits, as CPython's `_PyLong_CompactValue` computes it,
+        // without a branch on the sign. Two digits are read only when the
+        // int has them.
+        #[cfg(rjson_cpython_312_on)]
+        unsafe {
+            let tag = (*obj.cast::<ffi::PyVarObject>()).ob_size as usize;
+            let digits = obj.cast::<u8>().add(cpython::INT_DIGITS).cast::<u32>();
+            if tag < 2 << 3 {
+                return Some((1 - (tag & 3) as i64) * i64::from(*digits));
+            }
+            if tag >> 3 == 2 {
+                let magnitude = i64::from(*digits) | i64::from(*digits.add(1)) << 30;
+                return Some(if tag & 3 == 2 { -magnitude } else { magnitude });
+            }
+        }
         // SAFETY: an int's size word gives the signed count of its 30-bit
         // digits, which follow it (`cpython::int_size`); up to two digits
         // (60 bits) are read, only when the int has them.
+        #[cfg(not(rjson_cpython_312_on))]
         unsafe {
             let size = cpython::int_size(obj);
             if (-2..=2).contains(&size) {
