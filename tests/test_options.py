@@ -31,6 +31,34 @@ def test_loads_hooks(kw):
     assert_same(rjson.loads(DOC, **kw), json.loads(DOC, **kw))
 
 
+CORPUS = __import__("pathlib").Path(__file__).resolve().parent.parent / "data" / "corpus"
+
+
+@pytest.mark.parametrize("name", ["twitter.json", "citm_catalog.json", "github_events.json", "update-center.json"])
+@pytest.mark.parametrize(
+    "kw",
+    [
+        dict(object_hook=lambda d: ("hooked", sorted(d.items()))),
+        dict(object_pairs_hook=list),
+        dict(object_pairs_hook=tuple, object_hook=len),
+        dict(object_pairs_hook=collections.OrderedDict, reject_duplicate_keys=True),
+    ],
+    ids=["object_hook", "pairs_list", "pairs_over_object_hook", "pairs_rejecting"],
+)
+def test_object_hooks_on_corpus_documents(name, kw):
+    data = (CORPUS / name).read_bytes()
+    want_kw = {k: v for k, v in kw.items() if k != "reject_duplicate_keys"}
+    assert_same(rjson.loads(data, **kw), json.loads(data, **want_kw))
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(reject_duplicate_keys=False)])
+def test_pairs_keep_repeated_keys_in_order(kw):
+    doc = '{"a": 1, "a": 2, "b": {"a": 3, "c": [], "a": 4}, "": {}}'
+    want = [("a", 1), ("a", 2), ("b", [("a", 3), ("c", []), ("a", 4)]), ("", [])]
+    assert rjson.loads(doc, object_pairs_hook=list, **kw) == want == json.loads(doc, object_pairs_hook=list)
+    assert rjson.loads(doc, object_hook=lambda d: sorted(d.items())) == json.loads(doc, object_hook=lambda d: sorted(d.items()))
+
+
 def test_duplicate_keys_last_wins_in_first_position():
     assert_same(rjson.loads('{"a": 1, "b": 2, "a": 3}'), {"a": 3, "b": 2})
 

@@ -166,9 +166,43 @@ impl<'py> Builder<'py> {
     }
 
     /// Objects go through `object_hook` or `object_pairs_hook`.
-    #[allow(dead_code)] // phase3's parser's
     pub fn has_object_hooks(&self) -> bool {
         self.object_hook.is_some() || self.object_pairs_hook.is_some()
+    }
+
+    /// Objects go through `object_pairs_hook` (which takes precedence over
+    /// `object_hook`), so their pairs are collected, not a dict made.
+    #[allow(dead_code)] // phase3's parser's
+    pub fn has_pairs_hook(&self) -> bool {
+        self.object_pairs_hook.is_some()
+    }
+
+    /// Whether the parser keeps an object's pairs on its item stack: all
+    /// but `object_pairs_hook` with `reject_duplicate_keys` (the builder's
+    /// `ObjectBuilder::Pairs` keeps the set of keys seen).
+    #[allow(dead_code)] // phase3's parser's
+    pub fn stacks_pairs(&self) -> bool {
+        !(self.has_pairs_hook() && self.rejects_duplicate_keys())
+    }
+
+    /// A decoded object's list of `(key, value)` pairs through
+    /// `object_pairs_hook`.
+    #[allow(dead_code)] // phase3's parser's
+    pub fn hooked_pairs(&self, pairs: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let hook = self
+            .object_pairs_hook
+            .as_ref()
+            .expect("pairs are only made for the hook");
+        hook.call1((pairs,))
+    }
+
+    /// A decoded object's dict through `object_hook`, if there is one.
+    #[allow(dead_code)] // phase3's parser's
+    pub fn hooked_dict(&self, dict: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        match &self.object_hook {
+            Some(hook) => hook.call1((dict,)),
+            None => Ok(dict),
+        }
     }
 
     pub fn string(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {

@@ -57,6 +57,51 @@ impl<'py> ItemStack<'py> {
     }
 }
 
+impl<'py> ItemStack<'py> {
+    /// The list of `(key, value)` tuples of the pairs pushed since `mark`
+    /// (key first, in document order, repeats kept), for
+    /// `object_pairs_hook`: the list and each tuple made at their final size.
+    #[cfg_attr(not(feature = "phase3"), allow(dead_code))]
+    pub fn pop_pairs(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
+        let count = (self.items.len() - mark) / 2;
+        // SAFETY: PyList_New and PyTuple_New return containers of empty
+        // slots (or NULL with an error set); each slot is filled once with
+        // an owned reference, which the SET_ITEM macros steal. The stack's
+        // references from `mark` are each given to a tuple or, past a
+        // failure, released; the stack then forgets them (set_len).
+        unsafe {
+            let list = ffi::PyList_New(count as ffi::Py_ssize_t);
+            let mut failed = list.is_null();
+            for (i, pair) in self.items[mark..].chunks_exact(2).enumerate() {
+                let tuple = if failed {
+                    std::ptr::null_mut()
+                } else {
+                    ffi::PyTuple_New(2)
+                };
+                if tuple.is_null() {
+                    failed = true;
+                    ffi::Py_DECREF(pair[0]);
+                    ffi::Py_DECREF(pair[1]);
+                    continue;
+                }
+                ffi::PyTuple_SET_ITEM(tuple, 0, pair[0]);
+                ffi::PyTuple_SET_ITEM(tuple, 1, pair[1]);
+                ffi::PyList_SET_ITEM(list, i as ffi::Py_ssize_t, tuple);
+            }
+            self.items.set_len(mark);
+            if failed {
+                // A list with empty slots left is released as it is (its
+                // dealloc skips NULL slots).
+                if !list.is_null() {
+                    ffi::Py_DECREF(list);
+                }
+                return Err(PyErr::fetch(py));
+            }
+            Ok(Bound::from_owned_ptr(py, list))
+        }
+    }
+}
+
 extern "C" {
     /// CPython's dict made with room for `minused` entries (exported by
     /// libpython; pyo3-ffi leaves the private API out).

@@ -73,7 +73,7 @@ pub fn decode_lines_with<'py, G: Gaps>(
                 stack_floor: stack::floor(),
                 utf8_unchecked: unchecked.then_some(UTF8_STRINGS_MAX),
                 builder,
-                plain_objects: !builder.has_object_hooks(),
+                pairs_on_stack: builder.stacks_pairs(),
                 items: ItemStack::new(py),
                 scratch: Vec::new(),
                 keys,
@@ -155,7 +155,7 @@ pub fn decode_with<'py>(
             stack_floor: stack::floor(),
             utf8_unchecked: input.utf8_unchecked.then_some(UTF8_STRINGS_MAX),
             builder,
-            plain_objects: !builder.has_object_hooks(),
+            pairs_on_stack: builder.stacks_pairs(),
             items: ItemStack::new(py),
             scratch: Vec::new(),
             keys,
@@ -276,8 +276,10 @@ struct Parser<'a, 'py, G> {
     /// the rest of the input at once.
     utf8_unchecked: Option<usize>,
     builder: &'a Builder<'py>,
-    /// No object hook: objects are plain dicts, filled directly.
-    plain_objects: bool,
+    /// Objects' pairs wait on the item stack (every case but
+    /// `object_pairs_hook` with `reject_duplicate_keys`, whose pairs the
+    /// builder collects with the set of their keys).
+    pairs_on_stack: bool,
     items: ItemStack<'py>,
     /// Unescaped text of the current string.
     scratch: Vec<u8>,
@@ -407,10 +409,11 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         self.enter()?;
         self.pos += 1;
         self.skip_whitespace();
-        // Plain dicts: the pairs wait on the item stack, so that the dict is
-        // made at its final size. With a hook, the builder collects them.
+        // The pairs wait on the item stack, so that the dict (then given to
+        // `object_hook`, if any) or the list of pairs for
+        // `object_pairs_hook` is made at its final size.
         let mark = self.items.len();
-        let mut object = match self.plain_objects {
+        let mut object = match self.pairs_on_stack {
             true => None,
             false => Some(self.builder.object()?),
         };
@@ -457,13 +460,17 @@ impl<'py, G: Gaps> Parser<'_, 'py, G> {
         }
         self.depth -= 1;
         match object {
+            None if self.builder.has_pairs_hook() => {
+                let pairs = self.items.pop_pairs(self.py, mark)?;
+                Ok(self.builder.hooked_pairs(pairs)?)
+            }
             None => {
                 let pairs = (self.items.len() - mark) / 2;
                 let dict = self.items.pop_dict(self.py, mark)?;
                 if self.builder.rejects_duplicate_keys() && dict.len()? < pairs {
                     return Err(Stop::Explain); // a repeated key
                 }
-                Ok(dict)
+                Ok(self.builder.hooked_dict(dict)?)
             }
             Some(pairs) => Ok(self.builder.finish_object(pairs)?),
         }
