@@ -227,7 +227,7 @@ fn fill<U: Unit>(text: &[u8], dst: &mut [U]) -> Option<usize> {
     if kernels::chosen().simd() {
         return fill_blocks::<U, false>(text, dst);
     }
-    fill_chars(text, 0, dst, 0)
+    fill_chars::<U, false>(text, 0, dst, 0)
 }
 
 /// `fill_blocks` compiled for AVX2, with runs of 3-byte characters decoded
@@ -262,7 +262,12 @@ fn fill_blocks<U: Unit, const QUADS: bool>(text: &[u8], dst: &mut [U]) -> Option
         }
         (at, to) = decode_run::<U, QUADS>(text, at + ascii, dst, to + ascii)?;
     }
-    fill_chars(text, at, dst, to)
+    // A str shorter than a block with the quads too (short CJK strs); the
+    // tail of a longer one without.
+    if at == 0 {
+        return fill_chars::<U, QUADS>(text, 0, dst, 0);
+    }
+    fill_chars::<U, false>(text, at, dst, to)
 }
 
 /// How many bytes of `block` come before its first byte above 7F.
@@ -310,7 +315,13 @@ fn decode_run<U: Unit, const QUADS: bool>(
             break;
         }
         #[cfg(target_arch = "x86_64")]
-        if QUADS && (0xE0..0xF0).contains(&lead) && std::mem::size_of::<U>() > 1 {
+        // (Only where the next character starts with a 3-byte lead too:
+        // text of mixed widths fails the quads at most 3-byte characters.)
+        if QUADS
+            && (0xE0..0xF0).contains(&lead)
+            && std::mem::size_of::<U>() > 1
+            && text.get(at + 3).is_some_and(|&next| next & 0xF0 == 0xE0)
+        {
             // SAFETY: QUADS is set only in `fill_avx2`, run on a CPU with AVX2.
             let (quads_at, quads_to) = unsafe { three_byte_quads(text, at, dst, to) };
             if quads_at != at {
@@ -419,15 +430,21 @@ fn decode_end(rest: &[u8]) -> Option<(u32, usize)> {
 }
 
 /// One character at a time from `at` (the scalar path, and every path's
-/// tail); how many units of `dst` are written in all, or `None`.
-fn fill_chars<U: Unit>(text: &[u8], mut at: usize, dst: &mut [U], mut to: usize) -> Option<usize> {
+/// tail; `QUADS` as in `decode_run`); how many units of `dst` are written
+/// in all, or `None`.
+fn fill_chars<U: Unit, const QUADS: bool>(
+    text: &[u8],
+    mut at: usize,
+    dst: &mut [U],
+    mut to: usize,
+) -> Option<usize> {
     while let Some(&lead) = text.get(at) {
         if lead < 0x80 {
             *dst.get_mut(to)? = U::from_char(lead as u32);
             at += 1;
             to += 1;
         } else {
-            (at, to) = decode_run::<U, false>(text, at, dst, to)?;
+            (at, to) = decode_run::<U, QUADS>(text, at, dst, to)?;
         }
     }
     Some(to)
@@ -525,7 +542,7 @@ mod tests {
                 wide,
                 "blocks {text:?}"
             );
-            let chars = transcode(&text, |t, d: &mut [u32]| fill_chars(t, 0, d, 0));
+            let chars = transcode(&text, |t, d: &mut [u32]| fill_chars::<_, false>(t, 0, d, 0));
             assert_eq!(chars, wide, "chars {text:?}");
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") {
@@ -564,7 +581,10 @@ mod tests {
         let chars = text.chars().count();
         let mut dst = vec![0u32; chars - 1];
         assert_eq!(fill_blocks::<u32, false>(text.as_bytes(), &mut dst), None);
-        assert_eq!(fill_chars(text.as_bytes(), 0, &mut dst, 0), None);
+        assert_eq!(
+            fill_chars::<_, false>(text.as_bytes(), 0, &mut dst, 0),
+            None
+        );
         let mut dst = vec![0u32; 1];
         assert_eq!(fill_blocks::<u32, false>(&[0xFF], &mut dst), None);
         assert_eq!(fill_blocks::<u32, false>(&[0xE2, 0x82], &mut dst), None);
@@ -579,7 +599,10 @@ mod tests {
             let mut bytes = vec![0u8; 400];
             let mut units = vec![0u16; 400];
             assert_eq!(fill_blocks::<u8, false>(two.as_bytes(), &mut bytes), None);
-            assert_eq!(fill_chars(two.as_bytes(), 0, &mut bytes, 0), None);
+            assert_eq!(
+                fill_chars::<_, false>(two.as_bytes(), 0, &mut bytes, 0),
+                None
+            );
             assert_eq!(fill_blocks::<u16, false>(four.as_bytes(), &mut units), None);
             #[cfg(target_arch = "x86_64")]
             if std::is_x86_feature_detected!("avx2") {
