@@ -323,7 +323,7 @@ impl<'py> Builder<'py> {
 /// float-only document is mostly these calls (no argument tuple is made).
 fn call_with_text<'py>(hook: &Bound<'py, PyAny>, text: &str) -> PyResult<Bound<'py, PyAny>> {
     let py = hook.py();
-    let arg = number_str(py, text)?;
+    let arg = ascii_str(py, text.as_bytes())?;
     // SAFETY: the GIL is held; `args` holds one live reference after a
     // slot the callee may use (PY_VECTORCALL_ARGUMENTS_OFFSET); the call
     // returns a new reference or NULL with an error set.
@@ -423,23 +423,26 @@ impl<'py> ItemStack<'py> {
 /// The str CPython decodes from UTF-8 `bytes` with the error handler
 /// `errors` ("strict", "replace", "surrogatepass"); a `MemoryError` where
 /// it cannot be made (PyO3's `PyString::new` panics instead).
-/// A number's text (ASCII, checked by the parser) as a compact ASCII str,
-/// copied in: no UTF-8 decoding (`parse_float=Decimal` on canada.json makes
-/// 111,000 of them).
-fn number_str<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    debug_assert!(text.is_ascii());
-    // SAFETY: PyUnicode_New(len, 127) returns a compact ASCII str with room
-    // for `len` one-byte characters (or NULL with an error set); they are
-    // all written before the str is handed out.
+/// A `str` of ASCII `bytes` (the caller has checked every byte is < 0x80),
+/// allocated at its final length as a compact ASCII str and filled with one
+/// copy: no decoding pass. (Numbers' text for `parse_float`/`parse_int`:
+/// `parse_float=Decimal` on canada.json makes 111,000 of them; phase3's
+/// ASCII strs where phase5's in-place layouts do not hold.)
+#[inline]
+pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
+    debug_assert!(bytes.is_ascii());
+    // SAFETY: PyUnicode_New(n, 127) returns a compact ASCII str with room
+    // for exactly n one-byte characters (or NULL with an error set); all n
+    // are filled with ASCII bytes before anyone else can see the object.
     unsafe {
         let str = Bound::from_owned_ptr_or_err(
             py,
-            ffi::PyUnicode_New(text.len() as ffi::Py_ssize_t, 127),
+            ffi::PyUnicode_New(bytes.len() as ffi::Py_ssize_t, 127),
         )?;
         std::ptr::copy_nonoverlapping(
-            text.as_ptr(),
+            bytes.as_ptr(),
             ffi::PyUnicode_DATA(str.as_ptr()).cast::<u8>(),
-            text.len(),
+            bytes.len(),
         );
         Ok(str)
     }

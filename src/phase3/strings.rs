@@ -2,33 +2,12 @@
 //! ASCII: a compact ASCII `str` is allocated at its final length and filled
 //! with one copy.
 
-use pyo3::ffi;
 use pyo3::prelude::*;
 
 use crate::api::build::decoded_str;
 
-/// A `str` of ASCII `bytes` (the caller has checked every byte is < 0x80),
-/// through the C API (phase5 makes it in place).
-#[allow(dead_code)] // phase5 calls it only where its layouts do not hold
-#[inline]
-pub fn new_ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    debug_assert!(bytes.is_ascii());
-    // SAFETY: PyUnicode_New(n, 127) returns a compact ASCII string with room
-    // for exactly n one-byte characters (or NULL with an error set); we fill
-    // all n with ASCII bytes before anyone else can see the object.
-    unsafe {
-        let text = Bound::from_owned_ptr_or_err(
-            py,
-            ffi::PyUnicode_New(bytes.len() as ffi::Py_ssize_t, 127),
-        )?;
-        std::ptr::copy_nonoverlapping(
-            bytes.as_ptr(),
-            ffi::PyUnicode_DATA(text.as_ptr()).cast::<u8>(),
-            bytes.len(),
-        );
-        Ok(text)
-    }
-}
+/// A `str` of ASCII `bytes` through the C API (phase5 makes it in place).
+pub use crate::api::build::ascii_str as new_ascii_str;
 
 /// A `str` of valid UTF-8 `bytes`; `ascii` says whether they are all ASCII.
 /// (phase5 transcodes its own, and falls back to this.)
