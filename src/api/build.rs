@@ -187,7 +187,6 @@ impl<'py> Builder<'py> {
 
     /// A decoded object's list of `(key, value)` pairs through
     /// `object_pairs_hook`.
-    #[allow(dead_code)] // phase3's parser's
     pub fn hooked_pairs(&self, pairs: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         let hook = self
             .object_pairs_hook
@@ -197,7 +196,6 @@ impl<'py> Builder<'py> {
     }
 
     /// A decoded object's dict through `object_hook`, if there is one.
-    #[allow(dead_code)] // phase3's parser's
     pub fn hooked_dict(&self, dict: Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
         match &self.object_hook {
             Some(hook) => hook.call1((dict,)),
@@ -305,16 +303,9 @@ impl<'py> Builder<'py> {
     pub fn finish_object(&self, object: ObjectBuilder<'py>) -> PyResult<Bound<'py, PyAny>> {
         match object {
             ObjectBuilder::Pairs(pairs, _) => {
-                let hook = self
-                    .object_pairs_hook
-                    .as_ref()
-                    .expect("pairs are only staged for the hook");
-                hook.call1((PyList::new(self.py, pairs)?,))
+                self.hooked_pairs(PyList::new(self.py, pairs)?.into_any())
             }
-            ObjectBuilder::Dict(dict, _) => match &self.object_hook {
-                Some(hook) => hook.call1((dict,)),
-                None => Ok(dict.into_any()),
-            },
+            ObjectBuilder::Dict(dict, _) => self.hooked_dict(dict.into_any()),
         }
     }
 }
@@ -420,9 +411,6 @@ impl<'py> ItemStack<'py> {
     }
 }
 
-/// The str CPython decodes from UTF-8 `bytes` with the error handler
-/// `errors` ("strict", "replace", "surrogatepass"); a `MemoryError` where
-/// it cannot be made (PyO3's `PyString::new` panics instead).
 /// A `str` of ASCII `bytes` (the caller has checked every byte is < 0x80),
 /// allocated at its final length as a compact ASCII str and filled with one
 /// copy: no decoding pass. (Numbers' text for `parse_float`/`parse_int`:
@@ -448,6 +436,9 @@ pub fn ascii_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAn
     }
 }
 
+/// The str CPython decodes from UTF-8 `bytes` with the error handler
+/// `errors` ("strict", "replace", "surrogatepass"); a `MemoryError` where
+/// it cannot be made (PyO3's `PyString::new` panics instead).
 pub fn decoded_str<'py>(
     py: Python<'py>,
     bytes: &[u8],

@@ -380,14 +380,23 @@ mod sse2 {
         }
     }
 
+    /// The 16 units of a UCS-2 block as two vectors of 8.
+    #[inline(always)]
+    fn halves(block: &[u16; BLOCK]) -> (__m128i, __m128i) {
+        // SAFETY: each load reads 8 units of the block.
+        unsafe {
+            (
+                _mm_loadu_si128(block.as_ptr().cast()),
+                _mm_loadu_si128(block.as_ptr().add(8).cast()),
+            )
+        }
+    }
+
     impl StrUnit for u16 {
         #[inline(always)]
         unsafe fn mixed_block(block: &[u16; BLOCK], dst: *mut u8) -> usize {
             unsafe {
-                let (a, b) = (
-                    _mm_loadu_si128(block.as_ptr().cast()),
-                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
-                );
+                let (a, b) = halves(block);
                 mixed_units(a, b, dst)
             }
         }
@@ -395,10 +404,7 @@ mod sse2 {
         #[inline(always)]
         unsafe fn ascii_block(block: &[u16; BLOCK], ensure_ascii: bool, dst: *mut u8) -> bool {
             unsafe {
-                let (a, b) = (
-                    _mm_loadu_si128(block.as_ptr().cast()),
-                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
-                );
+                let (a, b) = halves(block);
                 // Units above 0xFF saturate to 0xFF (not plain); the rest
                 // keep their byte.
                 let x = _mm_packus_epi16(a, b);
@@ -410,10 +416,7 @@ mod sse2 {
         #[inline(always)]
         unsafe fn multibyte_block(block: &[u16; BLOCK], dst: *mut u8) -> usize {
             unsafe {
-                let (a, b) = (
-                    _mm_loadu_si128(block.as_ptr().cast()),
-                    _mm_loadu_si128(block.as_ptr().add(8).cast()),
-                );
+                let (a, b) = halves(block);
                 multibyte_units(a, b, dst)
             }
         }
@@ -531,21 +534,43 @@ mod ssse3 {
     /// three), the bytes kept: a count, then 16 shuffle indices into the 4
     /// lanes of [one byte, last byte, three-byte lead, two-byte lead or
     /// middle byte], 0x80 (a zero byte) past the count.
-    static KEEP: [[u8; 17]; 256] = keep_table();
+    static KEEP: [[u8; 17]; 256] = keep_table(false);
 
-    const fn keep_table() -> [[u8; 17]; 256] {
+    /// The bytes one unit's 2 width bits keep, as shuffle indices into its
+    /// lane (`4 * unit`) and how many. For `KEEP` (`any_width` false): 3 for
+    /// one byte, 2 for two, else three, from [one byte, last byte, lead,
+    /// two-byte lead or middle byte]; for `KEEP_ANY`: the width less one,
+    /// the lane's last bytes.
+    const fn picks(any_width: bool, bits: usize, unit: usize) -> ([u8; 4], usize) {
+        let lane = 4 * unit as u8;
+        if any_width {
+            let width = 1 + bits;
+            let mut picks = [0u8; 4];
+            let mut i = 0;
+            while i < width {
+                picks[i] = lane + (4 - width + i) as u8;
+                i += 1;
+            }
+            return (picks, width);
+        }
+        match bits {
+            3 => ([lane, 0, 0, 0], 1),
+            2 => ([lane + 3, lane + 1, 0, 0], 2),
+            _ => ([lane + 2, lane + 3, lane + 1, 0], 3),
+        }
+    }
+
+    /// `KEEP` or `KEEP_ANY`: for each mask of 4 units' width bits, the
+    /// count of bytes kept, then their shuffle indices (`picks`) in order,
+    /// 0x80 (a zero byte) past the count.
+    const fn keep_table(any_width: bool) -> [[u8; 17]; 256] {
         let mut table = [[0x80u8; 17]; 256];
         let mut mask = 0;
         while mask < 256 {
             let mut len = 0;
             let mut unit = 0;
             while unit < 4 {
-                let lane = 4 * unit as u8;
-                let (picks, count): ([u8; 3], usize) = match (mask >> (2 * unit)) & 3 {
-                    3 => ([lane, 0, 0], 1),
-                    2 => ([lane + 3, lane + 1, 0], 2),
-                    _ => ([lane + 2, lane + 3, lane + 1], 3),
-                };
+                let (picks, count) = picks(any_width, (mask >> (2 * unit)) & 3, unit);
                 let mut i = 0;
                 while i < count {
                     table[mask][1 + len] = picks[i];
@@ -619,29 +644,7 @@ mod ssse3 {
     /// count, then 16 shuffle indices into 4 lanes of 4 bytes each holding
     /// a character's UTF-8 at the lane's end, 0x80 (a zero byte) past the
     /// count.
-    static KEEP_ANY: [[u8; 17]; 256] = keep_any_table();
-
-    const fn keep_any_table() -> [[u8; 17]; 256] {
-        let mut table = [[0x80u8; 17]; 256];
-        let mut mask = 0;
-        while mask < 256 {
-            let mut len = 0;
-            let mut unit = 0;
-            while unit < 4 {
-                let width = 1 + ((mask >> (2 * unit)) & 3);
-                let mut byte = 4 - width;
-                while byte < 4 {
-                    table[mask][1 + len] = (4 * unit + byte) as u8;
-                    len += 1;
-                    byte += 1;
-                }
-                unit += 1;
-            }
-            table[mask][0] = len as u8;
-            mask += 1;
-        }
-        table
-    }
+    static KEEP_ANY: [[u8; 17]; 256] = keep_table(true);
 
     /// Bit `i` of a 4-bit mask moved to bit `2 i`.
     static SPREAD: [u8; 16] = {
