@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from cases import load_cases
+from ops import PEER_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 # Calls counted beyond the first: 2, or enough for 200 KB of JSON, so
@@ -71,17 +72,18 @@ def main():
     """`python benches/callgrind.py OP CASES BUILD...`: rjson's instructions
     per call (millions) of OP (any operation of benches/ops.py) on each of the
     comma-separated CASES, for each installed BUILD (a variant under
-    build/variants, or a directory; `orjson` counts orjson's call for OP):
-    the A/B figure for one change."""
+    build/variants, or a directory; a peer's name, such as `orjson` or
+    `ssrjson`, counts that library's call for OP): the A/B figure for one
+    change."""
     op, cases, builds = sys.argv[1], sys.argv[2].split(","), sys.argv[3:]
     resolved = [str(Path(b).resolve()) if os.sep in b else b for b in builds]
     # orjson's call runs beside the first rjson build named (benches/ops.py
     # imports rjson), which is built for the interpreter running this.
-    beside = next((b for b in resolved if b != "orjson"), "phase5")
+    beside = next((b for b in resolved if b not in PEER_NAMES), "phase5")
 
     def count(build, case):
-        if build == "orjson":
-            return per_call(beside, "orjson", op, case)
+        if build in PEER_NAMES:
+            return per_call(beside, build, op, case)
         return per_call(build, "rjson", op, case)
 
     for case in cases:
