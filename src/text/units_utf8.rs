@@ -11,7 +11,7 @@ use super::escape::{u_escape, utf16_units, ASCII_ESCAPES};
 use super::sink::Sink;
 #[cfg(test)]
 use super::unit_escapes::escape_mask;
-use super::unit_escapes::{UnitEscapes, BLOCK};
+use super::unit_escapes::{UnitEscapes, BLOCK, HALF};
 
 /// Units written per reservation: at most 12 bytes each (a surrogate pair's
 /// escapes), so a long str reserves a little at a time, not 12 bytes a unit.
@@ -23,7 +23,42 @@ const MAX_BYTES_PER_UNIT: usize = 12;
 /// Latin scripts, and the ASCII around other text), as are blocks of
 /// characters of two UTF-8 bytes each (Cyrillic, Greek, Hebrew, Arabic)
 /// or three (CJK, most of the rest); any other block a character at a time.
+///
+/// UCS-2 text without `ensure_ascii`, the most common kind past Latin-1,
+/// goes 8 characters at a time by byte shuffles where the CPU has SSSE3
+/// (`StrUnit::write_by_shuffles`).
 pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &mut S) {
+    if !ensure_ascii && U::write_by_shuffles(units, out) {
+        return;
+    }
+    write_blocks(units, ensure_ascii, out);
+}
+
+/// `write_units` by blocks of 16 characters in the forms `write_block` tries.
+fn write_blocks<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &mut S) {
+    // SAFETY: `write_block` writes within 12 bytes a unit of its block.
+    unsafe {
+        write_padded_blocks(units, out, |block, count, dst| {
+            write_block(block, count, ensure_ascii, dst)
+        })
+    }
+}
+
+/// Appends `units` in quotes, each block of 16 written at its place by
+/// `write`, which is given the block, how many of its characters count and
+/// where they go, and returns how many bytes they took. The last partial
+/// block is padded with copies of its last character, which leave the
+/// block's form (ASCII, two-byte, three-byte, mixed) as it is; `write`
+/// must not count their bytes.
+///
+/// # Safety
+/// `write` writes at most 12 bytes a unit of the block at its destination.
+#[inline(always)]
+unsafe fn write_padded_blocks<S: Sink, U: StrUnit>(
+    units: &[U],
+    out: &mut S,
+    write: impl Fn(&[U; BLOCK], usize, *mut u8) -> usize,
+) {
     out.push(b'"');
     for chunk in units.chunks(CHUNK) {
         // Room for a block more than the chunk: the last, partial block is
@@ -34,21 +69,17 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
         let mut blocks = chunk.chunks_exact(BLOCK);
         for block in &mut blocks {
             let block: &[U; BLOCK] = block.try_into().expect("a block");
-            // SAFETY: the reservation leaves 12 bytes of room per unit of
-            // the chunk, and a block more.
-            len += unsafe { write_block(block, BLOCK, ensure_ascii, dst.add(len)) };
+            // The reservation leaves 12 bytes of room per unit of the
+            // chunk, and a block more.
+            len += write(block, BLOCK, dst.wrapping_add(len));
         }
         if let Some(&last) = blocks.remainder().last() {
-            // Padded to a block with copies of its last character, which
-            // leave the block's form (ASCII, two-byte, three-byte, mixed)
-            // as it is.
             let rest = blocks.remainder();
             let mut block = [last; BLOCK];
             block[..rest.len()].copy_from_slice(rest);
-            // SAFETY: as above.
-            len += unsafe { write_block(&block, rest.len(), ensure_ascii, dst.add(len)) };
+            len += write(&block, rest.len(), dst.wrapping_add(len));
         }
-        // SAFETY: every byte up to `len` was written above.
+        // SAFETY: every byte up to `len` was written above (the caller's `write`).
         unsafe { out.set_len(len) };
     }
     out.push(b'"');
@@ -141,6 +172,14 @@ pub trait StrUnit: UnitEscapes {
     #[inline(always)]
     unsafe fn mixed_block(_block: &[Self; BLOCK], _dst: *mut u8) -> usize {
         0
+    }
+
+    /// Appends `units` as a JSON string in quotes, as `write_units` does
+    /// without `ensure_ascii`, 8 characters at a time by `ssse3::write_ucs2`:
+    /// true for UCS-2 on a CPU with SSSE3; false, nothing written, otherwise.
+    #[inline(always)]
+    fn write_by_shuffles<S: Sink>(_units: &[Self], _out: &mut S) -> bool {
+        false
     }
 }
 
@@ -236,7 +275,7 @@ impl StrUnit for u32 {}
 mod sse2 {
     use std::arch::x86_64::*;
 
-    use super::{StrUnit, BLOCK};
+    use super::{Sink, StrUnit, BLOCK};
 
     // SAFETY (every block below): SSE2 is part of x86-64; each load reads
     // 16 bytes within the block, each store the caller's 16 bytes of room.
@@ -394,6 +433,18 @@ mod sse2 {
 
     impl StrUnit for u16 {
         #[inline(always)]
+        fn write_by_shuffles<S: Sink>(units: &[u16], out: &mut S) -> bool {
+            // A str of one block stays inline (`write_blocks`): the call
+            // costs more than the halves save there.
+            if units.len() <= BLOCK || !std::is_x86_feature_detected!("ssse3") {
+                return false;
+            }
+            // SAFETY: the CPU has SSSE3.
+            unsafe { super::ssse3::write_ucs2(units, out) };
+            true
+        }
+
+        #[inline(always)]
         unsafe fn mixed_block(block: &[u16; BLOCK], dst: *mut u8) -> usize {
             unsafe {
                 let (a, b) = halves(block);
@@ -529,6 +580,87 @@ mod sse2 {
 #[cfg(target_arch = "x86_64")]
 mod ssse3 {
     use std::arch::x86_64::*;
+
+    use super::{
+        plain_width, write_char, write_padded_blocks, Sink, StrUnit, UnitEscapes, BLOCK, HALF,
+    };
+
+    /// `write_units` of UCS-2 text without `ensure_ascii`, by blocks of 16
+    /// characters: a block of plain ASCII, or of characters of two UTF-8
+    /// bytes each, or of three, at once (the forms `write_blocks` tries
+    /// first); any other 8 characters at a time, by `mixed_units` (any mix
+    /// of one-, two- and three-byte characters) where none is escaped, a
+    /// character at a time where one is. Text with a character to escape
+    /// (a newline in a tweet) keeps the shuffles for the 8 without it. The
+    /// last partial block is padded with copies of its last character,
+    /// whose bytes are not counted.
+    ///
+    /// # Safety
+    /// The CPU has SSSE3.
+    #[target_feature(enable = "ssse3")]
+    pub unsafe fn write_ucs2<S: Sink>(units: &[u16], out: &mut S) {
+        // SAFETY: `ucs2_block` writes within 12 bytes a unit of its block;
+        // the CPU has SSSE3.
+        unsafe {
+            write_padded_blocks(units, out, |block, count, dst| {
+                ucs2_block(block, count, dst)
+            })
+        }
+    }
+
+    /// Writes the first `count` characters of `block` at `dst` (the rest
+    /// are copies of the last of them): how many bytes they take.
+    ///
+    /// # Safety
+    /// The CPU has SSSE3; `dst` has room for 12 bytes a unit of the block.
+    #[inline]
+    #[target_feature(enable = "ssse3")]
+    unsafe fn ucs2_block(block: &[u16; BLOCK], count: usize, dst: *mut u8) -> usize {
+        // SAFETY: the caller's room and CPU.
+        unsafe {
+            if u16::ascii_block(block, false, dst) {
+                return count;
+            }
+            let written = u16::multibyte_block(block, dst);
+            if written != 0 {
+                return written - (BLOCK - count) * plain_width(block[BLOCK - 1].into());
+            }
+            let (low, high) = block.split_at(HALF);
+            let first = write_eight(low.try_into().expect("8 units"), count.min(HALF), dst);
+            if count <= HALF {
+                return first;
+            }
+            first
+                + write_eight(
+                    high.try_into().expect("8 units"),
+                    count - HALF,
+                    dst.add(first),
+                )
+        }
+    }
+
+    /// Writes the first `count` of the 8 characters of `eight` at `dst`
+    /// (the rest are copies of the last of them): how many bytes they take.
+    ///
+    /// # Safety
+    /// The CPU has SSSE3; `dst` has room for 12 bytes a unit and 32 at least.
+    #[inline]
+    #[target_feature(enable = "ssse3")]
+    unsafe fn write_eight(eight: &[u16; HALF], count: usize, dst: *mut u8) -> usize {
+        // SAFETY: the load reads the 8 units; the caller's room and CPU.
+        unsafe {
+            if u16::half_mask(eight) == 0 {
+                let x = _mm_loadu_si128(eight.as_ptr().cast());
+                let padding = (HALF - count) * plain_width(eight[HALF - 1].into());
+                return mixed_units(x, dst) - padding;
+            }
+            let mut len = 0;
+            for &unit in &eight[..count] {
+                len += write_char(unit.into(), false, dst.add(len));
+            }
+            len
+        }
+    }
 
     /// For 4 units' widths (2 bits each: 3 for one byte, 2 for two, 0 for
     /// three), the bytes kept: a count, then 16 shuffle indices into the 4
@@ -774,7 +906,9 @@ unsafe fn write_char(c: u32, ensure_ascii: bool, dst: *mut u8) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{ascii_block_scalar, escape_mask, multibyte_block_scalar, write_units, StrUnit};
+    use super::{
+        ascii_block_scalar, escape_mask, multibyte_block_scalar, write_blocks, write_units, StrUnit,
+    };
     use crate::text::escape::write_json_string;
 
     /// Every edge character in every place of strs of several lengths:
@@ -806,9 +940,14 @@ mod tests {
                     assert_eq!(got, want, "{run:x?} ending {last:#x}, length {len}");
                     if chars.iter().all(|&c| c <= 0xFFFF) {
                         let units: Vec<u16> = chars.iter().map(|&u| u as u16).collect();
-                        let mut got = Vec::new();
-                        write_units(&units, false, &mut got);
-                        assert_eq!(got, want, "{run:x?} ending {last:#x}, length {len}, UCS-2");
+                        for (name, writer) in ucs2_writers(false) {
+                            let mut got = Vec::new();
+                            writer(&units, false, &mut got);
+                            assert_eq!(
+                                got, want,
+                                "{run:x?} ending {last:#x}, length {len}, {name}"
+                            );
+                        }
                     }
                     if chars.iter().all(|&c| c <= 0xFF) {
                         let units: Vec<u8> = chars.iter().map(|&u| u as u8).collect();
@@ -847,9 +986,11 @@ mod tests {
                         );
                         if c <= 0xFFFF {
                             let units: Vec<u16> = chars.iter().map(|&u| u as u16).collect();
-                            let mut got = Vec::new();
-                            write_units(&units, ensure_ascii, &mut got);
-                            assert_eq!(got, want);
+                            for (name, writer) in ucs2_writers(ensure_ascii) {
+                                let mut got = Vec::new();
+                                writer(&units, ensure_ascii, &mut got);
+                                assert_eq!(got, want, "{c:#x} at {at} of {len}, {name}");
+                            }
                         }
                         if c <= 0xFF {
                             let units: Vec<u8> = chars.iter().map(|&u| u as u8).collect();
@@ -1005,6 +1146,62 @@ mod tests {
         check::<u16>(0xFFFF);
         check::<u32>(0xFFFF);
         check::<u32>(0x10_FFFF);
+    }
+
+    type Ucs2Writer = fn(&[u16], bool, &mut Vec<u8>);
+
+    /// Every way this CPU can write UCS-2 text in the mode: the public
+    /// entry, the blocks, and (without `ensure_ascii`, with SSSE3) the
+    /// shuffles whatever the length.
+    fn ucs2_writers(ensure_ascii: bool) -> Vec<(&'static str, Ucs2Writer)> {
+        let mut writers: Vec<(&str, Ucs2Writer)> =
+            vec![("write_units", write_units), ("write_blocks", write_blocks)];
+        #[cfg(target_arch = "x86_64")]
+        if !ensure_ascii && has_shuffles() {
+            // SAFETY: the CPU has SSSE3.
+            writers.push(("shuffles", |u, _, o| unsafe {
+                super::ssse3::write_ucs2(u, o)
+            }));
+        }
+        writers
+    }
+
+    /// UCS-2 strs of random lengths and characters (every width, escapes,
+    /// lone surrogate halves): every writer the same bytes as the blocks.
+    #[test]
+    fn ucs2_writers_agree_on_random_text() {
+        let picks = [
+            0x0A, 0x1F, 0x20, 0x22, 0x41, 0x5C, 0x7E, 0x7F, 0x80, 0xE9, 0x416, 0x7FF, 0x800,
+            0x3042, 0xD800, 0xDFFF, 0xE000, 0xFFFF,
+        ];
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..5_000 {
+            let len = (next() % 150) as usize;
+            // Mostly one character repeated with others among it, so that
+            // blocks of one form occur as well as mixed ones.
+            let common = picks[(next() % picks.len() as u64) as usize];
+            let units: Vec<u16> = (0..len)
+                .map(|_| match next() % 4 {
+                    0 => picks[(next() % picks.len() as u64) as usize],
+                    _ => common,
+                })
+                .collect();
+            for ensure_ascii in [false, true] {
+                let mut want = Vec::new();
+                write_blocks(&units, ensure_ascii, &mut want);
+                for (name, writer) in ucs2_writers(ensure_ascii) {
+                    let mut got = Vec::new();
+                    writer(&units, ensure_ascii, &mut got);
+                    assert_eq!(got, want, "{name}: {units:x?} ensure_ascii={ensure_ascii}");
+                }
+            }
+        }
     }
 
     #[test]
