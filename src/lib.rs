@@ -216,7 +216,7 @@ fn _key_cache_stats() -> (u64, u64) {
 #[cfg(feature = "phase4")]
 #[pyfunction]
 fn _kernels() -> &'static str {
-    phase4::kernels::chosen().name
+    phase4::kernels::chosen().isa.name()
 }
 
 /// Whether the parser's floats, ints and ASCII strs are made in place

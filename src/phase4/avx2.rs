@@ -6,6 +6,7 @@ use super::kernels::Kernels;
 
 super::vector::vector_kernels! {
     feature: "avx2",
+    isa: super::kernels::Isa::Avx2,
     width: 32,
     vector: __m256i,
     shorter: super::sse2::KERNELS,

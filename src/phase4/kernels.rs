@@ -9,9 +9,39 @@ use std::sync::OnceLock;
 
 use crate::text::{escape, scan};
 
+/// An instruction set the kernels are written for: what `RJSON_KERNELS`
+/// names and what every vector routine beyond these kernels (phase5's
+/// string writers and stage 1) follows, compared as a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Isa {
+    Scalar,
+    Sse2,
+    Avx2,
+    Neon,
+}
+
+impl Isa {
+    /// Its name, as `RJSON_KERNELS` and `rjson._rjson._kernels()` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Isa::Scalar => "scalar",
+            Isa::Sse2 => "sse2",
+            Isa::Avx2 => "avx2",
+            Isa::Neon => "neon",
+        }
+    }
+
+    /// The instruction set named `name`, if any.
+    pub fn named(name: &str) -> Option<Isa> {
+        [Isa::Scalar, Isa::Sse2, Isa::Avx2, Isa::Neon]
+            .into_iter()
+            .find(|isa| isa.name() == name)
+    }
+}
+
 #[derive(Clone, Copy)]
 pub struct Kernels {
-    pub name: &'static str,
+    pub isa: Isa,
     /// The bytes the kernels take at a time: their vectors' width, 1 for
     /// the scalar ones (phase5's string writer follows the choice).
     pub width: usize,
@@ -27,7 +57,7 @@ pub struct Kernels {
 }
 
 pub const SCALAR: Kernels = Kernels {
-    name: "scalar",
+    isa: Isa::Scalar,
     width: 1,
     escape_run: escape::escape_run,
     copy_run: escape::copy_run,
@@ -70,7 +100,8 @@ pub fn chosen() -> &'static Kernels {
         let forced = std::env::var("RJSON_KERNELS").ok();
         let best = *all.last().expect("scalar is always there");
         forced
-            .and_then(|name| all.iter().copied().find(|k| k.name == name))
+            .and_then(|name| Isa::named(&name))
+            .and_then(|isa| all.iter().copied().find(|k| k.isa == isa))
             .unwrap_or(best)
     })
 }
@@ -161,20 +192,20 @@ mod tests {
                             (k.escape_run)(&text, start, ensure_ascii),
                             (SCALAR.escape_run)(&text, start, ensure_ascii),
                             "{} escape_run {text:?} from {start} ensure_ascii={ensure_ascii}",
-                            k.name
+                            k.isa.name()
                         );
                     }
                     assert_eq!(
                         (k.space_run)(&text, start),
                         (SCALAR.space_run)(&text, start),
                         "{} space_run {text:?} from {start}",
-                        k.name
+                        k.isa.name()
                     );
                     assert_eq!(
                         (k.plain_run)(&text, start),
                         (SCALAR.plain_run)(&text, start),
                         "{} plain_run {text:?} from {start}",
-                        k.name
+                        k.isa.name()
                     );
                     for ensure_ascii in [false, true] {
                         // After some earlier output, as in a real document.
@@ -196,7 +227,7 @@ mod tests {
                             (fast_end, &fast),
                             (slow_end, &slow),
                             "{} copy_run {text:?} from {start}",
-                            k.name
+                            k.isa.name()
                         );
                     }
                 }
@@ -206,7 +237,7 @@ mod tests {
 
     #[test]
     fn the_vector_kernels_of_this_cpu_are_offered() {
-        let names: Vec<_> = available().iter().map(|k| k.name).collect();
+        let names: Vec<_> = available().iter().map(|k| k.isa.name()).collect();
         #[cfg(target_arch = "x86_64")]
         assert!(names.contains(&"sse2"), "{names:?}");
         #[cfg(target_arch = "aarch64")]

@@ -25,6 +25,7 @@ fn movemask(block: uint8x16_t) -> u32 {
 
 super::vector::vector_kernels! {
     feature: "neon",
+    isa: super::kernels::Isa::Neon,
     width: 16,
     vector: uint8x16_t,
     shorter: SCALAR,

@@ -7,6 +7,7 @@ use super::kernels::{Kernels, SCALAR};
 
 super::vector::vector_kernels! {
     feature: "sse2",
+    isa: super::kernels::Isa::Sse2,
     width: 16,
     vector: __m128i,
     shorter: SCALAR,

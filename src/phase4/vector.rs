@@ -6,6 +6,7 @@
 macro_rules! vector_kernels {
     (
         feature: $feature:literal,
+        isa: $isa:expr,
         width: $width:literal,
         vector: $vector:ty,
         shorter: $shorter:expr,
@@ -18,7 +19,7 @@ macro_rules! vector_kernels {
         movemask: $movemask:ident $(,)?
     ) => {
         pub const KERNELS: Kernels = Kernels {
-            name: $feature,
+            isa: $isa,
             width: $width,
             escape_run,
             copy_run,

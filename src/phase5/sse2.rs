@@ -3,9 +3,10 @@
 use std::arch::x86_64::*;
 
 use super::stage1::{build_with, Masks, Stage1};
+use crate::phase4::kernels::Isa;
 
 pub const STAGE1: Stage1 = Stage1 {
-    name: "sse2",
+    isa: Isa::Sse2,
     classify,
     build,
 };

@@ -14,6 +14,7 @@
 //! its position and gives up on anything it does not accept.
 
 use crate::api::memory;
+use crate::phase4::kernels::Isa;
 
 /// One 64-byte block's byte classes, bit i for byte i.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
@@ -165,13 +166,13 @@ fn build_scalar(data: &[u8]) -> Option<Vec<u32>> {
 /// One stage-1 implementation.
 #[derive(Clone, Copy)]
 pub struct Stage1 {
-    pub name: &'static str,
+    pub isa: Isa,
     pub classify: Classify,
     pub build: fn(&[u8]) -> Option<Vec<u32>>,
 }
 
 pub const SCALAR: Stage1 = Stage1 {
-    name: "scalar",
+    isa: Isa::Scalar,
     classify: classify_scalar,
     build: build_scalar,
 };
@@ -195,11 +196,11 @@ pub fn available() -> Vec<Stage1> {
 pub fn chosen() -> &'static Stage1 {
     static CHOSEN: std::sync::OnceLock<Stage1> = std::sync::OnceLock::new();
     CHOSEN.get_or_init(|| {
-        let kernels = crate::phase4::kernels::chosen().name;
+        let kernels = crate::phase4::kernels::chosen().isa;
         let all = available();
         all.iter()
             .copied()
-            .find(|s| s.name == kernels)
+            .find(|s| s.isa == kernels)
             .unwrap_or(*all.last().expect("scalar is always there"))
     })
 }
@@ -246,7 +247,7 @@ mod tests {
                 (s.build)(data).as_deref(),
                 Some(&expected[..]),
                 "{} on {:?}",
-                s.name,
+                s.isa.name(),
                 String::from_utf8_lossy(data)
             );
         }
@@ -264,7 +265,7 @@ mod tests {
                         (s.classify)(&block),
                         classify_scalar(&block),
                         "{} byte {b:#x} at {at}",
-                        s.name
+                        s.isa.name()
                     );
                 }
             }

@@ -12,7 +12,7 @@ use pyo3::ffi;
 use pyo3::prelude::*;
 
 use super::wide_str::new_object;
-use crate::phase4::kernels;
+use crate::phase4::kernels::{self, Isa};
 
 /// A str of valid UTF-8 `text`; `ascii` says whether it is all ASCII.
 #[inline]
@@ -111,7 +111,7 @@ impl Survey {
 /// twice).
 pub fn is_ascii(text: &[u8]) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if kernels::chosen().name == "avx2" {
+    if kernels::chosen().isa == Isa::Avx2 {
         // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
         return unsafe { is_ascii_avx2(text) };
     }
@@ -126,7 +126,7 @@ fn is_ascii_avx2(text: &[u8]) -> bool {
 
 pub(super) fn survey(text: &[u8]) -> Survey {
     #[cfg(target_arch = "x86_64")]
-    if kernels::chosen().name == "avx2" {
+    if kernels::chosen().isa == Isa::Avx2 {
         // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
         return unsafe { survey_avx2(text) };
     }
@@ -220,7 +220,7 @@ impl Unit for u32 {
 /// text is not UTF-8.
 fn fill<U: Unit>(text: &[u8], dst: &mut [U]) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
-    if kernels::chosen().name == "avx2" {
+    if kernels::chosen().isa == Isa::Avx2 {
         // SAFETY: the avx2 kernels are only chosen on a CPU that has AVX2.
         return unsafe { fill_avx2(text, dst) };
     }
