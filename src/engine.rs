@@ -13,6 +13,7 @@
 //! | `new_str` | – | – | – | `phase3::strings` | = | `phase5::utf8_str` |
 //! | `ItemStack` | `api::build` | = | `phase2::scratch` | = | = | = |
 //! | `OutputBuffer` | `api::to_json` | = | `phase2::output` | = | = | = |
+//! | `dict_from_pairs` | – | – | `phase2::scratch` | `phase3::dicts` (3.11-3.13) | = | = |
 //! | `plain_run`, `copy_run`, `space_run`, `digit_run`, `fraction_digit_run` | `text::scan`, `text::escape` | = | = | = | `phase4::kernels` | = |
 //! | `write_string` | – | – | – | here, over `text::escape` | = | `phase5::write_str` |
 //! | `prefetch` | – | – | – | here (nothing) | = | `phase5` |
@@ -55,6 +56,17 @@ pub use crate::api::build::ItemStack;
 pub use crate::api::to_json::OutputBuffer;
 #[cfg(feature = "phase2")]
 pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
+
+// How the parser's item stack makes a dict of its pairs: in place from
+// phase3 on where the interpreter's dict layout is known, else through the
+// C API.
+#[cfg(all(
+    feature = "phase2",
+    not(all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API)))
+))]
+pub use crate::phase2::scratch::dict_from_pairs;
+#[cfg(all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API)))]
+pub use crate::phase3::dicts::from_pairs as dict_from_pairs;
 
 // Scanning kernels: scalar (SWAR) before phase4, vectorized from phase4 on.
 #[cfg(feature = "phase4")]

@@ -117,7 +117,7 @@ impl<'a, 'py> Input<'a, 'py> {
     /// A `JSONDecodeError` at the first byte that is not UTF-8, if the
     /// input is not checked yet and has one (phase3's parser's: only
     /// phase5 leaves it unchecked).
-    #[cfg_attr(not(feature = "phase3"), allow(dead_code))]
+    #[allow(dead_code)] // phase3's parser's
     pub fn check_utf8(&self) -> PyResult<()> {
         if self.utf8_unchecked {
             return self.utf8_fault();

@@ -213,7 +213,7 @@ fn separator_text(value: &Bound<'_, PyAny>) -> PyResult<String> {
 /// A size set by the environment variable `name` (README lists them: for
 /// tests and measuring), else `default`; read once per process into `cell`.
 /// (Only phase3 and later builds have such switches.)
-#[cfg(feature = "phase3")]
+#[allow(dead_code)] // the engines' switches
 pub fn size_switch(cell: &'static std::sync::OnceLock<usize>, name: &str, default: usize) -> usize {
     *cell.get_or_init(|| {
         std::env::var(name)

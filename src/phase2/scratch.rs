@@ -61,7 +61,7 @@ impl<'py> ItemStack<'py> {
     /// The list of `(key, value)` tuples of the pairs pushed since `mark`
     /// (key first, in document order, repeats kept), for
     /// `object_pairs_hook`: the list and each tuple made at their final size.
-    #[cfg_attr(not(feature = "phase3"), allow(dead_code))]
+    #[allow(dead_code)] // phase3's parser's
     pub fn pop_pairs(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
         let count = (self.items.len() - mark) / 2;
         // SAFETY: PyList_New and PyTuple_New return containers of empty
@@ -111,51 +111,51 @@ extern "C" {
 impl<'py> ItemStack<'py> {
     /// The dict of the key/value pairs pushed since `mark` (key first, in
     /// document order: a repeated key keeps its first position and last
-    /// value), made with room for all of them, so it never grows. Used by
-    /// phase3's parser (the serde engine of phase2 builds makes its dicts).
-    #[cfg_attr(not(feature = "phase3"), allow(dead_code))]
+    /// value), made with room for all of them by the engine's
+    /// `dict_from_pairs`, so it never grows. Used by phase3's parser (the
+    /// serde engine of phase2 builds makes its dicts).
+    #[allow(dead_code)] // phase3's parser's
     pub fn pop_dict(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
         // SAFETY: the stack holds owned references, keys (exact str) and
-        // values in pairs from `mark`; `from_pairs` consumes them (stored or
-        // released) and the stack forgets them (set_len). The GIL is held.
-        #[cfg(all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API)))]
+        // values in pairs from `mark`; `dict_from_pairs` consumes them
+        // (stored or released) and the stack forgets them (set_len). The
+        // GIL is held (`py`).
         unsafe {
-            let dict = crate::phase3::dicts::from_pairs(&self.items[mark..]);
+            let dict = crate::engine::dict_from_pairs(&self.items[mark..]);
             self.items.set_len(mark);
             Bound::from_owned_ptr_or_err(py, dict)
         }
-        #[cfg(not(all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API))))]
-        self.pop_dict_by_api(py, mark)
     }
+}
 
-    /// `pop_dict` through the C API (other interpreters than CPython 3.11).
-    #[cfg_attr(
-        all(feature = "phase3", rjson_cpython_layouts, not(Py_LIMITED_API)),
-        allow(dead_code)
-    )]
-    fn pop_dict_by_api(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
-        let count = (self.items.len() - mark) / 2;
-        // SAFETY: the stack holds owned references, keys (str) and values in
-        // pairs from `mark`. PyDict_SetItem takes its own references, so each
-        // of ours is released once afterwards, whether or not an insert failed,
-        // and the stack forgets them (set_len). The GIL is held (`py`).
-        unsafe {
-            let dict = _PyDict_NewPresized(count as ffi::Py_ssize_t);
-            let mut status = if dict.is_null() { -1 } else { 0 };
-            for pair in self.items[mark..].chunks_exact(2) {
-                if status == 0 {
-                    status = ffi::PyDict_SetItem(dict, pair[0], pair[1]);
-                }
-                ffi::Py_DECREF(pair[0]);
-                ffi::Py_DECREF(pair[1]);
+/// The dict of `pairs` (key, value, key, value, ...; keys str, in document
+/// order) through the C API, presized for all of them: a new reference, or
+/// NULL with an exception set. The engine's `dict_from_pairs` where the
+/// interpreter's dict layout is not written in place.
+///
+/// # Safety
+/// The GIL is held; `pairs` are owned references, which are consumed:
+/// stored in the dict or released, also when this fails.
+#[allow(dead_code)] // engine.rs's choice
+pub unsafe fn dict_from_pairs(pairs: &[*mut ffi::PyObject]) -> *mut ffi::PyObject {
+    // SAFETY: the caller's contract. PyDict_SetItem takes its own
+    // references, so each of ours is released once afterwards, whether or
+    // not an insert failed.
+    unsafe {
+        let dict = _PyDict_NewPresized((pairs.len() / 2) as ffi::Py_ssize_t);
+        let mut status = if dict.is_null() { -1 } else { 0 };
+        for pair in pairs.chunks_exact(2) {
+            if status == 0 {
+                status = ffi::PyDict_SetItem(dict, pair[0], pair[1]);
             }
-            self.items.set_len(mark);
-            let dict = Bound::from_owned_ptr_or_err(py, dict)?;
-            if status != 0 {
-                return Err(PyErr::fetch(py));
-            }
-            Ok(dict)
+            ffi::Py_DECREF(pair[0]);
+            ffi::Py_DECREF(pair[1]);
         }
+        if status != 0 && !dict.is_null() {
+            ffi::Py_DECREF(dict);
+            return std::ptr::null_mut();
+        }
+        dict
     }
 }
 

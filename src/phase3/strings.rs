@@ -21,7 +21,7 @@ pub fn new_str<'py>(py: Python<'py>, bytes: &[u8], ascii: bool) -> PyResult<Boun
 
 /// The `str` of an encoder's output (valid UTF-8): ASCII output is copied
 /// once into a compact ASCII string, the rest decoded.
-#[cfg_attr(feature = "phase5", allow(dead_code))] // phase5 transcodes its own
+#[allow(dead_code)] // engine.rs's `output_str` before phase5, which transcodes its own
 pub fn output_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
     new_str(py, bytes, bytes.is_ascii())
 }
