@@ -37,27 +37,46 @@ pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &m
 /// `write_units` by blocks of 16 characters in the forms `write_block` tries.
 fn write_blocks<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &mut S) {
     // SAFETY: `write_block` writes within 12 bytes a unit of its block.
-    unsafe {
-        write_padded_blocks(units, out, |block, count, dst| {
-            write_block(block, count, ensure_ascii, dst)
-        })
+    unsafe { write_padded_blocks(units, out, BlockForms { ensure_ascii }) }
+}
+
+/// How `write_padded_blocks` writes one block: `write_block`'s forms, or
+/// `ssse3::write_ucs2`'s. A trait rather than a closure, so that the block
+/// writer is inlined at both of its calls (a closure was left as a call).
+trait WriteBlock<U> {
+    /// Writes the first `count` characters of `block` at `dst` (the rest
+    /// are copies of the last of them): how many bytes they take.
+    ///
+    /// # Safety
+    /// `dst` has room for 12 bytes a unit of the block.
+    unsafe fn write(&self, block: &[U; BLOCK], count: usize, dst: *mut u8) -> usize;
+}
+
+/// `write_block` in the given mode.
+struct BlockForms {
+    ensure_ascii: bool,
+}
+
+impl<U: StrUnit> WriteBlock<U> for BlockForms {
+    #[inline(always)]
+    unsafe fn write(&self, block: &[U; BLOCK], count: usize, dst: *mut u8) -> usize {
+        // SAFETY: the caller's room.
+        unsafe { write_block(block, count, self.ensure_ascii, dst) }
     }
 }
 
 /// Appends `units` in quotes, each block of 16 written at its place by
-/// `write`, which is given the block, how many of its characters count and
-/// where they go, and returns how many bytes they took. The last partial
-/// block is padded with copies of its last character, which leave the
-/// block's form (ASCII, two-byte, three-byte, mixed) as it is; `write`
-/// must not count their bytes.
+/// `write`. The last partial block is padded with copies of its last
+/// character, which leave the block's form (ASCII, two-byte, three-byte,
+/// mixed) as it is; `write` does not count their bytes.
 ///
 /// # Safety
-/// `write` writes at most 12 bytes a unit of the block at its destination.
+/// `write`'s own contract is all (it may need a CPU feature).
 #[inline(always)]
 unsafe fn write_padded_blocks<S: Sink, U: StrUnit>(
     units: &[U],
     out: &mut S,
-    write: impl Fn(&[U; BLOCK], usize, *mut u8) -> usize,
+    write: impl WriteBlock<U>,
 ) {
     out.push(b'"');
     for chunk in units.chunks(CHUNK) {
@@ -69,15 +88,16 @@ unsafe fn write_padded_blocks<S: Sink, U: StrUnit>(
         let mut blocks = chunk.chunks_exact(BLOCK);
         for block in &mut blocks {
             let block: &[U; BLOCK] = block.try_into().expect("a block");
-            // The reservation leaves 12 bytes of room per unit of the
-            // chunk, and a block more.
-            len += write(block, BLOCK, dst.wrapping_add(len));
+            // SAFETY: the reservation leaves 12 bytes of room per unit of
+            // the chunk, and a block more.
+            len += unsafe { write.write(block, BLOCK, dst.wrapping_add(len)) };
         }
         if let Some(&last) = blocks.remainder().last() {
             let rest = blocks.remainder();
             let mut block = [last; BLOCK];
             block[..rest.len()].copy_from_slice(rest);
-            len += write(&block, rest.len(), dst.wrapping_add(len));
+            // SAFETY: as above.
+            len += unsafe { write.write(&block, rest.len(), dst.wrapping_add(len)) };
         }
         // SAFETY: every byte up to `len` was written above (the caller's `write`).
         unsafe { out.set_len(len) };
@@ -582,7 +602,8 @@ mod ssse3 {
     use std::arch::x86_64::*;
 
     use super::{
-        plain_width, write_char, write_padded_blocks, Sink, StrUnit, UnitEscapes, BLOCK, HALF,
+        plain_width, write_char, write_padded_blocks, Sink, StrUnit, UnitEscapes, WriteBlock,
+        BLOCK, HALF,
     };
 
     /// `write_units` of UCS-2 text without `ensure_ascii`, by blocks of 16
@@ -601,10 +622,17 @@ mod ssse3 {
     pub unsafe fn write_ucs2<S: Sink>(units: &[u16], out: &mut S) {
         // SAFETY: `ucs2_block` writes within 12 bytes a unit of its block;
         // the CPU has SSSE3.
-        unsafe {
-            write_padded_blocks(units, out, |block, count, dst| {
-                ucs2_block(block, count, dst)
-            })
+        unsafe { write_padded_blocks(units, out, Shuffles) }
+    }
+
+    /// `ucs2_block`, for a CPU with SSSE3.
+    struct Shuffles;
+
+    impl WriteBlock<u16> for Shuffles {
+        #[inline(always)]
+        unsafe fn write(&self, block: &[u16; BLOCK], count: usize, dst: *mut u8) -> usize {
+            // SAFETY: the caller's room; `write_ucs2`'s caller's CPU.
+            unsafe { ucs2_block(block, count, dst) }
         }
     }
 
