@@ -234,6 +234,55 @@ def test_dict_rebuilt_at_the_same_size_while_written():
     assert json.loads(out)  # whatever was read, it is valid JSON
 
 
+def test_sorted_dict_keeps_the_entries_a_default_replaces():
+    # With sort_keys, the entries still to be written when a default
+    # replaces them (and so frees them) are written as they were, as json
+    # writes its snapshot of the items; never read after being freed.
+    def build():
+        d = {f"k{i:02d}": "".join(["value ", str(i)]) * 3 for i in range(30)}
+        d["k15"] = object()
+        d["k20"] = {"inner": "".join(["i", "j"]), "list": ["".join(["l", "m"])]}
+        return d
+
+    for module in (json, rjson):
+        d = build()
+
+        def default(o):
+            for key in list(d):
+                d[key] = "replaced"
+            return "object"
+
+        out = module.dumps(d, sort_keys=True, default=default, separators=(",", ":"))
+        if module is json:
+            want = out
+    assert out == want
+    assert '"k16":"value 16value 16value 16"' in want
+
+
+def test_sorted_dict_gives_back_the_references_it_takes():
+    # The references sort_keys takes to a dict's entries are given back,
+    # also when a default raises in the middle of the dict.
+    import sys
+
+    objects = [object() for _ in range(3)]
+    s1, s2 = "x" * 40 + "q", "y" * 40 + "w"
+    d = {"b": s1, "a": objects[0], "c": [objects[1]], "d": s2, "z": {"y": objects[2], "x": s1}}
+    before = [sys.getrefcount(o) for o in (s1, s2, *objects)]
+    for fail in (False, True):
+
+        def default(o):
+            if fail and o is objects[1]:
+                raise ValueError("no")
+            return 1
+
+        for _ in range(100):
+            try:
+                rjson.dumps(d, sort_keys=True, default=default)
+            except ValueError:
+                assert fail
+    assert [sys.getrefcount(o) for o in (s1, s2, *objects)] == before
+
+
 def test_list_emptied_and_refilled_by_default():
     items = [object(), 1, 2]
 
