@@ -24,8 +24,9 @@ const MAX_BYTES_PER_UNIT: usize = 12;
 /// characters of two UTF-8 bytes each (Cyrillic, Greek, Hebrew, Arabic)
 /// or three (CJK, most of the rest); any other block a character at a time.
 ///
-/// UCS-2 text without `ensure_ascii`, the most common kind past Latin-1,
-/// goes 8 characters at a time by byte shuffles where the CPU has SSSE3
+/// UCS-2 text of more than a block without `ensure_ascii` (the most common
+/// kind past Latin-1) takes those forms and, for any other block, byte
+/// shuffles 8 characters at a time where the CPU has SSSE3
 /// (`StrUnit::write_by_shuffles`).
 pub fn write_units<S: Sink, U: StrUnit>(units: &[U], ensure_ascii: bool, out: &mut S) {
     if !ensure_ascii && U::write_by_shuffles(units, out) {
@@ -195,8 +196,9 @@ pub trait StrUnit: UnitEscapes {
     }
 
     /// Appends `units` as a JSON string in quotes, as `write_units` does
-    /// without `ensure_ascii`, 8 characters at a time by `ssse3::write_ucs2`:
-    /// true for UCS-2 on a CPU with SSSE3; false, nothing written, otherwise.
+    /// without `ensure_ascii`, by `ssse3::write_ucs2`: true for UCS-2 of
+    /// more than a block on a CPU with SSSE3; false, nothing written,
+    /// otherwise.
     #[inline(always)]
     fn write_by_shuffles<S: Sink>(_units: &[Self], _out: &mut S) -> bool {
         false
