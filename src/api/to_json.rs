@@ -559,6 +559,13 @@ impl Nesting {
         self.depth -= 1;
     }
 
+    /// How many more containers may be entered before the depth limit.
+    #[allow(dead_code)] // phase3's writer's
+    #[inline]
+    pub fn room(&self) -> usize {
+        MAX_DEPTH - self.depth
+    }
+
     /// Whether one more container may be entered (`enter` would not fail).
     #[allow(dead_code)] // phase3's writer's
     #[inline]

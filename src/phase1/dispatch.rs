@@ -200,11 +200,19 @@ pub enum Units<'a> {
 /// The units of the str `text`, borrowed; `None` for a str whose data is
 /// not ready (a legacy str of the deprecated `wchar_t` API, before 3.12).
 pub fn ready_units<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
-    let ptr = text.as_ptr();
-    // SAFETY: `text` is a live str (the caller classified it); a ready
-    // str's data (after a compact str's header, or its own block for a
-    // str subclass's instance) is `length` units of its kind's width,
-    // fixed for its life (borrowed for 'a).
+    // SAFETY: `text` is a live str (the caller classified it), borrowed for 'a.
+    unsafe { units_of(text.as_ptr()) }
+}
+
+/// `ready_units` of a str known by its pointer (a worker thread's, which
+/// holds no `Bound`).
+///
+/// # Safety
+/// `ptr` is a live str that outlives 'a and no Python code runs meanwhile.
+pub unsafe fn units_of<'a>(ptr: *mut ffi::PyObject) -> Option<Units<'a>> {
+    // SAFETY: a ready str's data (after a compact str's header, or its own
+    // block for a str subclass's instance) is `length` units of its kind's
+    // width, fixed for its life (the caller's 'a).
     unsafe {
         if ffi::PyUnicode_IS_READY(ptr) == 0 {
             return None;

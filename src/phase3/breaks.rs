@@ -4,6 +4,7 @@
 //! layout, a slice of the prepared run in the others.
 
 use crate::api::options::DumpOptions;
+use crate::text::sink::Sink;
 
 /// Levels of indentation prepared in the break run; deeper lines add the
 /// rest one level at a time.
@@ -55,6 +56,37 @@ impl Breaks {
             width,
             key,
             key_len,
+        }
+    }
+
+    /// Writes the item separator if `separated`, then with `indent` a
+    /// newline and the indentation of `level`.
+    #[inline(always)]
+    pub fn write_line_break<S: Sink>(&self, level: usize, separated: bool, out: &mut S) {
+        let start = if separated { 0 } else { self.separator };
+        let levels = level.min(NEWLINE_LEVELS);
+        let end = self.separator + usize::from(self.lines) * (1 + self.width * levels);
+        padded_copy(&self.run[start..], end - start, out);
+        if self.lines && levels < level {
+            self.deep_indent(level - levels, out);
+        }
+    }
+
+    /// Writes the key separator.
+    #[inline(always)]
+    pub fn write_key_separator<S: Sink>(&self, out: &mut S) {
+        padded_copy(&self.key, self.key_len, out);
+    }
+
+    /// `levels` more levels of indentation, past the ones the run holds,
+    /// up to `NEWLINE_LEVELS` levels a copy.
+    #[inline(never)]
+    fn deep_indent<S: Sink>(&self, mut levels: usize, out: &mut S) {
+        let start = self.separator + 1;
+        while levels > 0 {
+            let copied = levels.min(NEWLINE_LEVELS);
+            out.extend_from_slice(&self.run[start..start + self.width * copied]);
+            levels -= copied;
         }
     }
 
@@ -132,5 +164,24 @@ impl ItemBreak for LineBreak {
         // within its break, and `dst` as many writable ones (the caller's).
         unsafe { std::ptr::copy_nonoverlapping(self.run.add(start), dst, LINE_BREAK_ROOM) };
         self.len - start
+    }
+}
+
+/// Writes the first `len` bytes of `padded`, which has `LINE_BREAK_ROOM`
+/// bytes more than `len`: up to `LINE_BREAK_ROOM` bytes in one fixed-size copy.
+#[inline(always)]
+fn padded_copy<S: Sink>(padded: &[u8], len: usize, out: &mut S) {
+    if len > LINE_BREAK_ROOM || padded.len() < LINE_BREAK_ROOM {
+        out.extend_from_slice(&padded[..len]);
+        return;
+    }
+    out.reserve(LINE_BREAK_ROOM);
+    let at = out.len();
+    // SAFETY: `LINE_BREAK_ROOM` bytes of room are reserved at `at`, and
+    // `padded` has as many (checked); the `len` bytes kept are the text,
+    // the rest stays spare room.
+    unsafe {
+        std::ptr::copy_nonoverlapping(padded.as_ptr(), out.as_mut_ptr().add(at), LINE_BREAK_ROOM);
+        out.set_len(at + len);
     }
 }

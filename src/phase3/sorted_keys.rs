@@ -9,9 +9,9 @@ use std::cmp::Ordering;
 
 use pyo3::ffi;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString};
+use pyo3::types::PyDict;
 
-use crate::phase1::dispatch::{ready_units, Units};
+use crate::phase1::dispatch::{units_of, Units};
 use crate::phase1::layout::dict_next;
 
 /// A dict's entry, owned, with the key's place in the order.
@@ -23,6 +23,52 @@ pub struct SortedEntry<'py> {
     pub value: Bound<'py, PyAny>,
 }
 
+/// A dict's entry, borrowed (the parallel writer's, which takes no
+/// reference: no Python code runs while it writes), with its key's order.
+#[derive(Clone, Copy)]
+pub struct BorrowedEntry {
+    order: u64,
+    pub key: *mut ffi::PyObject,
+    pub value: *mut ffi::PyObject,
+}
+
+/// An entry the sort orders: its key and the key's prefix order.
+pub trait KeyedEntry {
+    fn key(&self) -> *mut ffi::PyObject;
+    fn order(&self) -> u64;
+    fn order_mut(&mut self) -> &mut u64;
+}
+
+impl KeyedEntry for SortedEntry<'_> {
+    #[inline(always)]
+    fn key(&self) -> *mut ffi::PyObject {
+        self.key.as_ptr()
+    }
+    #[inline(always)]
+    fn order(&self) -> u64 {
+        self.order
+    }
+    #[inline(always)]
+    fn order_mut(&mut self) -> &mut u64 {
+        &mut self.order
+    }
+}
+
+impl KeyedEntry for BorrowedEntry {
+    #[inline(always)]
+    fn key(&self) -> *mut ffi::PyObject {
+        self.key
+    }
+    #[inline(always)]
+    fn order(&self) -> u64 {
+        self.order
+    }
+    #[inline(always)]
+    fn order_mut(&mut self) -> &mut u64 {
+        &mut self.order
+    }
+}
+
 /// Appends the entries of the exact dict `dict` to `stack`, sorted by
 /// key, when every key is an exact compact str: true; otherwise false, with
 /// `stack` as it was. One stack serves a whole `dumps`, nested dicts'
@@ -32,48 +78,86 @@ pub fn push_sorted_str_entries<'py>(
     stack: &mut Vec<SortedEntry<'py>>,
 ) -> bool {
     let py = dict.py();
-    let base = stack.len();
-    stack.reserve(dict.len());
-    let mut latin1 = true;
-    let mut position = 0;
-    // SAFETY: the GIL is held and `dict` is an exact live dict; `dict_next`
-    // lends each key and value, which are owned at once, and no Python code
-    // runs while the table is read.
+    // SAFETY: the GIL is held and `dict` is an exact live dict, whose keys
+    // and values are owned as they are taken.
     unsafe {
-        while let Some((key, value)) = dict_next(dict.as_ptr(), &mut position) {
-            let key = Bound::from_borrowed_ptr(py, key);
-            if !key.is_exact_instance_of::<PyString>()
-                || ffi::PyUnicode_IS_COMPACT(key.as_ptr()) == 0
+        push_sorted_entries(dict.as_ptr(), stack, |order, key, value| SortedEntry {
+            order,
+            key: Bound::from_borrowed_ptr(py, key),
+            value: Bound::from_borrowed_ptr(py, value),
+        })
+    }
+}
+
+/// `push_sorted_str_entries` with borrowed entries.
+///
+/// # Safety
+/// `dict` is an exact live dict, and no Python code runs while the
+/// entries are used.
+pub unsafe fn push_sorted_borrowed_entries(
+    dict: *mut ffi::PyObject,
+    stack: &mut Vec<BorrowedEntry>,
+) -> bool {
+    // SAFETY: the caller's.
+    unsafe {
+        push_sorted_entries(dict, stack, |order, key, value| BorrowedEntry {
+            order,
+            key,
+            value,
+        })
+    }
+}
+
+/// The sort of both: `entry` makes an entry of a key's order, the key and
+/// the value.
+///
+/// # Safety
+/// `dict` is an exact live dict, whose table does not change meanwhile.
+#[inline(always)]
+unsafe fn push_sorted_entries<E: KeyedEntry>(
+    dict: *mut ffi::PyObject,
+    stack: &mut Vec<E>,
+    entry: impl Fn(u64, *mut ffi::PyObject, *mut ffi::PyObject) -> E,
+) -> bool {
+    let base = stack.len();
+    // SAFETY: the caller's dict; `dict_next` lends each key and value, and
+    // the keys' units are read while they live.
+    unsafe {
+        stack.reserve((*dict.cast::<ffi::PyDictObject>()).ma_used as usize);
+        let mut latin1 = true;
+        let mut position = 0;
+        while let Some((key, value)) = dict_next(dict, &mut position) {
+            if ffi::Py_TYPE(key) != std::ptr::addr_of_mut!(ffi::PyUnicode_Type)
+                || ffi::PyUnicode_IS_COMPACT(key) == 0
             {
                 stack.truncate(base);
                 return false;
             }
-            let order = match ready_units(&key) {
+            let order = match units_of(key) {
                 Some(Units::One(units)) => byte_prefix(units),
                 _ => {
                     latin1 = false;
                     0
                 }
             };
-            let value = Bound::from_borrowed_ptr(py, value);
-            stack.push(SortedEntry { order, key, value });
+            stack.push(entry(order, key, value));
         }
-    }
-    let entries = &mut stack[base..];
-    if !latin1 {
-        // Byte prefixes do not compare with other kinds' characters.
-        for entry in entries.iter_mut() {
-            entry.order = ready_units(&entry.key).map_or(0, code_point_prefix);
+        let entries = &mut stack[base..];
+        if !latin1 {
+            // Byte prefixes do not compare with other kinds' characters.
+            for entry in entries.iter_mut() {
+                *entry.order_mut() = units_of(entry.key()).map_or(0, code_point_prefix);
+            }
         }
+        // A dict's keys are distinct, so the order is total and the sort
+        // needs no stability. Equal prefixes say nothing (a shorter key is
+        // padded with zeros, as "a\0" would be): the whole keys decide.
+        entries.sort_unstable_by(|a, b| {
+            a.order()
+                .cmp(&b.order())
+                .then_with(|| compare_strs(a.key(), b.key()))
+        });
     }
-    // A dict's keys are distinct, so the order is total and the sort needs
-    // no stability. Equal prefixes say nothing (a shorter key is padded
-    // with zeros, as "a\0" would be): the whole keys decide.
-    entries.sort_unstable_by(|a, b| {
-        a.order
-            .cmp(&b.order)
-            .then_with(|| compare_strs(&a.key, &b.key))
-    });
     true
 }
 
@@ -110,9 +194,10 @@ fn code_point_prefix(units: Units<'_>) -> u64 {
         .fold(0, |prefix, c| prefix << 21 | u64::from(c))
 }
 /// The order of two compact strs by code point, as Python compares strs.
-fn compare_strs(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> Ordering {
-    // Both are compact (`sorted_str_entries` takes no other key).
-    let (Some(a), Some(b)) = (ready_units(a), ready_units(b)) else {
+fn compare_strs(a: *mut ffi::PyObject, b: *mut ffi::PyObject) -> Ordering {
+    // SAFETY: both are live compact strs (`push_sorted_entries` takes no
+    // other key), read while they live.
+    let (Some(a), Some(b)) = (unsafe { units_of(a) }, unsafe { units_of(b) }) else {
         return Ordering::Equal;
     };
     match (a, b) {

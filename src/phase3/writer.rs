@@ -10,7 +10,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
 use pyo3::Borrowed;
 
-use super::breaks::{Breaks, Comma, ItemBreak, LineBreak, LINE_BREAK_ROOM, NEWLINE_LEVELS};
+use super::breaks::{Breaks, Comma, ItemBreak, LineBreak, LINE_BREAK_ROOM};
 use super::float_repr::write_float_repr;
 use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{
@@ -406,52 +406,8 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
     /// the indentation of the current level.
     #[inline(always)]
     fn line_break(&mut self, separated: bool) {
-        let Some(breaks) = self.breaks else {
-            return;
-        };
-        let start = if separated { 0 } else { breaks.separator };
-        let levels = self.level.min(NEWLINE_LEVELS);
-        let end = breaks.separator + usize::from(breaks.lines) * (1 + breaks.width * levels);
-        self.padded_copy(&breaks.run[start..], end - start);
-        if breaks.lines && levels < self.level {
-            self.deep_indent(breaks, levels);
-        }
-    }
-
-    /// Indentation past the levels the break run holds, up to
-    /// `NEWLINE_LEVELS` levels a copy.
-    #[inline(never)]
-    fn deep_indent(&mut self, breaks: &Breaks, from: usize) {
-        let start = breaks.separator + 1;
-        let mut left = self.level - from;
-        while left > 0 {
-            let levels = left.min(NEWLINE_LEVELS);
-            self.out
-                .extend_from_slice(&breaks.run[start..start + breaks.width * levels]);
-            left -= levels;
-        }
-    }
-
-    /// Writes the first `len` bytes of `padded`, which has `LINE_BREAK_ROOM`
-    /// bytes more than `len`: up to `LINE_BREAK_ROOM` bytes in one fixed-size copy.
-    #[inline(always)]
-    fn padded_copy(&mut self, padded: &[u8], len: usize) {
-        if len > LINE_BREAK_ROOM || padded.len() < LINE_BREAK_ROOM {
-            self.out.extend_from_slice(&padded[..len]);
-            return;
-        }
-        self.out.reserve(LINE_BREAK_ROOM);
-        let at = self.out.len();
-        // SAFETY: `LINE_BREAK_ROOM` bytes of room are reserved at `at`, and
-        // `padded` has as many (checked); the `len` bytes kept are the
-        // text, the rest stays spare room.
-        unsafe {
-            std::ptr::copy_nonoverlapping(
-                padded.as_ptr(),
-                self.out.as_mut_ptr().add(at),
-                LINE_BREAK_ROOM,
-            );
-            self.out.set_len(at + len);
+        if let Some(breaks) = self.breaks {
+            breaks.write_line_break(self.level, separated, &mut self.out);
         }
     }
 
@@ -495,18 +451,74 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         if at == 0 && COMPACT && list.len() >= FLOAT_RUN_MIN {
             at = self.leading_floats(list);
         }
+        #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+        if list.len() >= parallel::LIST_MIN {
+            at = self.parallel_items(list, at)?;
+        }
+        at = self.items_until(list, at, usize::MAX)?;
+        self.close(b']', at > 0);
+        Ok(())
+    }
+
+    /// A long list's items from `at` on: the first `SAMPLE_ITEMS` by this
+    /// writer, which measures their text, then the rest on several threads
+    /// when it is large (`parallel.rs`); returns the first item left to
+    /// write.
+    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+    #[inline(never)]
+    fn parallel_items(&mut self, list: &Bound<'py, PyList>, at: usize) -> PyResult<usize> {
+        let mark = self.out.len();
+        let sampled = self.items_until(list, at, at + parallel::SAMPLE_ITEMS)?;
+        let layout = super::worker_writer::Layout {
+            ensure_ascii: self.opts.ensure_ascii,
+            sort_keys: self.opts.sort_keys,
+            strict_integer: self.opts.strict_integer,
+            breaks: self.breaks,
+            utf8: S::TAKES_UTF8,
+        };
+        // SAFETY: the GIL is held; the items are the list's, which no
+        // Python code changes while the pool writes them.
+        Ok(unsafe {
+            parallel::write_list_items::<S, COMPACT>(
+                list_items(list),
+                sampled,
+                // A `str` result may have moved its text elsewhere meanwhile
+                // (then the measure is short, and no more).
+                (sampled - at, self.out.len().saturating_sub(mark)),
+                layout,
+                (self.level, self.nesting.room()),
+                &mut self.out,
+            )
+        })
+    }
+
+    /// Writes the items of the open `list` from `at` up to `end` (or its
+    /// end); returns the index after the last one written.
+    #[inline(always)]
+    fn items_until(
+        &mut self,
+        list: &Bound<'py, PyList>,
+        mut at: usize,
+        end: usize,
+    ) -> PyResult<usize> {
         // By index, re-reading the length: `default=` may shorten the list.
-        while let Some(mut item) = list_item_borrowed(list, at) {
+        while at < end {
+            let Some(mut item) = list_item_borrowed(list, at) else {
+                break;
+            };
             let ty = item.get_type_ptr();
             // Scalars in runs (`item_runs`); a container would only fail
             // the run's first test.
             if ty != addr_of_mut!(ffi::PyDict_Type) && ty != addr_of_mut!(ffi::PyList_Type) {
                 // SAFETY: `at` is within the list; writing scalars runs no
                 // Python code, so the items stay.
-                at += unsafe { self.scalar_run(&list_items(list)[at..], ty, at > 0) };
+                at += unsafe {
+                    let items = list_items(list);
+                    self.scalar_run(&items[at..end.min(items.len())], ty, at > 0)
+                };
                 match list_item_borrowed(list, at) {
-                    Some(next) => item = next,
-                    None => break,
+                    Some(next) if at < end => item = next,
+                    _ => break,
                 }
             }
             // The next item's header, while this one is written.
@@ -517,8 +529,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
             self.entry_value(item)?;
             at += 1;
         }
-        self.close(b']', at > 0);
-        Ok(())
+        Ok(at)
     }
 
     /// Writes the leading scalars of `items` (a list's, from the one of
@@ -728,7 +739,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         if COMPACT {
             self.out.push(b':');
         } else if let Some(breaks) = self.breaks {
-            self.padded_copy(&breaks.key, breaks.key_len);
+            breaks.write_key_separator(&mut self.out);
         }
     }
 

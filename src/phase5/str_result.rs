@@ -191,6 +191,8 @@ impl<'py> StrResult<'py> {
 }
 
 impl Sink for StrResult<'_> {
+    const TAKES_UTF8: bool = false;
+
     #[inline(always)]
     fn len(&self) -> usize {
         self.text.len()

@@ -24,6 +24,11 @@ pub unsafe fn store_comma(comma: bool, dst: *mut u8) -> *mut u8 {
 // `len` without `is_empty`: the trait has just the methods of `Vec` the writers use.
 #[allow(clippy::len_without_is_empty)]
 pub trait Sink {
+    /// Whether non-ASCII text may be written as UTF-8 bytes: false for a
+    /// sink whose result is a `str` and takes non-ASCII strs only through
+    /// `str_units`.
+    const TAKES_UTF8: bool = true;
+
     fn len(&self) -> usize;
 
     /// Room for at least `additional` more bytes after `len`.
