@@ -7,8 +7,8 @@
 //! and the objects stay as they are.
 //!
 //! Its text is the writer's (`writer.rs`) byte for byte. At anything else
-//! (another type, an int past `i64`, NaN, a str with a lone surrogate, a
-//! cycle or the depth limit) it stops with `NeedsPython`, and the writer
+//! (another type, an int past `i64`, NaN, a key with a lone surrogate
+//! half, a cycle or the depth limit) it stops with `NeedsPython`, and the writer
 //! writes that part itself, raising or calling `default` as it does.
 //!
 //! Object layouts are read in place, so it exists only where they are
@@ -101,13 +101,14 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
 
     /// # Safety
     /// As `item`.
+    #[inline(always)]
     unsafe fn value(&mut self, obj: *mut ffi::PyObject) -> Result<(), NeedsPython> {
         // SAFETY: `obj` is live; types and singletons are compared by
         // address, and each type's fields are read as its layout has them.
         unsafe {
             let ty = ffi::Py_TYPE(obj);
             if ty == addr_of_mut!(ffi::PyUnicode_Type) {
-                self.string(obj)
+                self.string(obj, false)
             } else if ty == addr_of_mut!(ffi::PyLong_Type) {
                 match int_value(obj) {
                     Some(value)
@@ -151,24 +152,46 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
         }
     }
 
-    /// An exact str, a value or a key.
+    /// An exact str, a value or a key: inline for a short compact-ASCII one
+    /// needing no escape (most), as the writer writes it; any other out of
+    /// line.
     ///
     /// # Safety
     /// `obj` is a live exact str.
-    unsafe fn string(&mut self, obj: *mut ffi::PyObject) -> Result<(), NeedsPython> {
+    #[inline(always)]
+    unsafe fn string(&mut self, obj: *mut ffi::PyObject, key: bool) -> Result<(), NeedsPython> {
+        // SAFETY: a compact ASCII str has `len` bytes of data.
+        unsafe {
+            if ffi::PyUnicode_IS_COMPACT_ASCII(obj) != 0 {
+                let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
+                if (1..=short_str::MAX_LEN).contains(&len)
+                    && short_str::write(obj, len, self.layout.ensure_ascii, false, false, self.out)
+                {
+                    return Ok(());
+                }
+            }
+            self.other_string(obj, key)
+        }
+    }
+
+    /// A str `string` does not write inline. A lone surrogate half is
+    /// written as an escape in a value (by `write_units`, as the writer
+    /// does), and raises in a key (the writer's `key_text`).
+    ///
+    /// # Safety
+    /// `obj` is a live exact str.
+    #[inline(never)]
+    unsafe fn other_string(
+        &mut self,
+        obj: *mut ffi::PyObject,
+        key: bool,
+    ) -> Result<(), NeedsPython> {
         let ensure_ascii = self.layout.ensure_ascii;
         // SAFETY: a compact ASCII str's `len` bytes of data are ASCII; any
         // other str's units are read by `units_of`, fixed while it lives.
         unsafe {
             if ffi::PyUnicode_IS_COMPACT_ASCII(obj) != 0 {
                 let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
-                // Short ones needing no escape by two moves, as the writer
-                // writes them.
-                if (1..=short_str::MAX_LEN).contains(&len)
-                    && short_str::write(obj, len, ensure_ascii, false, false, self.out)
-                {
-                    return Ok(());
-                }
                 let data = std::slice::from_raw_parts(ffi::PyUnicode_DATA(obj).cast::<u8>(), len);
                 write_string(data, ensure_ascii, self.out);
                 return Ok(());
@@ -177,7 +200,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
                 return Err(NeedsPython);
             }
             let units = units_of(obj).ok_or(NeedsPython)?;
-            if has_surrogate_halves(units) {
+            if key && has_surrogate_halves(units) {
                 return Err(NeedsPython);
             }
             match units {
@@ -193,6 +216,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
     ///
     /// # Safety
     /// `items` holds `len` live objects.
+    #[inline(never)]
     unsafe fn array(
         &mut self,
         items: *mut *mut ffi::PyObject,
@@ -212,6 +236,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
     ///
     /// # Safety
     /// `dict` is a live exact dict.
+    #[inline(never)]
     unsafe fn dict(&mut self, dict: *mut ffi::PyObject) -> Result<(), NeedsPython> {
         // SAFETY: the caller's dict.
         unsafe {
@@ -267,6 +292,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
     ///
     /// # Safety
     /// `key` and `value` are live objects.
+    #[inline(always)]
     unsafe fn entry(
         &mut self,
         key: *mut ffi::PyObject,
@@ -289,7 +315,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
                 }
             }
             self.item_break(first);
-            self.string(key)?;
+            self.string(key, true)?;
             self.key_separator();
             self.value(value)
         }

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use super::wide_str;
-use crate::api::memory::out_of_memory;
+use crate::api::memory::{advise_huge_pages, out_of_memory, HUGE_PAGES_FROM};
 use crate::api::options::DumpOptions;
 use crate::phase3::writer;
 use crate::text::sink::Sink;
@@ -174,6 +174,9 @@ impl<K: ResultKind> ResultOut<K> {
             if object.is_null() {
                 return Err(PyErr::fetch(py));
             }
+            if cap >= HUGE_PAGES_FROM {
+                advise_huge_pages(K::data(object), cap);
+            }
             Ok(ResultOut {
                 object,
                 data: K::data(object),
@@ -235,6 +238,9 @@ impl<K: ResultKind> ResultOut<K> {
                 out_of_memory();
             }
             self.data = K::data(self.object);
+        }
+        if cap >= HUGE_PAGES_FROM {
+            advise_huge_pages(self.data, cap);
         }
         self.cap = cap;
     }
