@@ -17,12 +17,11 @@
 //! place (`rjson_cpython_layouts`); elsewhere the writer writes alone.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use pyo3::prelude::*;
 use pyo3::types::PyList;
 use rayon::prelude::*;
-use rayon::ThreadPool;
 
 use super::float_repr::write_float_repr;
 use super::number_lists::{gather, RUN_CHUNK};
@@ -113,6 +112,9 @@ pub use lists::{write_list_items, LIST_MIN, SAMPLE_ITEMS};
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 mod lists {
+    use std::cell::RefCell;
+    use std::sync::atomic::AtomicBool;
+
     use super::*;
     use crate::phase3::worker_writer::{Layout, WorkerWriter};
     use pyo3::ffi;
@@ -124,9 +126,19 @@ mod lists {
     /// Items the writer writes first, by which the list's text is measured.
     pub const SAMPLE_ITEMS: usize = 64;
 
-    /// Chunks a thread: more than one, so that a thread that ends early
-    /// takes another.
-    const CHUNKS_PER_THREAD: usize = 8;
+    /// The text a chunk aims at: small enough to be still in the core's
+    /// cache when it is copied to its place, large enough that the turns
+    /// cost nothing beside it.
+    const CHUNK_BYTES: usize = 256 << 10;
+
+    /// A chunk buffer larger than this is not kept by its thread.
+    const MAX_KEPT: usize = 4 * CHUNK_BYTES;
+
+    thread_local! {
+        /// A worker thread's chunk buffer, kept from chunk to chunk and call
+        /// to call: its pages stay mapped.
+        static CHUNK: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
 
     /// Text (estimated from the first items) from which a list's items are
     /// written in parallel (`RJSON_PARALLEL_MIN_BYTES` overrides, for
@@ -136,75 +148,169 @@ mod lists {
         size_switch(&MIN, "RJSON_PARALLEL_MIN_BYTES", 1 << 20)
     }
 
-    /// Chunk buffers kept between calls, up to `KEPT_BYTES` of them: a
-    /// buffer written before has its pages mapped, and a fresh one's page
-    /// faults (two threads faulting in one process contend for its page
-    /// tables) cost as much as the chunk's writing.
-    static KEPT: Mutex<Vec<Vec<u8>>> = Mutex::new(Vec::new());
-
-    /// Most bytes of chunk buffers kept between calls.
-    const KEPT_BYTES: usize = 64 << 20;
-
-    /// An empty chunk buffer with room for about `len` bytes.
-    fn chunk_buffer(len: usize) -> Vec<u8> {
-        let kept = KEPT
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .pop();
-        let mut buffer = kept.unwrap_or_default();
-        crate::api::memory::reserve(&mut buffer, len);
-        buffer
-    }
-
-    /// Keeps `buffers` for the next calls, up to `KEPT_BYTES` in all.
-    fn keep_buffers(buffers: impl Iterator<Item = Vec<u8>>) {
-        let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let mut total: usize = kept.iter().map(Vec::capacity).sum();
-        for mut buffer in buffers {
-            if total + buffer.capacity() > KEPT_BYTES {
+    /// Writes the items of an open list from `at` on (the `sample` before
+    /// them written in `sample_bytes` bytes) on the pool's threads, when
+    /// their text is large enough to pay; returns the index of the first
+    /// item left to the writer (the list's length when all are written).
+    /// `level` is the list's indentation level, `depth_left` the containers
+    /// that may still be entered.
+    ///
+    /// The threads write chunks of items in turn into their own buffers
+    /// and copy each to its place in `out` as soon as the chunks before it
+    /// are placed. `out` is given room for the text estimated; a chunk that
+    /// does not fit ends the round, and the next round (with room for the
+    /// rest estimated by what is written) goes on from it. A chunk that
+    /// needs the writer (`NeedsPython`) ends the parallel part.
+    ///
+    /// # Safety
+    /// The GIL is held, `items` are the list's live items and no Python
+    /// code runs during the call.
+    pub unsafe fn write_list_items<S: Sink, const COMPACT: bool>(
+        items: &[*mut ffi::PyObject],
+        mut at: usize,
+        (sample, sample_bytes): (usize, usize),
+        layout: Layout<'_>,
+        (level, depth_left): (usize, usize),
+        out: &mut S,
+    ) -> usize {
+        let (mut measured, mut measured_bytes) = (sample, sample_bytes);
+        while at < items.len() && measured > 0 {
+            let rest = items.len() - at;
+            let bytes_per_item = measured_bytes.div_ceil(measured);
+            if bytes_per_item * rest < parallel_min_bytes() {
                 break;
             }
-            total += buffer.capacity();
-            buffer.clear();
-            kept.push(buffer);
+            let Some(pool) = pool() else {
+                break;
+            };
+            let round = Round {
+                items: Items(&items[at..]),
+                chunk_len: (CHUNK_BYTES / bytes_per_item.max(1)).clamp(1, rest),
+                layout,
+                indent: (level, depth_left),
+                next: AtomicUsize::new(0),
+                placed: AtomicUsize::new(0),
+                end: AtomicUsize::new(0),
+                stopped: AtomicBool::new(false),
+                needs_python: AtomicBool::new(false),
+            };
+            // Room for the estimate and a chunk more: asking for more than
+            // the output's room (sized by the previous result) reallocates
+            // it, a copy of the whole room.
+            let room = bytes_per_item * rest + CHUNK_BYTES;
+            out.reserve(room);
+            let len = out.len();
+            // SAFETY: `room` bytes are reserved at `len`.
+            let place = Place(unsafe { out.as_mut_ptr().add(len) }, room);
+            pool.broadcast(|_| round.work::<COMPACT>(place));
+            let (placed, end) = (round.placed.into_inner(), round.end.into_inner());
+            // SAFETY: the placed chunks' text fills the first `end` bytes.
+            unsafe { out.set_len(len + end) };
+            out.checkpoint();
+            let written = (placed * round.chunk_len).min(rest);
+            at += written;
+            if round.needs_python.into_inner() || written == 0 {
+                break;
+            }
+            (measured, measured_bytes) = (written, end);
+        }
+        at
+    }
+
+    /// One round of chunks, shared by the pool's threads.
+    struct Round<'a> {
+        items: Items<'a>,
+        chunk_len: usize,
+        layout: Layout<'a>,
+        /// The list's indentation level and the containers left to enter.
+        indent: (usize, usize),
+        /// The next chunk to take.
+        next: AtomicUsize,
+        /// The chunks placed (in order): the next one to place.
+        placed: AtomicUsize,
+        /// The bytes the placed chunks take.
+        end: AtomicUsize,
+        /// No more chunks are placed: one needs the writer, or does not fit.
+        stopped: AtomicBool,
+        needs_python: AtomicBool,
+    }
+
+    impl Round<'_> {
+        /// A thread's part: takes chunks in order until none is left or the
+        /// round stops.
+        fn work<const COMPACT: bool>(&self, place: Place) {
+            CHUNK.with(|chunk| {
+                let mut text = chunk.borrow_mut();
+                loop {
+                    let index = self.next.fetch_add(1, Ordering::Relaxed);
+                    let start = index * self.chunk_len;
+                    if start >= self.items.0.len() || self.stopped.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    text.clear();
+                    let fits = self.write_chunk::<COMPACT>(start, &mut text);
+                    if !self.place(index, &text, fits, place) {
+                        break;
+                    }
+                }
+                if text.capacity() > MAX_KEPT {
+                    *text = Vec::new();
+                }
+            });
+        }
+
+        /// Writes the chunk from item `start` into `text`; false when an
+        /// item needs the writer.
+        fn write_chunk<const COMPACT: bool>(&self, start: usize, text: &mut Vec<u8>) -> bool {
+            let (level, depth_left) = self.indent;
+            let mut writer = WorkerWriter::<_, COMPACT>::new(text, self.layout, level, depth_left);
+            for &item in self.items.chunk(start, self.chunk_len) {
+                // SAFETY: the list's live items, which nothing changes while
+                // the pool writes (`write_list_items`' contract).
+                if unsafe { writer.item(item, false) }.is_err() {
+                    return false;
+                }
+            }
+            true
+        }
+
+        /// Waits for the chunks before chunk `index` to be placed, then
+        /// places `text` after them and copies it there; false (nothing
+        /// placed, the round stopped) when `written` is false or the text
+        /// does not fit the room, or when the round stopped meanwhile.
+        fn place(&self, index: usize, text: &[u8], written: bool, place: Place) -> bool {
+            let mut spins = 0u32;
+            while self.placed.load(Ordering::Acquire) != index {
+                if self.stopped.load(Ordering::Relaxed) {
+                    return false;
+                }
+                spins += 1;
+                if spins < 64 {
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+            // Our turn: only this thread changes `end` and `placed` now.
+            let offset = self.end.load(Ordering::Relaxed);
+            if !written || offset + text.len() > place.1 {
+                self.needs_python.store(!written, Ordering::Relaxed);
+                self.stopped.store(true, Ordering::Relaxed);
+                return false;
+            }
+            self.end.store(offset + text.len(), Ordering::Relaxed);
+            self.placed.store(index + 1, Ordering::Release);
+            // SAFETY: `offset..offset + text.len()` is within the room and
+            // is this chunk's alone.
+            unsafe { place.copy(text, offset) };
+            true
         }
     }
 
-    /// Appends `texts` to `out`, each copied by one of the pool's threads
-    /// to its place: the output's fresh pages are faulted in (zeroed by
-    /// the kernel) on every thread, not on the calling one alone, where
-    /// they cost as much as the threads' writing.
-    fn append_in_parallel<S: Sink>(pool: &ThreadPool, texts: &[Vec<u8>], out: &mut S) {
-        let total = texts.iter().map(Vec::len).sum();
-        if total == 0 {
-            return;
-        }
-        out.reserve(total);
-        let len = out.len();
-        // SAFETY: `total` bytes are reserved at `len`.
-        let start = Place(unsafe { out.as_mut_ptr().add(len) });
-        let mut offsets = Vec::with_capacity(texts.len());
-        offsets.extend(texts.iter().scan(0, |offset, text| {
-            let at = *offset;
-            *offset += text.len();
-            Some(at)
-        }));
-        pool.install(|| {
-            texts.par_iter().zip(&offsets).for_each(|(text, &offset)| {
-                // SAFETY: the texts' places are disjoint and within the
-                // reserved room.
-                unsafe { start.copy(text, offset) }
-            })
-        });
-        // SAFETY: every byte up to `len + total` is written.
-        unsafe { out.set_len(len + total) };
-        out.checkpoint();
-    }
-
-    /// Where the appended texts start in the output.
+    /// Where the round's text goes in the output, and its room.
     #[derive(Clone, Copy)]
-    struct Place(*mut u8);
-    // SAFETY: each thread writes its own disjoint range of the place, and
+    struct Place(*mut u8, usize);
+    // SAFETY: each thread writes its own disjoint range of the room, and
     // the calling thread reads none of it until all are done.
     unsafe impl Sync for Place {}
     unsafe impl Send for Place {}
@@ -231,68 +337,5 @@ mod lists {
         fn chunk(&self, start: usize, len: usize) -> &[*mut ffi::PyObject] {
             &self.0[start..(start + len).min(self.0.len())]
         }
-    }
-
-    /// Writes the items of an open list from `at` on (the first `sample`
-    /// already written, in `sample_bytes` bytes), on the pool's threads,
-    /// when the rest's text is large enough to pay; returns the index of
-    /// the first item left to the writer (the list's length when all are
-    /// written). `level` is the list's indentation level, `depth_left` the
-    /// containers that may still be entered.
-    ///
-    /// # Safety
-    /// The GIL is held, `items` are the list's live items and no Python
-    /// code runs during the call.
-    pub unsafe fn write_list_items<S: Sink, const COMPACT: bool>(
-        items: &[*mut ffi::PyObject],
-        at: usize,
-        (sample, sample_bytes): (usize, usize),
-        layout: Layout<'_>,
-        (level, depth_left): (usize, usize),
-        out: &mut S,
-    ) -> usize {
-        let rest = items.len().saturating_sub(at);
-        if sample == 0 || rest == 0 || sample_bytes / sample * rest < parallel_min_bytes() {
-            return at;
-        }
-        let Some(pool) = pool() else {
-            return at;
-        };
-        let chunk_len = rest.div_ceil(threads() * CHUNKS_PER_THREAD);
-        let bytes_per_item = sample_bytes.div_ceil(sample) + 1;
-        let chunks = rest.div_ceil(chunk_len);
-        let shared = Items(&items[at..]);
-        // The first chunk that needs the writer: chunks after it are not written.
-        let first_stopped = AtomicUsize::new(usize::MAX);
-        let write_chunk = |index: usize| {
-            if index > first_stopped.load(Ordering::Relaxed) {
-                return None;
-            }
-            let chunk = shared.chunk(index * chunk_len, chunk_len);
-            let mut text = chunk_buffer(chunk.len() * bytes_per_item * 9 / 8);
-            let mut writer = WorkerWriter::<_, COMPACT>::new(&mut text, layout, level, depth_left);
-            for &item in chunk {
-                // SAFETY: the caller's items, which nothing changes while
-                // the pool writes.
-                if unsafe { writer.item(item, false) }.is_err() {
-                    first_stopped.fetch_min(index, Ordering::Relaxed);
-                    return None;
-                }
-            }
-            Some(text)
-        };
-        let mut texts: Vec<Option<Vec<u8>>> =
-            pool.install(|| (0..chunks).into_par_iter().map(write_chunk).collect());
-        // The chunks before the first one left to the writer.
-        let kept = texts.iter().position(Option::is_none).unwrap_or(chunks);
-        let texts: Vec<Vec<u8>> = texts.drain(..kept).flatten().collect();
-        append_in_parallel(pool, &texts, out);
-        let written = if kept == chunks {
-            items.len()
-        } else {
-            at + kept * chunk_len
-        };
-        keep_buffers(texts.into_iter());
-        written
     }
 }
