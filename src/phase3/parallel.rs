@@ -239,6 +239,10 @@ mod lists {
         /// A thread's part: takes chunks in order until none is left or the
         /// round stops.
         fn work<const COMPACT: bool>(&self, place: Place) {
+            // A thread that unwinds (out of memory) stops the round, so that
+            // no other waits for its chunk's turn; the unwind goes on in the
+            // calling thread, which raises `MemoryError`.
+            let _stop_on_unwind = StopOnUnwind(&self.stopped);
             CHUNK.with(|chunk| {
                 let mut text = chunk.borrow_mut();
                 loop {
@@ -304,6 +308,17 @@ mod lists {
             // is this chunk's alone.
             unsafe { place.copy(text, offset) };
             true
+        }
+    }
+
+    /// Stops the round when dropped by an unwind.
+    struct StopOnUnwind<'a>(&'a AtomicBool);
+
+    impl Drop for StopOnUnwind<'_> {
+        fn drop(&mut self) {
+            if std::thread::panicking() {
+                self.0.store(true, Ordering::Relaxed);
+            }
         }
     }
 

@@ -14,7 +14,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
 use super::wide_str;
-use crate::api::memory::{advise_huge_pages, out_of_memory, HUGE_PAGES_FROM};
+use crate::api::memory::out_of_memory;
 use crate::api::options::DumpOptions;
 use crate::phase3::writer;
 use crate::text::sink::Sink;
@@ -278,6 +278,28 @@ impl<K> Drop for ResultOut<K> {
             // was transcoded instead): our only reference, released with the
             // GIL held (inside the call).
             unsafe { ffi::Py_DECREF(self.object) };
+        }
+    }
+}
+
+/// Blocks from which `advise_huge_pages` asks for huge pages.
+const HUGE_PAGES_FROM: usize = 4 << 20;
+
+/// Asks the kernel to back the whole 2 MiB pages within `len` bytes at
+/// `start` with transparent huge pages where it offers them on request
+/// (Linux's `madvise` mode): a large output's fresh pages are then faulted
+/// in 2 MiB at a time instead of 4 KiB (a 47 MB result: 23 faults, not
+/// 11,500). Only an advice: nothing changes where the kernel declines.
+fn advise_huge_pages(start: *mut u8, len: usize) {
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE: usize = 2 << 20;
+        let first = (start as usize).next_multiple_of(HUGE);
+        let end = (start as usize + len) & !(HUGE - 1);
+        if end > first {
+            // SAFETY: the range lies within the caller's block; the advice
+            // changes how its pages are backed, not their contents.
+            unsafe { libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE) };
         }
     }
 }
