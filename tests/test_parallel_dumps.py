@@ -63,8 +63,23 @@ def default(obj):
         return str(obj)
     raise TypeError(type(obj).__name__)
 
+class Attrs:
+    def __init__(self, i):
+        self.i, self.name, self.score = i, "attrs %d" % i, i / 4
+
 plain = [record(i) for i in range(1500)]
+# A large dict with deleted entries (holes in its table).
+keyed = {"r%d" % i: record(i) for i in range(3000)}
+for i in range(0, 3000, 7):
+    del keyed["r%d" % i]
+keyed_odd = dict(keyed)
+keyed_odd["r1500"] = odd(3)
 docs = {
+    "dict of records": keyed,
+    "dict with odd": keyed_odd,
+    "dict of scalars": {"k%05d" % i: [i, "v", None][i % 3] for i in range(5000)},
+    # Instance dicts, whose tables may be split (shared keys).
+    "instance dicts": [vars(Attrs(i)) for i in range(1000)],
     "records": plain,
     "nested": {"data": plain, "meta": {"n": len(plain)}},
     "scalars": [rng.choice([1, -2, 3.5, "s", None, True, False, 2 ** 70]) for _ in range(2000)],
@@ -77,7 +92,10 @@ docs = {
 }
 # Written as rjson writes them in every build (a lone surrogate half as an
 # escape), compared between runs only.
-own = {"surrogates": [record(i) if i % 200 else {"s": "\ud83d lone", "n": i} for i in range(1000)]}
+own = {
+    "surrogates": [record(i) if i % 200 else {"s": "\ud83d lone", "n": i} for i in range(1000)],
+    "surrogate values": {"k%d" % i: "\ud83d lone %d" % i for i in range(1000)},
+}
 OPTIONS = [
     {}, {"indent": 2}, {"indent": "\t"}, {"sort_keys": True}, {"indent": 1, "sort_keys": True},
     {"ensure_ascii": True}, {"separators": (", ", ": ")}, {"separators": (",", ":"), "ensure_ascii": True},

@@ -84,6 +84,81 @@ pub(crate) mod cpython {
         word
     }
 
+    /// The value of an int of at most two 30-bit digits, read in place;
+    /// `None` for a longer one (which the C API reads).
+    ///
+    /// # Safety
+    /// `obj` is a live int (an exact int or a subclass).
+    #[inline(always)]
+    pub unsafe fn small_int_value(obj: *mut ffi::PyObject) -> Option<i64> {
+        // SAFETY: from 3.12 an int's tag word holds its digit count above
+        // three flag bits, whose low two are the sign (0 positive, 1 zero,
+        // 2 negative); an int of at most one digit ("compact") always has
+        // its first digit stored (0 for zero) and is that digit times 1 -
+        // the sign bits, as CPython's `_PyLong_CompactValue` computes it,
+        // without a branch on the sign. Two digits are read only when the
+        // int has them.
+        #[cfg(rjson_cpython_312_on)]
+        unsafe {
+            let tag = (*obj.cast::<ffi::PyVarObject>()).ob_size as usize;
+            let digits = obj.cast::<u8>().add(INT_DIGITS).cast::<u32>();
+            if tag < 2 << 3 {
+                return Some((1 - (tag & 3) as i64) * i64::from(*digits));
+            }
+            if tag >> 3 == 2 {
+                let magnitude = i64::from(*digits) | i64::from(*digits.add(1)) << 30;
+                return Some(if tag & 3 == 2 { -magnitude } else { magnitude });
+            }
+        }
+        // SAFETY: an int's size word gives the signed count of its 30-bit
+        // digits, which follow it (`int_size`); up to two digits
+        // (60 bits) are read, only when the int has them.
+        #[cfg(not(rjson_cpython_312_on))]
+        unsafe {
+            let size = int_size(obj);
+            if (-2..=2).contains(&size) {
+                let digits = obj.cast::<u8>().add(INT_DIGITS).cast::<u32>();
+                let mut magnitude = 0i64;
+                if size != 0 {
+                    magnitude = i64::from(*digits);
+                }
+                if size.abs() == 2 {
+                    magnitude |= i64::from(*digits.add(1)) << 30;
+                }
+                return Some(if size < 0 { -magnitude } else { magnitude });
+            }
+        }
+        None
+    }
+
+    /// Whether the exact dict `dict` keeps its entries in its own table
+    /// (a combined table), which `dict_next` reads in place; an instance's
+    /// `__dict__` may share its keys (a split table).
+    ///
+    /// # Safety
+    /// `dict` is a live exact dict.
+    #[inline(always)]
+    pub unsafe fn has_combined_table(dict: *mut ffi::PyObject) -> bool {
+        // SAFETY: the caller's dict is a PyDictObject.
+        unsafe { (*dict.cast::<ffi::PyDictObject>()).ma_values.is_null() }
+    }
+
+    /// The positions `dict_next` takes in a combined table: its entries,
+    /// deleted ones included.
+    ///
+    /// # Safety
+    /// `dict` is a live exact dict with a combined table.
+    #[inline(always)]
+    pub unsafe fn table_len(dict: *mut ffi::PyObject) -> usize {
+        // SAFETY: the caller's dict; its table's header.
+        unsafe {
+            (*(*dict.cast::<ffi::PyDictObject>())
+                .ma_keys
+                .cast::<DictKeys>())
+            .nentries as usize
+        }
+    }
+
     /// A table entry of either kind.
     pub trait Entry {
         fn key_value(&self) -> (*mut ffi::PyObject, *mut ffi::PyObject);
@@ -175,44 +250,9 @@ pub unsafe fn dict_next(
 #[inline(always)]
 pub unsafe fn int_value(obj: *mut ffi::PyObject) -> Option<i64> {
     #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-    {
-        // SAFETY: from 3.12 an int's tag word holds its digit count above
-        // three flag bits, whose low two are the sign (0 positive, 1 zero,
-        // 2 negative); an int of at most one digit ("compact") always has
-        // its first digit stored (0 for zero) and is that digit times 1 -
-        // the sign bits, as CPython's `_PyLong_CompactValue` computes it,
-        // without a branch on the sign. Two digits are read only when the
-        // int has them.
-        #[cfg(rjson_cpython_312_on)]
-        unsafe {
-            let tag = (*obj.cast::<ffi::PyVarObject>()).ob_size as usize;
-            let digits = obj.cast::<u8>().add(cpython::INT_DIGITS).cast::<u32>();
-            if tag < 2 << 3 {
-                return Some((1 - (tag & 3) as i64) * i64::from(*digits));
-            }
-            if tag >> 3 == 2 {
-                let magnitude = i64::from(*digits) | i64::from(*digits.add(1)) << 30;
-                return Some(if tag & 3 == 2 { -magnitude } else { magnitude });
-            }
-        }
-        // SAFETY: an int's size word gives the signed count of its 30-bit
-        // digits, which follow it (`cpython::int_size`); up to two digits
-        // (60 bits) are read, only when the int has them.
-        #[cfg(not(rjson_cpython_312_on))]
-        unsafe {
-            let size = cpython::int_size(obj);
-            if (-2..=2).contains(&size) {
-                let digits = obj.cast::<u8>().add(cpython::INT_DIGITS).cast::<u32>();
-                let mut magnitude = 0i64;
-                if size != 0 {
-                    magnitude = i64::from(*digits);
-                }
-                if size.abs() == 2 {
-                    magnitude |= i64::from(*digits.add(1)) << 30;
-                }
-                return Some(if size < 0 { -magnitude } else { magnitude });
-            }
-        }
+    // SAFETY: the caller's int.
+    if let Some(value) = unsafe { cpython::small_int_value(obj) } {
+        return Some(value);
     }
     let mut overflow = 0;
     // SAFETY: the caller's contract; on overflow the call sets the flag and

@@ -108,14 +108,16 @@ pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
 }
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-pub use lists::{write_list_items, LIST_MIN, SAMPLE_ITEMS};
+pub use containers::{write_dict_entries, write_list_items, DICT_MIN, LIST_MIN};
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-mod lists {
+mod containers {
     use std::cell::RefCell;
     use std::sync::atomic::AtomicBool;
 
     use super::*;
+    use crate::phase1::layout::cpython::{has_combined_table, table_len};
+    use crate::phase1::layout::dict_next;
     use crate::phase3::worker_writer::{Layout, WorkerWriter};
     use pyo3::ffi;
 
@@ -123,8 +125,12 @@ mod lists {
     /// ones cost the writer one comparison.
     pub const LIST_MIN: usize = 256;
 
-    /// Items the writer writes first, by which the list's text is measured.
-    pub const SAMPLE_ITEMS: usize = 64;
+    /// Dicts of at least this many entries are measured for parallel
+    /// writing.
+    pub const DICT_MIN: usize = 256;
+
+    /// Items (or entries) written first, by which the text is measured.
+    const SAMPLE_ITEMS: usize = 64;
 
     /// The text a chunk aims at: small enough to be still in the core's
     /// cache when it is copied to its place, large enough that the turns
@@ -140,43 +146,220 @@ mod lists {
         static CHUNK: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
 
-    /// Text (estimated from the first items) from which a list's items are
-    /// written in parallel (`RJSON_PARALLEL_MIN_BYTES` overrides, for
-    /// measuring).
+    /// Text (estimated from the first items) from which a container's
+    /// items are written in parallel (`RJSON_PARALLEL_MIN_BYTES`
+    /// overrides, for measuring).
     fn parallel_min_bytes() -> usize {
         static MIN: OnceLock<usize> = OnceLock::new();
         size_switch(&MIN, "RJSON_PARALLEL_MIN_BYTES", 1 << 20)
     }
 
-    /// Writes the items of an open list from `at` on (the `sample` before
-    /// them written in `sample_bytes` bytes) on the pool's threads, when
-    /// their text is large enough to pay; returns the index of the first
-    /// item left to the writer (the list's length when all are written).
-    /// `level` is the list's indentation level, `depth_left` the containers
-    /// that may still be entered.
-    ///
-    /// The threads write chunks of items in turn into their own buffers
-    /// and copy each to its place in `out` as soon as the chunks before it
-    /// are placed. `out` is given room for the text estimated; a chunk that
-    /// does not fit ends the round, and the next round (with room for the
-    /// rest estimated by what is written) goes on from it. A chunk that
-    /// needs the writer (`NeedsPython`) ends the parallel part.
+    /// Where a container's items are, as positions a round cuts into
+    /// chunks.
+    trait Positions: Sync {
+        /// The positions from `at` on, which the rounds' chunks count from.
+        fn from(&self, at: usize) -> Self;
+        fn len(&self) -> usize;
+        /// Writes the items of positions `start..start + len` (after their
+        /// separators); false at one that needs the writer.
+        fn write<S: Sink, const COMPACT: bool>(
+            &self,
+            writer: &mut WorkerWriter<'_, S, COMPACT>,
+            start: usize,
+            len: usize,
+        ) -> bool;
+    }
+
+    /// A list's items from the first of a round.
+    struct ListItems<'a>(&'a [*mut ffi::PyObject]);
+    // SAFETY: the threads only read the objects (the worker writer takes no
+    // reference and calls no C API), while the thread that holds the GIL
+    // waits for them: nothing changes the objects meanwhile.
+    unsafe impl Sync for ListItems<'_> {}
+
+    impl Positions for ListItems<'_> {
+        fn from(&self, at: usize) -> Self {
+            ListItems(&self.0[at..])
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn write<S: Sink, const COMPACT: bool>(
+            &self,
+            writer: &mut WorkerWriter<'_, S, COMPACT>,
+            start: usize,
+            len: usize,
+        ) -> bool {
+            let end = (start + len).min(self.0.len());
+            self.0[start..end].iter().all(|&item| {
+                // SAFETY: the list's live items, which nothing changes while
+                // the pool writes.
+                unsafe { writer.item(item, false) }.is_ok()
+            })
+        }
+    }
+
+    /// A combined dict table's entries from position `from` to `to`.
+    struct DictEntries {
+        dict: *mut ffi::PyObject,
+        from: usize,
+        to: usize,
+    }
+    // SAFETY: as `ListItems`: the table and its objects are only read,
+    // while nothing changes them.
+    unsafe impl Sync for DictEntries {}
+
+    impl Positions for DictEntries {
+        fn from(&self, at: usize) -> Self {
+            DictEntries {
+                dict: self.dict,
+                from: at,
+                to: self.to,
+            }
+        }
+        fn len(&self) -> usize {
+            self.to - self.from
+        }
+        fn write<S: Sink, const COMPACT: bool>(
+            &self,
+            writer: &mut WorkerWriter<'_, S, COMPACT>,
+            start: usize,
+            len: usize,
+        ) -> bool {
+            let end = (self.from + start + len).min(self.to);
+            let mut position = (self.from + start) as ffi::Py_ssize_t;
+            // SAFETY: a live exact dict with a combined table, which nothing
+            // changes while the pool writes; `dict_next` reads it in place.
+            // An entry found past `end` is the next chunk's.
+            unsafe {
+                while let Some((key, value)) = dict_next(self.dict, &mut position) {
+                    if position as usize > end {
+                        break;
+                    }
+                    if writer.dict_item(key, value, false).is_err() {
+                        return false;
+                    }
+                }
+            }
+            true
+        }
+    }
+
+    /// Writes the items of an open list from `at` on: the first
+    /// `SAMPLE_ITEMS` with the worker writer on this thread, by which the
+    /// text is measured, and the rest on the pool's threads when it is
+    /// large enough to pay. Returns the index of the first item left to the
+    /// writer (the list's length when all are written).
     ///
     /// # Safety
     /// The GIL is held, `items` are the list's live items and no Python
     /// code runs during the call.
     pub unsafe fn write_list_items<S: Sink, const COMPACT: bool>(
         items: &[*mut ffi::PyObject],
-        mut at: usize,
-        (sample, sample_bytes): (usize, usize),
+        at: usize,
         layout: Layout<'_>,
-        (level, depth_left): (usize, usize),
+        indent: (usize, usize),
         out: &mut S,
     ) -> usize {
-        let (mut measured, mut measured_bytes) = (sample, sample_bytes);
-        while at < items.len() && measured > 0 {
-            let rest = items.len() - at;
-            let bytes_per_item = measured_bytes.div_ceil(measured);
+        let mark = out.len();
+        let end = (at + SAMPLE_ITEMS).min(items.len());
+        let mut done = at;
+        {
+            let (level, depth_left) = indent;
+            let mut writer = WorkerWriter::<S, COMPACT>::new(out, layout, level, depth_left);
+            while done < end {
+                // SAFETY: the caller's items.
+                if unsafe { writer.item(items[done], done == 0) }.is_err() {
+                    return done;
+                }
+                done += 1;
+            }
+        }
+        if done == at {
+            return at;
+        }
+        let sample = (done - at, out.len() - mark);
+        let items = ListItems(items);
+        // SAFETY: the caller's.
+        unsafe { write_rounds::<S, _, COMPACT>(&items, done, sample, layout, indent, out) }
+    }
+
+    /// Writes the entries of the open exact dict `dict` (none written yet),
+    /// its first `SAMPLE_ITEMS` with the worker writer on this thread, by
+    /// which the text is measured, and the rest on the pool's threads when
+    /// it is large enough to pay. Returns where the writer goes on: the
+    /// position in the table for `dict_next`, and whether no entry is
+    /// written yet.
+    ///
+    /// # Safety
+    /// The GIL is held, `dict` is a live exact dict, and no Python code
+    /// runs during the call.
+    pub unsafe fn write_dict_entries<S: Sink, const COMPACT: bool>(
+        dict: *mut ffi::PyObject,
+        layout: Layout<'_>,
+        indent: (usize, usize),
+        out: &mut S,
+    ) -> (ffi::Py_ssize_t, bool) {
+        // SAFETY: the caller's dict, read in place where its table is its own.
+        unsafe {
+            if !has_combined_table(dict) {
+                return (0, true);
+            }
+            let mark = out.len();
+            let (mut position, mut sampled) = (0, 0);
+            {
+                let (level, depth_left) = indent;
+                let mut writer = WorkerWriter::<S, COMPACT>::new(out, layout, level, depth_left);
+                while sampled < SAMPLE_ITEMS {
+                    let before = position;
+                    let Some((key, value)) = dict_next(dict, &mut position) else {
+                        break;
+                    };
+                    if writer.dict_item(key, value, sampled == 0).is_err() {
+                        return (before, sampled == 0);
+                    }
+                    sampled += 1;
+                }
+            }
+            if sampled == 0 {
+                return (position, true);
+            }
+            let entries = DictEntries {
+                dict,
+                from: 0,
+                to: table_len(dict),
+            };
+            let sample = (sampled, out.len() - mark);
+            let at = position as usize;
+            let done = write_rounds::<S, _, COMPACT>(&entries, at, sample, layout, indent, out);
+            (done as ffi::Py_ssize_t, false)
+        }
+    }
+
+    /// The rounds of a container's positions from `at` on: each cuts the
+    /// rest into chunks that the threads write in turn into their own
+    /// buffers, copying each to its place in `out` as soon as the chunks
+    /// before it are placed. `out` is given room for the text estimated (by
+    /// `measured`: items, bytes); a chunk that does not fit ends the round,
+    /// and the next round (with room for the rest estimated by what is
+    /// written) goes on from it. A chunk that needs the writer
+    /// (`NeedsPython`) ends the parallel part. Returns the first position
+    /// left to the writer.
+    ///
+    /// # Safety
+    /// As `write_list_items`.
+    unsafe fn write_rounds<S: Sink, P: Positions, const COMPACT: bool>(
+        positions: &P,
+        mut at: usize,
+        mut measured: (usize, usize),
+        layout: Layout<'_>,
+        indent: (usize, usize),
+        out: &mut S,
+    ) -> usize {
+        let total = positions.len();
+        while at < total && measured.0 > 0 {
+            let rest = total - at;
+            let bytes_per_item = measured.1.div_ceil(measured.0).max(1);
             if bytes_per_item * rest < parallel_min_bytes() {
                 break;
             }
@@ -184,10 +367,10 @@ mod lists {
                 break;
             };
             let round = Round {
-                items: Items(&items[at..]),
-                chunk_len: (CHUNK_BYTES / bytes_per_item.max(1)).clamp(1, rest),
+                positions: positions.from(at),
+                chunk_len: (CHUNK_BYTES / bytes_per_item).clamp(1, rest),
                 layout,
-                indent: (level, depth_left),
+                indent,
                 next: AtomicUsize::new(0),
                 placed: AtomicUsize::new(0),
                 end: AtomicUsize::new(0),
@@ -212,17 +395,18 @@ mod lists {
             if round.needs_python.into_inner() || written == 0 {
                 break;
             }
-            (measured, measured_bytes) = (written, end);
+            measured = (written, end);
         }
         at
     }
 
     /// One round of chunks, shared by the pool's threads.
-    struct Round<'a> {
-        items: Items<'a>,
+    struct Round<'a, P> {
+        positions: P,
         chunk_len: usize,
         layout: Layout<'a>,
-        /// The list's indentation level and the containers left to enter.
+        /// The container's indentation level and the containers left to
+        /// enter.
         indent: (usize, usize),
         /// The next chunk to take.
         next: AtomicUsize,
@@ -235,7 +419,7 @@ mod lists {
         needs_python: AtomicBool,
     }
 
-    impl Round<'_> {
+    impl<P: Positions> Round<'_, P> {
         /// A thread's part: takes chunks in order until none is left or the
         /// round stops.
         fn work<const COMPACT: bool>(&self, place: Place) {
@@ -248,12 +432,15 @@ mod lists {
                 loop {
                     let index = self.next.fetch_add(1, Ordering::Relaxed);
                     let start = index * self.chunk_len;
-                    if start >= self.items.0.len() || self.stopped.load(Ordering::Relaxed) {
+                    if start >= self.positions.len() || self.stopped.load(Ordering::Relaxed) {
                         break;
                     }
                     text.clear();
-                    let fits = self.write_chunk::<COMPACT>(start, &mut text);
-                    if !self.place(index, &text, fits, place) {
+                    let (level, depth_left) = self.indent;
+                    let mut writer =
+                        WorkerWriter::<_, COMPACT>::new(&mut *text, self.layout, level, depth_left);
+                    let written = self.positions.write(&mut writer, start, self.chunk_len);
+                    if !self.place(index, &text, written, place) {
                         break;
                     }
                 }
@@ -261,21 +448,6 @@ mod lists {
                     *text = Vec::new();
                 }
             });
-        }
-
-        /// Writes the chunk from item `start` into `text`; false when an
-        /// item needs the writer.
-        fn write_chunk<const COMPACT: bool>(&self, start: usize, text: &mut Vec<u8>) -> bool {
-            let (level, depth_left) = self.indent;
-            let mut writer = WorkerWriter::<_, COMPACT>::new(text, self.layout, level, depth_left);
-            for &item in self.items.chunk(start, self.chunk_len) {
-                // SAFETY: the list's live items, which nothing changes while
-                // the pool writes (`write_list_items`' contract).
-                if unsafe { writer.item(item, false) }.is_err() {
-                    return false;
-                }
-            }
-            true
         }
 
         /// Waits for the chunks before chunk `index` to be placed, then
@@ -337,20 +509,6 @@ mod lists {
         unsafe fn copy(self, text: &[u8], offset: usize) {
             // SAFETY: the caller's.
             unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), self.0.add(offset), text.len()) }
-        }
-    }
-
-    /// A list's items, shared with the pool's threads.
-    struct Items<'a>(&'a [*mut ffi::PyObject]);
-    // SAFETY: the threads only read the objects (the worker writer takes no
-    // reference and calls no C API), while the thread that holds the GIL
-    // waits for them: nothing changes the objects meanwhile.
-    unsafe impl Sync for Items<'_> {}
-
-    impl Items<'_> {
-        /// The items from `start`, up to `len` of them.
-        fn chunk(&self, start: usize, len: usize) -> &[*mut ffi::PyObject] {
-            &self.0[start..(start + len).min(self.0.len())]
         }
     }
 }

@@ -22,10 +22,12 @@ use super::breaks::Breaks;
 use super::float_repr::write_float_repr;
 use super::short_str;
 use super::sorted_keys::{push_sorted_borrowed_entries, BorrowedEntry};
-use crate::api::options::MAX_SAFE_INTEGER;
+use crate::api::options::{DumpOptions, MAX_SAFE_INTEGER};
+use crate::api::stack;
 use crate::engine::write_string;
 use crate::phase1::dispatch::{has_surrogate_halves, units_of, Units};
-use crate::phase1::layout::{dict_next, int_value};
+use crate::phase1::layout::cpython::{has_combined_table, small_int_value};
+use crate::phase1::layout::dict_next;
 use crate::text::int_repr::write_i64;
 use crate::text::sink::Sink;
 use crate::text::units_utf8::write_units;
@@ -47,6 +49,19 @@ pub struct Layout<'a> {
     pub utf8: bool,
 }
 
+impl<'a> Layout<'a> {
+    /// The layout of a call's options, `utf8` as its sink takes text.
+    pub fn new(opts: &DumpOptions<'_>, breaks: Option<&'a Breaks>, utf8: bool) -> Self {
+        Layout {
+            ensure_ascii: opts.ensure_ascii,
+            sort_keys: opts.sort_keys,
+            strict_integer: opts.strict_integer,
+            breaks,
+            utf8,
+        }
+    }
+}
+
 // SAFETY: a `Layout` is read-only options and a shared `Breaks` (plain
 // bytes); it holds no Python object.
 unsafe impl Sync for Layout<'_> {}
@@ -61,6 +76,8 @@ pub struct WorkerWriter<'a, S, const COMPACT: bool> {
     level: usize,
     /// Containers that may still be opened before the depth limit.
     depth_left: usize,
+    /// Where this thread's stack ends for nesting (`api/stack.rs`).
+    stack_floor: usize,
     /// `sort_keys`' entries of the dicts being written, innermost last.
     sorted: Vec<BorrowedEntry>,
 }
@@ -74,6 +91,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
             layout,
             level,
             depth_left,
+            stack_floor: stack::floor(),
             sorted: Vec::new(),
         }
     }
@@ -99,6 +117,27 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
         written
     }
 
+    /// One entry of the open dict (after its separator unless `first`); on
+    /// `NeedsPython` the text is cut back to where it was.
+    ///
+    /// # Safety
+    /// `key` and `value` are live objects, and no Python code runs until
+    /// the writer is done with them.
+    pub unsafe fn dict_item(
+        &mut self,
+        key: *mut ffi::PyObject,
+        value: *mut ffi::PyObject,
+        first: bool,
+    ) -> Result<(), NeedsPython> {
+        let mark = self.out.len();
+        // SAFETY: the caller's.
+        let written = unsafe { self.entry(key, value, first) };
+        if written.is_err() {
+            self.out.truncate(mark);
+        }
+        written
+    }
+
     /// # Safety
     /// As `item`.
     #[inline(always)]
@@ -110,7 +149,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
             if ty == addr_of_mut!(ffi::PyUnicode_Type) {
                 self.string(obj, false)
             } else if ty == addr_of_mut!(ffi::PyLong_Type) {
-                match int_value(obj) {
+                match small_int_value(obj) {
                     Some(value)
                         if !(self.layout.strict_integer
                             && value.unsigned_abs() > MAX_SAFE_INTEGER) =>
@@ -238,8 +277,12 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
     /// `dict` is a live exact dict.
     #[inline(never)]
     unsafe fn dict(&mut self, dict: *mut ffi::PyObject) -> Result<(), NeedsPython> {
-        // SAFETY: the caller's dict.
+        // SAFETY: the caller's dict, read in place when its table is its
+        // own (`dict_next` would call the C API for a split one).
         unsafe {
+            if !has_combined_table(dict) {
+                return Err(NeedsPython);
+            }
             let size = (*dict.cast::<ffi::PyDictObject>()).ma_used;
             if self.layout.sort_keys && size > 1 {
                 return self.sorted_dict(dict);
@@ -347,7 +390,7 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
     /// the writer raises).
     #[inline(always)]
     fn open(&mut self, bracket: u8) -> Result<(), NeedsPython> {
-        if self.depth_left == 0 {
+        if self.depth_left == 0 || !stack::has_room(self.stack_floor) {
             return Err(NeedsPython);
         }
         self.depth_left -= 1;

@@ -18,6 +18,8 @@ use super::number_lists::{
     SHORT_LIST,
 };
 use super::sorted_keys::{push_sorted_str_entries, SortedEntry};
+#[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+use super::worker_writer::Layout;
 use super::{parallel, short_str};
 use crate::api::fragment::fragment_text;
 use crate::api::numpy::{write_element, NumpyArray};
@@ -453,72 +455,20 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         }
         #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
         if list.len() >= parallel::LIST_MIN {
-            at = self.parallel_items(list, at)?;
+            at = self.parallel_items(list, at);
         }
-        at = self.items_until(list, at, usize::MAX)?;
-        self.close(b']', at > 0);
-        Ok(())
-    }
-
-    /// A long list's items from `at` on: the first `SAMPLE_ITEMS` by this
-    /// writer, which measures their text, then the rest on several threads
-    /// when it is large (`parallel.rs`); returns the first item left to
-    /// write.
-    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-    #[inline(never)]
-    fn parallel_items(&mut self, list: &Bound<'py, PyList>, at: usize) -> PyResult<usize> {
-        let mark = self.out.len();
-        let sampled = self.items_until(list, at, at + parallel::SAMPLE_ITEMS)?;
-        let layout = super::worker_writer::Layout {
-            ensure_ascii: self.opts.ensure_ascii,
-            sort_keys: self.opts.sort_keys,
-            strict_integer: self.opts.strict_integer,
-            breaks: self.breaks,
-            utf8: S::TAKES_UTF8,
-        };
-        // SAFETY: the GIL is held; the items are the list's, which no
-        // Python code changes while the pool writes them.
-        Ok(unsafe {
-            parallel::write_list_items::<S, COMPACT>(
-                list_items(list),
-                sampled,
-                // A `str` result may have moved its text elsewhere meanwhile
-                // (then the measure is short, and no more).
-                (sampled - at, self.out.len().saturating_sub(mark)),
-                layout,
-                (self.level, self.nesting.room()),
-                &mut self.out,
-            )
-        })
-    }
-
-    /// Writes the items of the open `list` from `at` up to `end` (or its
-    /// end); returns the index after the last one written.
-    #[inline(always)]
-    fn items_until(
-        &mut self,
-        list: &Bound<'py, PyList>,
-        mut at: usize,
-        end: usize,
-    ) -> PyResult<usize> {
         // By index, re-reading the length: `default=` may shorten the list.
-        while at < end {
-            let Some(mut item) = list_item_borrowed(list, at) else {
-                break;
-            };
+        while let Some(mut item) = list_item_borrowed(list, at) {
             let ty = item.get_type_ptr();
             // Scalars in runs (`item_runs`); a container would only fail
             // the run's first test.
             if ty != addr_of_mut!(ffi::PyDict_Type) && ty != addr_of_mut!(ffi::PyList_Type) {
                 // SAFETY: `at` is within the list; writing scalars runs no
                 // Python code, so the items stay.
-                at += unsafe {
-                    let items = list_items(list);
-                    self.scalar_run(&items[at..end.min(items.len())], ty, at > 0)
-                };
+                at += unsafe { self.scalar_run(&list_items(list)[at..], ty, at > 0) };
                 match list_item_borrowed(list, at) {
-                    Some(next) if at < end => item = next,
-                    _ => break,
+                    Some(next) => item = next,
+                    None => break,
                 }
             }
             // The next item's header, while this one is written.
@@ -529,7 +479,47 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
             self.entry_value(item)?;
             at += 1;
         }
-        Ok(at)
+        self.close(b']', at > 0);
+        Ok(())
+    }
+
+    /// A long list's items from `at` on, on several threads when their
+    /// text is large (`parallel.rs`); returns the first item left to write.
+    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+    #[inline(never)]
+    fn parallel_items(&mut self, list: &Bound<'py, PyList>, at: usize) -> usize {
+        let layout = Layout::new(self.opts, self.breaks, S::TAKES_UTF8);
+        // SAFETY: the GIL is held; the items are the list's, which no
+        // Python code changes while they are written.
+        unsafe {
+            parallel::write_list_items::<S, COMPACT>(
+                list_items(list),
+                at,
+                layout,
+                (self.level, self.nesting.room()),
+                &mut self.out,
+            )
+        }
+    }
+
+    /// A large exact dict in insertion order, as `plain_dict`, its entries
+    /// on several threads when their text is large (`parallel.rs`).
+    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+    #[inline(never)]
+    fn large_plain_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
+        self.open(dict, b'{')?;
+        let layout = Layout::new(self.opts, self.breaks, S::TAKES_UTF8);
+        // SAFETY: the GIL is held and `dict` is a live exact dict, which no
+        // Python code changes while its entries are written.
+        let (position, first) = unsafe {
+            parallel::write_dict_entries::<S, COMPACT>(
+                dict.as_ptr(),
+                layout,
+                (self.level, self.nesting.room()),
+                &mut self.out,
+            )
+        };
+        self.plain_entries_from(dict, position, first)
     }
 
     /// Writes the leading scalars of `items` (a list's, from the one of
@@ -748,6 +738,10 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         let dict = obj.cast::<PyDict>()?;
         if dict.is_exact_instance_of::<PyDict>() {
             if !self.opts.sort_keys {
+                #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+                if dict_len(dict) >= parallel::DICT_MIN as ffi::Py_ssize_t {
+                    return self.large_plain_dict(dict);
+                }
                 return self.plain_dict(dict);
             }
             return self.sorted_dict(dict);
@@ -853,10 +847,21 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
     /// borrowed (see `entry_value`), compact ASCII keys from their own data.
     fn plain_dict(&mut self, dict: &Bound<'py, PyDict>) -> PyResult<()> {
         self.open(dict, b'{')?;
+        self.plain_entries_from(dict, 0, true)
+    }
+
+    /// The entries of the open exact `dict` from table position `position`
+    /// on (`first`: none written yet), and its `}`.
+    #[inline(always)]
+    fn plain_entries_from(
+        &mut self,
+        dict: &Bound<'py, PyDict>,
+        mut position: ffi::Py_ssize_t,
+        mut first: bool,
+    ) -> PyResult<()> {
         let py = dict.py();
         let ptr = dict.as_ptr();
         let size = dict_len(dict);
-        let (mut position, mut first) = (0, true);
         loop {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
