@@ -137,6 +137,7 @@ pub(crate) mod cpython {
     ///
     /// # Safety
     /// `dict` is a live exact dict.
+    #[allow(dead_code)] // phase3's parallel writer's
     #[inline(always)]
     pub unsafe fn has_combined_table(dict: *mut ffi::PyObject) -> bool {
         // SAFETY: the caller's dict is a PyDictObject.
@@ -148,6 +149,7 @@ pub(crate) mod cpython {
     ///
     /// # Safety
     /// `dict` is a live exact dict with a combined table.
+    #[allow(dead_code)] // phase3's parallel writer's
     #[inline(always)]
     pub unsafe fn table_len(dict: *mut ffi::PyObject) -> usize {
         // SAFETY: the caller's dict; its table's header.
