@@ -1,7 +1,7 @@
 """Parallel writing of large documents: `rjson` with its threads against
-`RJSON_THREADS=1`, and orjson with the same option, on three ~40 MB lists
-(twitter.json's statuses with extra fields, ASCII-only records, rows of
-floats). Each thread setting runs in its own process (rjson reads it once a
+`RJSON_THREADS=1`, and orjson with the same option, on ~40 MB documents
+(lists of twitter.json's statuses with extra fields, of ASCII-only records
+and of rows of floats; a dict of the records by key). Each thread setting runs in its own process (rjson reads it once a
 process); in each, rjson and orjson are interleaved, the best of 15 rounds
 of 2 calls, collector off. The speedup of the threads is the ratio of the
 two processes' rjson/orjson ratios (orjson, single-threaded, is the yardstick
@@ -46,7 +46,8 @@ def documents():
         for i in range(160_000)
     ]
     rows = [[rng.uniform(-1e3, 1e3) for _ in range(12)] for _ in range(180_000)]
-    return {"twitter statuses": tweets, "ascii records": records, "float rows": rows}
+    keyed = {"user-%d" % r["id"]: r for r in records}
+    return {"twitter statuses": tweets, "ascii records": records, "keyed records (dict)": keyed, "float rows": rows}
 
 
 def measure():

@@ -108,7 +108,7 @@ pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
 }
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-pub use containers::{write_dict_entries, write_list_items, DICT_MIN, LIST_MIN};
+pub use containers::{write_dict_entries, write_entry_pairs, write_list_items, DICT_MIN, LIST_MIN};
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 mod containers {
@@ -199,6 +199,34 @@ mod containers {
         }
     }
 
+    /// A dict's entries as (key, value) pairs, in the order they are
+    /// written (`sort_keys`), from the first of a round.
+    struct EntryPairs<'a>(&'a [(*mut ffi::PyObject, *mut ffi::PyObject)]);
+    // SAFETY: as `ListItems`.
+    unsafe impl Sync for EntryPairs<'_> {}
+
+    impl Positions for EntryPairs<'_> {
+        fn from(&self, at: usize) -> Self {
+            EntryPairs(&self.0[at..])
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn write<S: Sink, const COMPACT: bool>(
+            &self,
+            writer: &mut WorkerWriter<'_, S, COMPACT>,
+            start: usize,
+            len: usize,
+        ) -> bool {
+            let end = (start + len).min(self.0.len());
+            self.0[start..end].iter().all(|&(key, value)| {
+                // SAFETY: the dict's live keys and values, which nothing
+                // changes while the pool writes.
+                unsafe { writer.dict_item(key, value, false) }.is_ok()
+            })
+        }
+    }
+
     /// A combined dict table's entries from position `from` to `to`.
     struct DictEntries {
         dict: *mut ffi::PyObject,
@@ -282,6 +310,43 @@ mod containers {
         let items = ListItems(items);
         // SAFETY: the caller's.
         unsafe { write_rounds::<S, _, COMPACT>(&items, done, sample, layout, indent, out) }
+    }
+
+    /// Writes a dict's `entries` (none written yet) in order, as
+    /// `write_list_items` writes a list's items; returns the index of the
+    /// first entry left to the writer.
+    ///
+    /// # Safety
+    /// The GIL is held, `entries` are live objects and no Python code runs
+    /// during the call.
+    pub unsafe fn write_entry_pairs<S: Sink, const COMPACT: bool>(
+        entries: &[(*mut ffi::PyObject, *mut ffi::PyObject)],
+        layout: Layout<'_>,
+        indent: (usize, usize),
+        out: &mut S,
+    ) -> usize {
+        let mark = out.len();
+        let end = SAMPLE_ITEMS.min(entries.len());
+        let mut done = 0;
+        {
+            let (level, depth_left) = indent;
+            let mut writer = WorkerWriter::<S, COMPACT>::new(out, layout, level, depth_left);
+            while done < end {
+                let (key, value) = entries[done];
+                // SAFETY: the caller's entries.
+                if unsafe { writer.dict_item(key, value, done == 0) }.is_err() {
+                    return done;
+                }
+                done += 1;
+            }
+        }
+        if done == 0 {
+            return 0;
+        }
+        let sample = (done, out.len() - mark);
+        let pairs = EntryPairs(entries);
+        // SAFETY: the caller's.
+        unsafe { write_rounds::<S, _, COMPACT>(&pairs, done, sample, layout, indent, out) }
     }
 
     /// Writes the entries of the open exact dict `dict` (none written yet),

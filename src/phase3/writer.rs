@@ -502,6 +502,29 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         }
     }
 
+    /// A large dict's sorted entries (on the stack from `base`) on several
+    /// threads when their text is large (`parallel.rs`); returns the first
+    /// one left to write.
+    #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+    #[inline(never)]
+    fn parallel_sorted_entries(&mut self, base: usize) -> usize {
+        let entries: Vec<_> = self.sorted[base..]
+            .iter()
+            .map(|entry| (entry.key.as_ptr(), entry.value.as_ptr()))
+            .collect();
+        let layout = Layout::new(self.opts, self.breaks, S::TAKES_UTF8);
+        // SAFETY: the GIL is held; the stack holds a reference to each key
+        // and value, which no Python code changes while they are written.
+        base + unsafe {
+            parallel::write_entry_pairs::<S, COMPACT>(
+                &entries,
+                layout,
+                (self.level, self.nesting.room()),
+                &mut self.out,
+            )
+        }
+    }
+
     /// A large exact dict in insertion order, as `plain_dict`, its entries
     /// on several threads when their text is large (`parallel.rs`).
     #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
@@ -787,8 +810,13 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         self.open(dict, b'{')?;
         let py = dict.py();
         let (size, end) = (dict_len(dict), self.sorted.len());
-        let mut first = true;
-        for at in base..end {
+        let (mut start, mut first) = (base, true);
+        #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
+        if end - base >= parallel::DICT_MIN {
+            start = self.parallel_sorted_entries(base);
+            first = start == base;
+        }
+        for at in start..end {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
                 return Err(dict_changed_size());
