@@ -283,14 +283,14 @@ impl<K> Drop for ResultOut<K> {
 }
 
 /// Blocks from which `advise_huge_pages` asks for huge pages.
-const HUGE_PAGES_FROM: usize = 4 << 20;
+pub(super) const HUGE_PAGES_FROM: usize = 4 << 20;
 
 /// Asks the kernel to back the whole 2 MiB pages within `len` bytes at
 /// `start` with transparent huge pages where it offers them on request
 /// (Linux's `madvise` mode): a large output's fresh pages are then faulted
 /// in 2 MiB at a time instead of 4 KiB (a 47 MB result: 23 faults, not
 /// 11,500). Only an advice: nothing changes where the kernel declines.
-fn advise_huge_pages(start: *mut u8, len: usize) {
+pub(super) fn advise_huge_pages(start: *mut u8, len: usize) {
     #[cfg(target_os = "linux")]
     {
         const HUGE: usize = 2 << 20;

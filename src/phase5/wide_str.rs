@@ -5,7 +5,7 @@
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::result_out::keeps_room;
+use super::result_out::{advise_huge_pages, keeps_room, HUGE_PAGES_FROM};
 use super::str_units::StrUnits;
 use super::utf8_str::{fill_units, survey, Unit};
 
@@ -231,6 +231,7 @@ impl WideStr {
             if ffi::PyUnicode_Resize(&mut self.object, cap as ffi::Py_ssize_t) != 0 {
                 return Err(PyErr::fetch(py));
             }
+            advise_large_data(self.object, cap, self.max_char);
         }
         self.cap = cap;
         Ok(())
@@ -340,7 +341,25 @@ pub(super) fn new_object(
     if object.is_null() {
         return Err(PyErr::fetch(py));
     }
+    // SAFETY: a new compact str, whose data holds `cap` units of its kind.
+    unsafe { advise_large_data(object, cap, max_char) };
     Ok(object)
+}
+
+/// Asks for huge pages under a large str's data (`result_out`'s rule).
+///
+/// # Safety
+/// `object` is a compact str with room for `cap` units of `max_char`'s kind.
+unsafe fn advise_large_data(object: *mut ffi::PyObject, cap: usize, max_char: u32) {
+    let width = match max_char {
+        0..=0xFF => 1,
+        0x100..=0xFFFF => 2,
+        _ => 4,
+    };
+    if cap * width >= HUGE_PAGES_FROM {
+        // SAFETY: the caller's str; its data spans `cap * width` bytes.
+        advise_huge_pages(unsafe { ffi::PyUnicode_DATA(object) }.cast(), cap * width);
+    }
 }
 
 /// Copies `n` units from `from` to `to`, each widened.
