@@ -46,6 +46,8 @@ def test_every_list_length_through_the_threads():
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+# The pool's threads stay for the process's life: CPython 3.12+ warns at a fork.
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_fork_after_threaded_dumps():
     expected = rjson.dumps(FLOATS)
     pid = os.fork()
