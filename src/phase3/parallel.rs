@@ -108,7 +108,7 @@ pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
 }
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-pub use containers::{write_dict_entries, write_entry_pairs, write_list_items, DICT_MIN, LIST_MIN};
+pub use containers::{write_dict_entries, write_items, DICT_MIN, LIST_MIN};
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 mod containers {
@@ -170,44 +170,54 @@ mod containers {
         ) -> bool;
     }
 
-    /// A list's items from the first of a round.
-    struct ListItems<'a>(&'a [*mut ffi::PyObject]);
-    // SAFETY: the threads only read the objects (the worker writer takes no
-    // reference and calls no C API), while the thread that holds the GIL
-    // waits for them: nothing changes the objects meanwhile.
-    unsafe impl Sync for ListItems<'_> {}
-
-    impl Positions for ListItems<'_> {
-        fn from(&self, at: usize) -> Self {
-            ListItems(&self.0[at..])
-        }
-        fn len(&self) -> usize {
-            self.0.len()
-        }
-        fn write<S: Sink, const COMPACT: bool>(
-            &self,
+    /// What a slice written in parallel holds: a list's items, or a dict's
+    /// entries as (key, value) pairs in the order they are written
+    /// (`sort_keys`).
+    pub trait SliceItem: Copy {
+        /// Writes it with its separator (none if `first`); false, with
+        /// nothing written, when it needs the writer.
+        ///
+        /// # Safety
+        /// The objects are live, and no Python code runs meanwhile.
+        unsafe fn write<S: Sink, const COMPACT: bool>(
+            self,
             writer: &mut WorkerWriter<'_, S, COMPACT>,
-            start: usize,
-            len: usize,
+            first: bool,
+        ) -> bool;
+    }
+
+    impl SliceItem for *mut ffi::PyObject {
+        unsafe fn write<S: Sink, const COMPACT: bool>(
+            self,
+            writer: &mut WorkerWriter<'_, S, COMPACT>,
+            first: bool,
         ) -> bool {
-            let end = (start + len).min(self.0.len());
-            self.0[start..end].iter().all(|&item| {
-                // SAFETY: the list's live items, which nothing changes while
-                // the pool writes.
-                unsafe { writer.item(item, false) }.is_ok()
-            })
+            // SAFETY: the caller's item.
+            unsafe { writer.item(self, first) }.is_ok()
         }
     }
 
-    /// A dict's entries as (key, value) pairs, in the order they are
-    /// written (`sort_keys`), from the first of a round.
-    struct EntryPairs<'a>(&'a [(*mut ffi::PyObject, *mut ffi::PyObject)]);
-    // SAFETY: as `ListItems`.
-    unsafe impl Sync for EntryPairs<'_> {}
+    impl SliceItem for (*mut ffi::PyObject, *mut ffi::PyObject) {
+        unsafe fn write<S: Sink, const COMPACT: bool>(
+            self,
+            writer: &mut WorkerWriter<'_, S, COMPACT>,
+            first: bool,
+        ) -> bool {
+            // SAFETY: the caller's key and value.
+            unsafe { writer.dict_item(self.0, self.1, first) }.is_ok()
+        }
+    }
 
-    impl Positions for EntryPairs<'_> {
+    /// A slice's items from the first of a round.
+    struct Slice<'a, T>(&'a [T]);
+    // SAFETY: the threads only read the objects (the worker writer takes no
+    // reference and calls no C API), while the thread that holds the GIL
+    // waits for them: nothing changes the objects meanwhile.
+    unsafe impl<T: SliceItem> Sync for Slice<'_, T> {}
+
+    impl<T: SliceItem> Positions for Slice<'_, T> {
         fn from(&self, at: usize) -> Self {
-            EntryPairs(&self.0[at..])
+            Slice(&self.0[at..])
         }
         fn len(&self) -> usize {
             self.0.len()
@@ -219,11 +229,11 @@ mod containers {
             len: usize,
         ) -> bool {
             let end = (start + len).min(self.0.len());
-            self.0[start..end].iter().all(|&(key, value)| {
-                // SAFETY: the dict's live keys and values, which nothing
-                // changes while the pool writes.
-                unsafe { writer.dict_item(key, value, false) }.is_ok()
-            })
+            // SAFETY: the slice's live objects, which nothing changes while
+            // the pool writes.
+            self.0[start..end]
+                .iter()
+                .all(|&item| unsafe { item.write(writer, false) })
         }
     }
 
@@ -233,7 +243,7 @@ mod containers {
         from: usize,
         to: usize,
     }
-    // SAFETY: as `ListItems`: the table and its objects are only read,
+    // SAFETY: as `Slice`: the table and its objects are only read,
     // while nothing changes them.
     unsafe impl Sync for DictEntries {}
 
@@ -273,17 +283,17 @@ mod containers {
         }
     }
 
-    /// Writes the items of an open list from `at` on: the first
-    /// `SAMPLE_ITEMS` with the worker writer on this thread, by which the
-    /// text is measured, and the rest on the pool's threads when it is
-    /// large enough to pay. Returns the index of the first item left to the
-    /// writer (the list's length when all are written).
+    /// Writes the `items` of an open list, or a dict's entries in order,
+    /// from `at` on: the first `SAMPLE_ITEMS` with the worker writer on
+    /// this thread, by which the text is measured, and the rest on the
+    /// pool's threads when it is large enough to pay. Returns the index of
+    /// the first item left to the writer (the length when all are written).
     ///
     /// # Safety
-    /// The GIL is held, `items` are the list's live items and no Python
-    /// code runs during the call.
-    pub unsafe fn write_list_items<S: Sink, const COMPACT: bool>(
-        items: &[*mut ffi::PyObject],
+    /// The GIL is held, `items` are live objects and no Python code runs
+    /// during the call.
+    pub unsafe fn write_items<S: Sink, T: SliceItem, const COMPACT: bool>(
+        items: &[T],
         at: usize,
         layout: Layout<'_>,
         indent: (usize, usize),
@@ -297,7 +307,7 @@ mod containers {
             let mut writer = WorkerWriter::<S, COMPACT>::new(out, layout, level, depth_left);
             while done < end {
                 // SAFETY: the caller's items.
-                if unsafe { writer.item(items[done], done == 0) }.is_err() {
+                if !unsafe { items[done].write(&mut writer, done == 0) } {
                     return done;
                 }
                 done += 1;
@@ -307,46 +317,9 @@ mod containers {
             return at;
         }
         let sample = (done - at, out.len() - mark);
-        let items = ListItems(items);
+        let items = Slice(items);
         // SAFETY: the caller's.
         unsafe { write_rounds::<S, _, COMPACT>(&items, done, sample, layout, indent, out) }
-    }
-
-    /// Writes a dict's `entries` (none written yet) in order, as
-    /// `write_list_items` writes a list's items; returns the index of the
-    /// first entry left to the writer.
-    ///
-    /// # Safety
-    /// The GIL is held, `entries` are live objects and no Python code runs
-    /// during the call.
-    pub unsafe fn write_entry_pairs<S: Sink, const COMPACT: bool>(
-        entries: &[(*mut ffi::PyObject, *mut ffi::PyObject)],
-        layout: Layout<'_>,
-        indent: (usize, usize),
-        out: &mut S,
-    ) -> usize {
-        let mark = out.len();
-        let end = SAMPLE_ITEMS.min(entries.len());
-        let mut done = 0;
-        {
-            let (level, depth_left) = indent;
-            let mut writer = WorkerWriter::<S, COMPACT>::new(out, layout, level, depth_left);
-            while done < end {
-                let (key, value) = entries[done];
-                // SAFETY: the caller's entries.
-                if unsafe { writer.dict_item(key, value, done == 0) }.is_err() {
-                    return done;
-                }
-                done += 1;
-            }
-        }
-        if done == 0 {
-            return 0;
-        }
-        let sample = (done, out.len() - mark);
-        let pairs = EntryPairs(entries);
-        // SAFETY: the caller's.
-        unsafe { write_rounds::<S, _, COMPACT>(&pairs, done, sample, layout, indent, out) }
     }
 
     /// Writes the entries of the open exact dict `dict` (none written yet),
@@ -412,7 +385,7 @@ mod containers {
     /// left to the writer.
     ///
     /// # Safety
-    /// As `write_list_items`.
+    /// As `write_items`.
     unsafe fn write_rounds<S: Sink, P: Positions, const COMPACT: bool>(
         positions: &P,
         mut at: usize,

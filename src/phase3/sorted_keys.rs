@@ -14,58 +14,37 @@ use pyo3::types::PyDict;
 use crate::phase1::dispatch::{units_of, Units};
 use crate::phase1::layout::dict_next;
 
-/// A dict's entry, owned, with the key's place in the order.
-pub struct SortedEntry<'py> {
+/// A dict's entry with the key's place in the order: owned (`SortedEntry`,
+/// the writer's: writing a value may run Python code), or borrowed
+/// (`BorrowedEntry`, the parallel writer's, which runs none).
+#[derive(Clone, Copy)]
+pub struct Entry<K> {
     /// The key's first characters as a number whose order is theirs
     /// (`byte_prefix`, `code_point_prefix`): most comparisons end on it.
     order: u64,
-    pub key: Bound<'py, PyAny>,
-    pub value: Bound<'py, PyAny>,
+    pub key: K,
+    pub value: K,
 }
 
-/// A dict's entry, borrowed (the parallel writer's, which takes no
-/// reference: no Python code runs while it writes), with its key's order.
-#[derive(Clone, Copy)]
-pub struct BorrowedEntry {
-    order: u64,
-    pub key: *mut ffi::PyObject,
-    pub value: *mut ffi::PyObject,
+pub type SortedEntry<'py> = Entry<Bound<'py, PyAny>>;
+pub type BorrowedEntry = Entry<*mut ffi::PyObject>;
+
+/// An object an entry holds, as a pointer.
+pub trait ObjectPtr {
+    fn ptr(&self) -> *mut ffi::PyObject;
 }
 
-/// An entry the sort orders: its key and the key's prefix order.
-pub trait KeyedEntry {
-    fn key(&self) -> *mut ffi::PyObject;
-    fn order(&self) -> u64;
-    fn order_mut(&mut self) -> &mut u64;
-}
-
-impl KeyedEntry for SortedEntry<'_> {
+impl ObjectPtr for Bound<'_, PyAny> {
     #[inline(always)]
-    fn key(&self) -> *mut ffi::PyObject {
-        self.key.as_ptr()
-    }
-    #[inline(always)]
-    fn order(&self) -> u64 {
-        self.order
-    }
-    #[inline(always)]
-    fn order_mut(&mut self) -> &mut u64 {
-        &mut self.order
+    fn ptr(&self) -> *mut ffi::PyObject {
+        self.as_ptr()
     }
 }
 
-impl KeyedEntry for BorrowedEntry {
+impl ObjectPtr for *mut ffi::PyObject {
     #[inline(always)]
-    fn key(&self) -> *mut ffi::PyObject {
-        self.key
-    }
-    #[inline(always)]
-    fn order(&self) -> u64 {
-        self.order
-    }
-    #[inline(always)]
-    fn order_mut(&mut self) -> &mut u64 {
-        &mut self.order
+    fn ptr(&self) -> *mut ffi::PyObject {
+        *self
     }
 }
 
@@ -114,10 +93,10 @@ pub unsafe fn push_sorted_borrowed_entries(
 /// # Safety
 /// `dict` is an exact live dict, whose table does not change meanwhile.
 #[inline(always)]
-unsafe fn push_sorted_entries<E: KeyedEntry>(
+unsafe fn push_sorted_entries<K: ObjectPtr>(
     dict: *mut ffi::PyObject,
-    stack: &mut Vec<E>,
-    entry: impl Fn(u64, *mut ffi::PyObject, *mut ffi::PyObject) -> E,
+    stack: &mut Vec<Entry<K>>,
+    entry: impl Fn(u64, *mut ffi::PyObject, *mut ffi::PyObject) -> Entry<K>,
 ) -> bool {
     let base = stack.len();
     // SAFETY: the caller's dict; `dict_next` lends each key and value, and
@@ -146,16 +125,16 @@ unsafe fn push_sorted_entries<E: KeyedEntry>(
         if !latin1 {
             // Byte prefixes do not compare with other kinds' characters.
             for entry in entries.iter_mut() {
-                *entry.order_mut() = units_of(entry.key()).map_or(0, code_point_prefix);
+                entry.order = units_of(entry.key.ptr()).map_or(0, code_point_prefix);
             }
         }
         // A dict's keys are distinct, so the order is total and the sort
         // needs no stability. Equal prefixes say nothing (a shorter key is
         // padded with zeros, as "a\0" would be): the whole keys decide.
         entries.sort_unstable_by(|a, b| {
-            a.order()
-                .cmp(&b.order())
-                .then_with(|| compare_strs(a.key(), b.key()))
+            a.order
+                .cmp(&b.order)
+                .then_with(|| compare_strs(a.key.ptr(), b.key.ptr()))
         });
     }
     true

@@ -492,7 +492,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         // SAFETY: the GIL is held; the items are the list's, which no
         // Python code changes while they are written.
         unsafe {
-            parallel::write_list_items::<S, COMPACT>(
+            parallel::write_items::<S, _, COMPACT>(
                 list_items(list),
                 at,
                 layout,
@@ -516,8 +516,9 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         // SAFETY: the GIL is held; the stack holds a reference to each key
         // and value, which no Python code changes while they are written.
         base + unsafe {
-            parallel::write_entry_pairs::<S, COMPACT>(
+            parallel::write_items::<S, _, COMPACT>(
                 &entries,
+                0,
                 layout,
                 (self.level, self.nesting.room()),
                 &mut self.out,
