@@ -133,6 +133,7 @@ mostly_ascii = "x" * 100_000 + "€"
 rjson.dumps_bytes([mostly_ascii])  # makes its UTF-8, which the worker reads
 for _ in range(3):
     rjson.dumps([mostly_ascii] * 4)
+part = ascii_text[:3_000_000]
 cases = [
     ("dumps", [[mostly_ascii]] * 20_000, {}),
     ("dumps", [ascii_text] * 200, {}),
@@ -141,6 +142,10 @@ cases = [
     ("dumps_bytes", [wide_text] * 200, {}),
     ("dumps", {"k": [ascii_text] * 200}, {"indent": 2}),
     ("dumps", [ascii_text] * 200, {"ensure_ascii": True}),
+    # Long enough for parallel writing (phase3 on): the room for the rest
+    # is asked for after the first items.
+    ("dumps_bytes", [part] * 400, {}),
+    ("dumps_bytes", dict.fromkeys(["k%d" % i for i in range(400)], part), {}),
 ]
 for name, value, options in cases:
     try:
@@ -164,7 +169,7 @@ def test_output_beyond_memory_raises_memory_error():
     # Every case needs more than 1 GB of output; the process has 600 MB.
     script = OUT_OF_MEMORY_SCRIPT.replace("import rjson", "import rjson" + MEMORY_LIMIT.replace("ROOM", str(600 << 20)))
     lines = run_script(script, timeout=600).split()
-    assert lines == ["MemoryError"] * 7 + ["after:", "right"]
+    assert lines == ["MemoryError"] * 9 + ["after:", "right"]
 
 
 INPUT_OUT_OF_MEMORY_SCRIPT = """
