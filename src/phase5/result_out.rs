@@ -259,6 +259,10 @@ impl<K: ResultKind> Sink for ResultOut<K> {
         }
     }
 
+    fn spare(&self) -> usize {
+        self.cap - self.len
+    }
+
     #[inline(always)]
     fn as_mut_ptr(&mut self) -> *mut u8 {
         self.data

@@ -203,6 +203,10 @@ impl Sink for StrResult<'_> {
         self.text.reserve(additional)
     }
 
+    fn spare(&self) -> usize {
+        self.text.spare()
+    }
+
     #[inline(always)]
     fn as_mut_ptr(&mut self) -> *mut u8 {
         self.text.as_mut_ptr()

@@ -34,6 +34,11 @@ pub trait Sink {
     /// Room for at least `additional` more bytes after `len`.
     fn reserve(&mut self, additional: usize);
 
+    /// The bytes writable after `len` without growing (none known: 0).
+    fn spare(&self) -> usize {
+        0
+    }
+
     /// The start of the buffer (room reserved past `len` is writable).
     fn as_mut_ptr(&mut self) -> *mut u8;
 
@@ -98,6 +103,10 @@ impl Sink for Vec<u8> {
     #[inline(always)]
     fn reserve(&mut self, additional: usize) {
         memory::reserve(self, additional)
+    }
+
+    fn spare(&self) -> usize {
+        self.capacity() - Vec::len(self)
     }
 
     #[inline(always)]
