@@ -16,7 +16,6 @@
 //! Lists are written in parallel only where object layouts are read in
 //! place (`rjson_cpython_layouts`); elsewhere the writer writes alone.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use pyo3::prelude::*;
@@ -113,7 +112,7 @@ pub use containers::{write_dict_entries, write_items, DICT_MIN, LIST_MIN};
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 mod containers {
     use std::cell::RefCell;
-    use std::sync::atomic::AtomicBool;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     use super::*;
     use crate::phase1::layout::cpython::{has_combined_table, table_len};

@@ -27,6 +27,7 @@ pub struct Entry<K> {
 }
 
 pub type SortedEntry<'py> = Entry<Bound<'py, PyAny>>;
+#[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 pub type BorrowedEntry = Entry<*mut ffi::PyObject>;
 
 /// An object an entry holds, as a pointer.
@@ -73,6 +74,7 @@ pub fn push_sorted_str_entries<'py>(
 /// # Safety
 /// `dict` is an exact live dict, and no Python code runs while the
 /// entries are used.
+#[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 pub unsafe fn push_sorted_borrowed_entries(
     dict: *mut ffi::PyObject,
     stack: &mut Vec<BorrowedEntry>,

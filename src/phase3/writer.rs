@@ -811,12 +811,15 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         self.open(dict, b'{')?;
         let py = dict.py();
         let (size, end) = (dict_len(dict), self.sorted.len());
-        let (mut start, mut first) = (base, true);
         #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-        if end - base >= parallel::DICT_MIN {
-            start = self.parallel_sorted_entries(base);
-            first = start == base;
-        }
+        let start = if end - base >= parallel::DICT_MIN {
+            self.parallel_sorted_entries(base)
+        } else {
+            base
+        };
+        #[cfg(not(all(rjson_cpython_layouts, not(Py_LIMITED_API))))]
+        let start = base;
+        let mut first = start == base;
         for at in start..end {
             // A `default=` may have resized the dict while a value was written.
             if dict_len(dict) != size {
