@@ -6,9 +6,14 @@
 //! so no Python code runs and no cycle can form while they are written.
 
 use pyo3::ffi;
+use pyo3::prelude::*;
+use pyo3::types::PyList;
 
 use super::breaks::{ItemBreak, LineBreak};
 use super::float_repr::{format_values, repr_into, MAX_REPR};
+use super::parallel::{is_long, threads_min};
+use crate::api::memory::vec_with_room;
+use crate::phase1::dispatch::list_items;
 use crate::phase1::layout::int_value;
 use crate::text::int_repr::write_i64_at;
 use crate::text::sink::{store_comma, Sink};
@@ -212,4 +217,41 @@ pub(super) unsafe fn gather(items: &[*mut ffi::PyObject], values: &mut [f64]) ->
         count += 1;
     }
     count
+}
+
+/// The values of `list` when it is long enough to be formatted on the
+/// threads (`parallel::write_floats`) and holds only exact, finite floats;
+/// `None` otherwise (the caller writes it item by item).
+#[inline(always)]
+pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
+    if list.len() < threads_min() {
+        return None;
+    }
+    collect_float_values(list)
+}
+
+#[inline(never)]
+fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
+    if !is_long(list.len()) {
+        return None;
+    }
+    // SAFETY: the GIL is held (`list` is bound) and reading the values runs
+    // no Python code.
+    let items = unsafe { list_items(list) };
+    // Gathered a chunk at a time into the vector's unzeroed capacity: a
+    // `vec![0.0; n]` to gather into would have `calloc` zero a reused block
+    // first.
+    let mut values = vec_with_room(items.len());
+    let mut chunk_values = [0.0; RUN_CHUNK];
+    for chunk in items.chunks(RUN_CHUNK) {
+        // SAFETY: as above. `gather` stops at the first item that is not an
+        // exact, finite float (NaN and infinity follow `allow_nan`: the
+        // usual path).
+        let count = unsafe { gather(chunk, &mut chunk_values) };
+        values.extend_from_slice(&chunk_values[..count]);
+        if count < chunk.len() {
+            return None;
+        }
+    }
+    Some(values)
 }

@@ -11,28 +11,25 @@
 //!   from that chunk's first item, as it would have, and the chunks after
 //!   it are dropped (or never started). The text is the serial writer's.
 //! - A long list of floats: the values are copied out of the float objects
-//!   first, and the threads see only that `Vec<f64>` and their own buffers.
+//!   first (`number_lists::float_values`), and the threads see only that
+//!   `Vec<f64>` and their own buffers.
 //!
 //! Lists are written in parallel only where object layouts are read in
 //! place (`rjson_cpython_layouts`); elsewhere the writer writes alone.
 
 use std::sync::OnceLock;
 
-use pyo3::prelude::*;
-use pyo3::types::PyList;
 use rayon::prelude::*;
 
 use super::float_repr::write_float_repr;
-use super::number_lists::{gather, RUN_CHUNK};
 use super::pool::{pool, threads};
 use crate::api::memory::vec_with_room;
 use crate::api::options::size_switch;
-use crate::phase1::dispatch::list_items;
 use crate::text::sink::Sink;
 
 /// Lists of at least this many floats are formatted in parallel
 /// (`RJSON_THREADS_MIN` overrides, for measuring).
-fn threads_min() -> usize {
+pub fn threads_min() -> usize {
     static MIN: OnceLock<usize> = OnceLock::new();
     size_switch(&MIN, "RJSON_THREADS_MIN", 32_768)
 }
@@ -40,42 +37,6 @@ fn threads_min() -> usize {
 /// Whether `len` floats are formatted on several threads.
 pub fn is_long(len: usize) -> bool {
     len >= threads_min() && threads() >= 2
-}
-
-/// The values of `list` when it is long enough and holds only exact, finite
-/// floats; `None` otherwise (the caller writes it item by item).
-#[inline(always)]
-pub fn float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
-    if list.len() < threads_min() {
-        return None;
-    }
-    collect_float_values(list)
-}
-
-#[inline(never)]
-fn collect_float_values(list: &Bound<'_, PyList>) -> Option<Vec<f64>> {
-    if threads() < 2 {
-        return None;
-    }
-    // SAFETY: the GIL is held (`list` is bound) and reading the values runs
-    // no Python code.
-    let items = unsafe { list_items(list) };
-    // Gathered a chunk at a time into the vector's unzeroed capacity: a
-    // `vec![0.0; n]` to gather into would have `calloc` zero a reused block
-    // first.
-    let mut values = vec_with_room(items.len());
-    let mut chunk_values = [0.0; RUN_CHUNK];
-    for chunk in items.chunks(RUN_CHUNK) {
-        // SAFETY: as above. `gather` stops at the first item that is not an
-        // exact, finite float (NaN and infinity follow `allow_nan`: the
-        // usual path).
-        let count = unsafe { gather(chunk, &mut chunk_values) };
-        values.extend_from_slice(&chunk_values[..count]);
-        if count < chunk.len() {
-            return None;
-        }
-    }
-    Some(values)
 }
 
 /// Appends `values` as the items of a compact JSON array (`,` between them,

@@ -14,8 +14,8 @@ use super::breaks::{Breaks, Comma, ItemBreak, LineBreak, LINE_BREAK_ROOM};
 use super::float_repr::write_float_repr;
 use super::item_runs::{write_int_run, write_scalar_run, write_str_run};
 use super::number_lists::{
-    write_broken_short_float_list, write_finite_floats, write_float_run, write_short_float_list,
-    SHORT_LIST,
+    float_values, write_broken_short_float_list, write_finite_floats, write_float_run,
+    write_short_float_list, SHORT_LIST,
 };
 use super::sorted_keys::{push_sorted_str_entries, SortedEntry};
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
@@ -613,7 +613,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
     /// returns how many items it wrote.
     #[inline(never)]
     fn leading_floats(&mut self, list: &Bound<'py, PyList>) -> usize {
-        if let Some(values) = parallel::float_values(list) {
+        if let Some(values) = float_values(list) {
             parallel::write_floats(&values, &mut self.out);
             return values.len();
         }
