@@ -1,21 +1,25 @@
 //! Large documents written on several threads (the pool of `pool.rs`).
 //!
-//! - A long list whose items make a large text (records, rows): after the
-//!   writer has written its first items and so measured their size, the
-//!   rest is cut into chunks that the pool's threads write with the worker
-//!   writer (`worker_writer.rs`) into their own buffers, each chunk's text
-//!   then appended in order. The calling thread holds the GIL and waits, so
-//!   no Python code runs and the objects stay as they are. A chunk with
-//!   anything the worker writer does not write (`default`, a subclass, an
-//!   int past `i64`...) stops the parallel part there: the writer goes on
-//!   from that chunk's first item, as it would have, and the chunks after
-//!   it are dropped (or never started). The text is the serial writer's.
+//! - A list or dict whose first items put its text at `parallel_min_bytes`
+//!   or more (records, rows, a dict of records; in insertion order or
+//!   sorted): its first `SAMPLE_ITEMS` are written by the worker writer
+//!   (`worker_writer.rs`) on the calling thread, which measures them; the
+//!   rest is cut into chunks of about `CHUNK_BYTES` of text, which the
+//!   pool's threads take in order and write with the worker writer into
+//!   their own buffers, each copying its chunk to its place in the output
+//!   as soon as the chunks before it are placed. The calling thread holds
+//!   the GIL and waits, so no Python code runs and the objects stay as they
+//!   are. At anything the worker writer does not write (`default`, a
+//!   subclass, an int past `i64`...) the parallel part ends: the writer
+//!   goes on from that chunk's first item, as it would have. The text is
+//!   the serial writer's.
 //! - A long list of floats: the values are copied out of the float objects
 //!   first (`number_lists::float_values`), and the threads see only that
 //!   `Vec<f64>` and their own buffers.
 //!
-//! Lists are written in parallel only where object layouts are read in
-//! place (`rjson_cpython_layouts`); elsewhere the writer writes alone.
+//! Lists and dicts are written in parallel only where object layouts are
+//! read in place (`rjson_cpython_layouts`); elsewhere the writer writes
+//! alone.
 
 use std::sync::OnceLock;
 
@@ -360,7 +364,8 @@ mod containers {
         while at < total && measured.0 > 0 {
             let rest = total - at;
             let bytes_per_item = measured.1.div_ceil(measured.0).max(1);
-            if bytes_per_item * rest < parallel_min_bytes() {
+            let estimate = bytes_per_item.saturating_mul(rest);
+            if estimate < parallel_min_bytes() {
                 break;
             }
             let Some(pool) = pool() else {
@@ -381,11 +386,10 @@ mod containers {
             // the previous result: growing it would reallocate it, a copy
             // of the whole room into fresh pages), else the estimate and a
             // chunk more. A chunk that does not fit starts the next round.
-            let estimate = bytes_per_item * rest;
             let room = if out.spare() >= estimate {
                 out.spare()
             } else {
-                estimate + CHUNK_BYTES
+                estimate.saturating_add(CHUNK_BYTES)
             };
             out.reserve(room);
             let len = out.len();

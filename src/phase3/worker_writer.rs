@@ -107,12 +107,12 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
         item: *mut ffi::PyObject,
         first: bool,
     ) -> Result<(), NeedsPython> {
-        let mark = self.out.len();
+        let mark = self.mark();
         self.item_break(first);
         // SAFETY: the caller's.
         let written = unsafe { self.value(item) };
         if written.is_err() {
-            self.out.truncate(mark);
+            self.back_to(mark);
         }
         written
     }
@@ -129,13 +129,24 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
         value: *mut ffi::PyObject,
         first: bool,
     ) -> Result<(), NeedsPython> {
-        let mark = self.out.len();
+        let mark = self.mark();
         // SAFETY: the caller's.
         let written = unsafe { self.entry(key, value, first) };
         if written.is_err() {
-            self.out.truncate(mark);
+            self.back_to(mark);
         }
         written
+    }
+
+    /// Where the writer stands: the text's length, the level, the depth left.
+    fn mark(&self) -> (usize, usize, usize) {
+        (self.out.len(), self.level, self.depth_left)
+    }
+
+    /// Back to `mark`, from inside any containers opened since.
+    fn back_to(&mut self, (len, level, depth_left): (usize, usize, usize)) {
+        self.out.truncate(len);
+        (self.level, self.depth_left) = (level, depth_left);
     }
 
     /// # Safety
