@@ -226,3 +226,23 @@ assert (sys.getrefcount(shared), sys.getrefcount(doc[0])) == before
 print("ok")
 '''
     assert run_script(script, timeout=60, RJSON_PARALLEL_MIN_BYTES="0").strip() == "ok"
+
+
+def test_default_that_changes_later_items_is_seen_as_with_one_thread():
+    # The threads never write past an item that needs Python: what `default`
+    # changes further on is written as changed, as one thread writes it.
+    script = r'''
+import rjson
+class Marker:
+    pass
+doc = [{"i": i, "v": "x" * 20} for i in range(2000)]
+doc[700] = Marker()
+def default(obj):
+    doc[900]["v"] = "changed"
+    doc[1500] = {"replaced": True}
+    return "marker"
+print(rjson.dumps_bytes(doc, default=default).decode())
+'''
+    threads = run_script(script, timeout=60, RJSON_PARALLEL_MIN_BYTES="0")
+    assert threads == run_script(script, timeout=60, RJSON_THREADS="1")
+    assert '"changed"' in threads and '{"replaced":true}' in threads

@@ -72,7 +72,7 @@ pub fn write_floats<S: Sink>(values: &[f64], out: &mut S) {
 }
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
-pub use containers::{write_dict_entries, write_items, DICT_MIN, LIST_MIN};
+pub use containers::{parallel_min_bytes, write_dict_entries, write_items, DICT_MIN, LIST_MIN};
 
 #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
 mod containers {
@@ -115,7 +115,7 @@ mod containers {
     /// overrides, for measuring). On 2 cores, lists of small records: even
     /// at 0.5 MB (0.35 ms either way), 1.6x at 1 MB (0.45 against 0.72 ms),
     /// slower below (0.25 MB: 0.21 against 0.17 ms).
-    fn parallel_min_bytes() -> usize {
+    pub fn parallel_min_bytes() -> usize {
         static MIN: OnceLock<usize> = OnceLock::new();
         size_switch(&MIN, "RJSON_PARALLEL_MIN_BYTES", 1 << 20)
     }
@@ -127,13 +127,14 @@ mod containers {
         fn from(&self, at: usize) -> Self;
         fn len(&self) -> usize;
         /// Writes the items of positions `start..start + len` (after their
-        /// separators); false at one that needs the writer.
+        /// separators); at one that needs the writer, its position, the
+        /// items before it written.
         fn write<S: Sink, const COMPACT: bool>(
             &self,
             writer: &mut WorkerWriter<'_, S, COMPACT>,
             start: usize,
             len: usize,
-        ) -> bool;
+        ) -> Result<(), usize>;
     }
 
     /// What a slice written in parallel holds: a list's items, or a dict's
@@ -193,13 +194,16 @@ mod containers {
             writer: &mut WorkerWriter<'_, S, COMPACT>,
             start: usize,
             len: usize,
-        ) -> bool {
+        ) -> Result<(), usize> {
             let end = (start + len).min(self.0.len());
-            // SAFETY: the slice's live objects, which nothing changes while
-            // the pool writes.
-            self.0[start..end]
-                .iter()
-                .all(|&item| unsafe { item.write(writer, false) })
+            for (at, &item) in self.0[start..end].iter().enumerate() {
+                // SAFETY: the slice's live objects, which nothing changes
+                // while the pool writes.
+                if !unsafe { item.write(writer, false) } {
+                    return Err(start + at);
+                }
+            }
+            Ok(())
         }
     }
 
@@ -229,23 +233,24 @@ mod containers {
             writer: &mut WorkerWriter<'_, S, COMPACT>,
             start: usize,
             len: usize,
-        ) -> bool {
+        ) -> Result<(), usize> {
             let end = (self.from + start + len).min(self.to);
             let mut position = (self.from + start) as ffi::Py_ssize_t;
             // SAFETY: a live exact dict with a combined table, which nothing
-            // changes while the pool writes; `dict_next` reads it in place.
-            // An entry found past `end` is the next chunk's.
+            // changes while the pool writes; `dict_next` reads it in place
+            // and leaves `position` after the entry it lends. An entry found
+            // past `end` is the next chunk's.
             unsafe {
                 while let Some((key, value)) = dict_next(self.dict, &mut position) {
                     if position as usize > end {
                         break;
                     }
                     if writer.dict_item(key, value, false).is_err() {
-                        return false;
+                        return Err(position as usize - 1 - self.from);
                     }
                 }
             }
-            true
+            Ok(())
         }
     }
 
@@ -253,7 +258,9 @@ mod containers {
     /// from `at` on: the first `SAMPLE_ITEMS` with the worker writer on
     /// this thread, by which the text is measured, and the rest on the
     /// pool's threads when it is large enough to pay. Returns the index of
-    /// the first item left to the writer (the length when all are written).
+    /// the first item left to the writer (the length when all are written),
+    /// and whether that item needs the writer (else the rest is too small
+    /// to pay).
     ///
     /// # Safety
     /// The GIL is held, `items` are live objects and no Python code runs
@@ -264,7 +271,7 @@ mod containers {
         layout: Layout<'_>,
         indent: (usize, usize),
         out: &mut S,
-    ) -> usize {
+    ) -> (usize, bool) {
         let mark = out.len();
         let end = (at + SAMPLE_ITEMS).min(items.len());
         let mut done = at;
@@ -274,13 +281,13 @@ mod containers {
             while done < end {
                 // SAFETY: the caller's items.
                 if !unsafe { items[done].write(&mut writer, done == 0) } {
-                    return done;
+                    return (done, true);
                 }
                 done += 1;
             }
         }
         if done == at {
-            return at;
+            return (at, false);
         }
         let sample = (done - at, out.len() - mark);
         let items = Slice(items);
@@ -335,7 +342,8 @@ mod containers {
             };
             let sample = (sampled, out.len() - mark);
             let at = position as usize;
-            let done = write_rounds::<S, _, COMPACT>(&entries, at, sample, layout, indent, out);
+            let (done, _) =
+                write_rounds::<S, _, COMPACT>(&entries, at, sample, layout, indent, out);
             (done as ffi::Py_ssize_t, false)
         }
     }
@@ -346,9 +354,10 @@ mod containers {
     /// before it are placed. `out` is given room for the text estimated (by
     /// `measured`: items, bytes); a chunk that does not fit ends the round,
     /// and the next round (with room for the rest estimated by what is
-    /// written) goes on from it. A chunk that needs the writer
-    /// (`NeedsPython`) ends the parallel part. Returns the first position
-    /// left to the writer.
+    /// written) goes on from it. An item that needs the writer
+    /// (`NeedsPython`) ends the parallel part, the items before it placed.
+    /// Returns the first position left to the writer, and whether its item
+    /// needs the writer.
     ///
     /// # Safety
     /// As `write_items`.
@@ -359,7 +368,7 @@ mod containers {
         layout: Layout<'_>,
         indent: (usize, usize),
         out: &mut S,
-    ) -> usize {
+    ) -> (usize, bool) {
         let total = positions.len();
         while at < total && measured.0 > 0 {
             let rest = total - at;
@@ -380,7 +389,7 @@ mod containers {
                 placed: AtomicUsize::new(0),
                 end: AtomicUsize::new(0),
                 stopped: AtomicBool::new(false),
-                needs_python: AtomicBool::new(false),
+                needs_python: AtomicUsize::new(usize::MAX),
             };
             // The output's room when it holds the estimate (it is sized by
             // the previous result: growing it would reallocate it, a copy
@@ -400,14 +409,18 @@ mod containers {
             // SAFETY: the placed chunks' text fills the first `end` bytes.
             unsafe { out.set_len(len + end) };
             out.checkpoint();
+            let needs_python = round.needs_python.into_inner();
+            if needs_python != usize::MAX {
+                return (at + needs_python, true);
+            }
             let written = (placed * round.chunk_len).min(rest);
             at += written;
-            if round.needs_python.into_inner() || written == 0 {
+            if written == 0 {
                 break;
             }
             measured = (written, end);
         }
-        at
+        (at, false)
     }
 
     /// One round of chunks, shared by the pool's threads.
@@ -426,7 +439,9 @@ mod containers {
         end: AtomicUsize,
         /// No more chunks are placed: one needs the writer, or does not fit.
         stopped: AtomicBool,
-        needs_python: AtomicBool,
+        /// The position of the item that needs the writer (`usize::MAX`:
+        /// none).
+        needs_python: AtomicUsize,
     }
 
     impl<P: Positions> Round<'_, P> {
@@ -461,10 +476,17 @@ mod containers {
         }
 
         /// Waits for the chunks before chunk `index` to be placed, then
-        /// places `text` after them and copies it there; false (nothing
-        /// placed, the round stopped) when `written` is false or the text
-        /// does not fit the room, or when the round stopped meanwhile.
-        fn place(&self, index: usize, text: &[u8], written: bool, place: Place) -> bool {
+        /// places `text` after them and copies it there. False when the
+        /// round stops: at an item that needs the writer (`written`'s
+        /// error; the items before it placed), when the text does not fit
+        /// the room (nothing placed), or when it stopped meanwhile.
+        fn place(
+            &self,
+            index: usize,
+            text: &[u8],
+            written: Result<(), usize>,
+            place: Place,
+        ) -> bool {
             let mut spins = 0u32;
             while self.placed.load(Ordering::Acquire) != index {
                 if self.stopped.load(Ordering::Relaxed) {
@@ -479,17 +501,21 @@ mod containers {
             }
             // Our turn: only this thread changes `end` and `placed` now.
             let offset = self.end.load(Ordering::Relaxed);
-            if !written || offset + text.len() > place.1 {
-                self.needs_python.store(!written, Ordering::Relaxed);
+            if offset + text.len() > place.1 {
                 self.stopped.store(true, Ordering::Relaxed);
                 return false;
             }
             self.end.store(offset + text.len(), Ordering::Relaxed);
-            self.placed.store(index + 1, Ordering::Release);
+            if let Err(position) = written {
+                self.needs_python.store(position, Ordering::Relaxed);
+                self.stopped.store(true, Ordering::Relaxed);
+            } else {
+                self.placed.store(index + 1, Ordering::Release);
+            }
             // SAFETY: `offset..offset + text.len()` is within the room and
             // is this chunk's alone.
             unsafe { place.copy(text, offset) };
-            true
+            written.is_ok()
         }
     }
 

@@ -455,7 +455,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
         }
         #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
         if list.len() >= parallel::LIST_MIN {
-            at = self.parallel_items(list, at);
+            at = self.parallel_items(list, at)?;
         }
         // By index, re-reading the length: `default=` may shorten the list.
         while let Some(mut item) = list_item_borrowed(list, at) {
@@ -485,20 +485,38 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
 
     /// A long list's items from `at` on, on several threads when their
     /// text is large (`parallel.rs`); returns the first item left to write.
+    /// An item that needs Python is written here, and the threads go on
+    /// after it when what they wrote before it paid (at least the
+    /// threshold's text: where such items come every few records, the
+    /// writer goes on alone).
     #[cfg(all(rjson_cpython_layouts, not(Py_LIMITED_API)))]
     #[inline(never)]
-    fn parallel_items(&mut self, list: &Bound<'py, PyList>, at: usize) -> usize {
-        let layout = Layout::new(self.opts, self.breaks, S::TAKES_UTF8);
-        // SAFETY: the GIL is held; the items are the list's, which no
-        // Python code changes while they are written.
-        unsafe {
-            parallel::write_items::<S, _, COMPACT>(
-                list_items(list),
-                at,
-                layout,
-                (self.level, self.nesting.room()),
-                &mut self.out,
-            )
+    fn parallel_items(&mut self, list: &Bound<'py, PyList>, mut at: usize) -> PyResult<usize> {
+        loop {
+            let layout = Layout::new(self.opts, self.breaks, S::TAKES_UTF8);
+            let mark = self.out.len();
+            // SAFETY: the GIL is held; the items are the list's (read
+            // again after any Python code ran), which no Python code
+            // changes while they are written.
+            let (next, needs_python) = unsafe {
+                parallel::write_items::<S, _, COMPACT>(
+                    list_items(list),
+                    at,
+                    layout,
+                    (self.level, self.nesting.room()),
+                    &mut self.out,
+                )
+            };
+            let written = self.out.len().saturating_sub(mark);
+            if !needs_python || written < parallel::parallel_min_bytes() {
+                return Ok(next);
+            }
+            let Some(item) = list_item_borrowed(list, next) else {
+                return Ok(next);
+            };
+            self.item(next == 0);
+            self.entry_value(item)?;
+            at = next + 1;
         }
     }
 
@@ -523,6 +541,7 @@ impl<'py, S: Sink, const COMPACT: bool> Writer<'_, 'py, S, COMPACT> {
                 (self.level, self.nesting.room()),
                 &mut self.out,
             )
+            .0
         }
     }
 
