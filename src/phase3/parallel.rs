@@ -9,10 +9,11 @@
 //!   their own buffers, each copying its chunk to its place in the output
 //!   as soon as the chunks before it are placed. The calling thread holds
 //!   the GIL and waits, so no Python code runs and the objects stay as they
-//!   are. At anything the worker writer does not write (`default`, a
-//!   subclass, an int past `i64`...) the parallel part ends: the writer
-//!   goes on from that chunk's first item, as it would have. The text is
-//!   the serial writer's.
+//!   are. At an item the worker writer does not write (`default`, a
+//!   subclass, an int past `i64`...) the round ends, the items before it
+//!   placed: the writer writes it, as it would have, and (for a list) starts
+//!   another round after it when the threads' text before it paid. The
+//!   text is the serial writer's.
 //! - A long list of floats: the values are copied out of the float objects
 //!   first (`number_lists::float_values`), and the threads see only that
 //!   `Vec<f64>` and their own buffers.
