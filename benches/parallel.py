@@ -5,7 +5,9 @@ and of rows of floats; a dict of the records by key). Each thread setting runs i
 process); in each, rjson and orjson are interleaved, the best of 15 rounds
 of 2 calls, collector off. The speedup of the threads is the ratio of the
 two processes' rjson/orjson ratios (orjson, single-threaded, is the yardstick
-that cancels the processes' differences), beside the plain times.
+that cancels the processes' differences), beside the plain times. Then
+lists of small records from 0.1 to 1.5 MB with the threads at every size
+(`RJSON_PARALLEL_MIN_BYTES=0`) against one thread: where they start to pay.
 
 Usage: PYTHONPATH=build/variants/phase5 python benches/parallel.py [--out FILE.md]
 (from the repository root)"""
@@ -48,6 +50,36 @@ def documents():
     rows = [[rng.uniform(-1e3, 1e3) for _ in range(12)] for _ in range(180_000)]
     keyed = {"user-%d" % r["id"]: r for r in records}
     return {"twitter statuses": tweets, "ascii records": records, "keyed records (dict)": keyed, "float rows": rows}
+
+
+def small_records(count):
+    rng = random.Random(5)
+    return [
+        {"id": i, "name": "user%d" % rng.randint(1, 10**6), "score": rng.random() * 100, "tags": ["alpha", "beta"][: i % 3],
+         "address": {"street": "%d Main St" % i, "city": "Springfield"}, "note": None}
+        for i in range(count)
+    ]
+
+
+def measure_sizes():
+    """Runs in a child: seconds per `dumps_bytes` of lists of small records
+    of growing size, best of 15 rounds of 20 calls (rjson and orjson
+    interleaved), as one JSON line."""
+    import orjson
+
+    import rjson
+
+    gc.disable()
+    results = {}
+    for count in (1_000, 2_000, 4_000, 8_000, 16_000):
+        doc = small_records(count)
+        size = len(rjson.dumps_bytes(doc))
+        best = {"rjson": float("inf"), "orjson": float("inf")}
+        for _ in range(15):
+            best["rjson"] = min(best["rjson"], timeit.timeit(lambda: rjson.dumps_bytes(doc), number=20) / 20)
+            best["orjson"] = min(best["orjson"], timeit.timeit(lambda: orjson.dumps(doc), number=20) / 20)
+        results[str(count)] = dict(best, bytes=size)
+    print(json.dumps(results))
 
 
 def measure():
@@ -110,6 +142,29 @@ def main():
             f"| {doc} | {op} | {par['bytes'] / 1e6:.1f} | {par['rjson'] * 1e3:.1f} | {one['rjson'] * 1e3:.1f} "
             f"| {par['orjson'] * 1e3:.1f} | {speedup:.2f}x | {par['rjson'] / par['orjson']:.2f} |"
         )
+    # Where the threads start to pay: every list of 256 items or more sent
+    # to them (RJSON_PARALLEL_MIN_BYTES=0) against one thread.
+    sizes = {}
+    for label, env_add in (("threads", {"RJSON_PARALLEL_MIN_BYTES": "0"}), ("one thread", {"RJSON_THREADS": "1"})):
+        env = dict(os.environ, **env_add)
+        out = subprocess.run(
+            [sys.executable, __file__, "--child-sizes"], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        sizes[label] = json.loads(out.strip().splitlines()[-1])
+    lines += [
+        "",
+        "Where the threads start to pay (`dumps_bytes` of lists of small records; the threads at every size, "
+        "`RJSON_PARALLEL_MIN_BYTES=0`, against `RJSON_THREADS=1`; the default threshold is 1 MiB):",
+        "",
+        "| records | MB | threads ms | one thread ms | speedup (by orjson ratio) |",
+        "|---:|---:|---:|---:|---:|",
+    ]
+    for count, par in sizes["threads"].items():
+        one = sizes["one thread"][count]
+        speedup = (one["rjson"] / one["orjson"]) / (par["rjson"] / par["orjson"])
+        lines.append(
+            f"| {int(count):,} | {par['bytes'] / 1e6:.2f} | {par['rjson'] * 1e3:.3f} | {one['rjson'] * 1e3:.3f} | {speedup:.2f}x |"
+        )
     table = "\n".join(lines)
     print(table)
     if args.out:
@@ -118,7 +173,9 @@ def main():
 
 
 if __name__ == "__main__":
-    if "--child" in sys.argv:
+    if "--child-sizes" in sys.argv:
+        measure_sizes()
+    elif "--child" in sys.argv:
         measure()
     else:
         main()

@@ -4,7 +4,11 @@
       callgrind profile of the call: the functions with the most instructions
   ... --tool perf      perf record/report instead (where the kernel allows perf)
   ... --alloc          heap allocations per call (valgrind dhat, with Python's
-                       allocator routed to malloc so every object counts)
+                       allocator routed to malloc so every object counts;
+                       --pymalloc keeps Python's own: only blocks over 512
+                       bytes and the library's own buffers count)
+  ... --env K=V        run the call with an environment switch (repeatable),
+                       e.g. RJSON_TWO_STAGE_MIN=0
 
 Run scripts/build-variants <variant> first (scripts/bench does)."""
 
@@ -38,15 +42,18 @@ def main():
     parser.add_argument("--calls", type=int, default=5)
     parser.add_argument("--tool", default="callgrind", choices=["callgrind", "perf"])
     parser.add_argument("--alloc", action="store_true", help="count heap allocations per call instead")
+    parser.add_argument("--pymalloc", action="store_true", help="with --alloc: keep Python's small-object allocator")
+    parser.add_argument("--env", action="append", default=[], metavar="K=V", help="an environment switch for the call")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
 
+    switches = dict(pair.split("=", 1) for pair in args.env)
     with tempfile.TemporaryDirectory() as tmp:
         if args.alloc:
             counts = []
             for calls in (1, 1 + args.calls):
                 out = run(["valgrind", "--tool=dhat", f"--dhat-out-file={tmp}/dhat.json"], args.variant, args.op, args.case, calls, tmp,
-                          {"PYTHONMALLOC": "malloc"})
+                          dict(switches, **({} if args.pymalloc else {"PYTHONMALLOC": "malloc"})))
                 m = re.search(r"Total:\s+([\d,]+) bytes in ([\d,]+) blocks", out.stderr)
                 counts.append((int(m.group(1).replace(",", "")), int(m.group(2).replace(",", ""))))
             (b1, n1), (b2, n2) = counts
@@ -57,12 +64,12 @@ def main():
             if shutil.which("perf") is None:
                 sys.exit("perf is not installed (Debian: linux-perf)")
             data = f"{tmp}/perf.data"
-            run(["perf", "record", "-g", "-o", data], args.variant, args.op, args.case, args.calls * 20, tmp)
+            run(["perf", "record", "-g", "-o", data], args.variant, args.op, args.case, args.calls * 20, tmp, switches)
             report = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children"], capture_output=True, text=True)
             print("\n".join(report.stdout.splitlines()[: args.top * 3]))
             return
         out_file = f"{tmp}/callgrind.out"
-        run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"], args.variant, args.op, args.case, args.calls, tmp)
+        run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out_file}"], args.variant, args.op, args.case, args.calls, tmp, switches)
         report = subprocess.run(["callgrind_annotate", "--inclusive=no", out_file], capture_output=True, text=True)
         print("\n".join(report.stdout.splitlines()[: args.top + 20]))
 
