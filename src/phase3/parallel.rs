@@ -113,9 +113,9 @@ mod containers {
 
     /// Text (estimated from the first items) from which a container's
     /// items are written in parallel (`RJSON_PARALLEL_MIN_BYTES`
-    /// overrides, for measuring). On 2 cores, lists of small records: even
-    /// at 0.5 MB (0.35 ms either way), 1.6x at 1 MB (0.45 against 0.72 ms),
-    /// slower below (0.25 MB: 0.21 against 0.17 ms).
+    /// overrides, for measuring). On 2 cores, lists of small records
+    /// (`benches/parallel.py`, threads at every size against one): 0.29 MB
+    /// 0.71x, 0.57 MB 1.37x, 1.15 MB 1.62x.
     pub fn parallel_min_bytes() -> usize {
         static MIN: OnceLock<usize> = OnceLock::new();
         size_switch(&MIN, "RJSON_PARALLEL_MIN_BYTES", 1 << 20)
