@@ -191,6 +191,31 @@ print(len(out), hashlib.sha256(out).hexdigest())
     assert run_script(script, timeout=120) == run_script(script, timeout=120, RJSON_THREADS="1")
 
 
+def test_strs_whose_utf8_is_made_through_the_threads():
+    # A str whose UTF-8 CPython keeps (made here as orjson makes it) is
+    # written from it; any other from its own units, left as it is.
+    script = r'''
+import ctypes, json, sys, rjson
+ctypes.pythonapi.PyUnicode_AsUTF8.restype = ctypes.c_char_p
+ctypes.pythonapi.PyUnicode_AsUTF8.argtypes = [ctypes.py_object]
+texts = ["".join(chr(c) for c in (0xe9, 0x3042 + i % 50, 0x1f600 + i % 30, 0x22, 0x0a)) * (1 + i % 9)
+         for i in range(2000)]
+for text in texts[::2]:
+    ctypes.pythonapi.PyUnicode_AsUTF8(text)
+sizes = [sys.getsizeof(text) for text in texts]
+doc = [{"t": text, text: [text, i]} for i, text in enumerate(texts)]
+for ensure_ascii in (False, True):
+    for indent in (None, 2):
+        want = json.dumps(doc, ensure_ascii=ensure_ascii, indent=indent, separators=None if indent else (",", ":"))
+        assert rjson.dumps_bytes(doc, ensure_ascii=ensure_ascii, indent=indent) == want.encode()
+        assert rjson.dumps(doc, ensure_ascii=ensure_ascii, indent=indent) == want
+assert [sys.getsizeof(text) for text in texts] == sizes
+print("ok")
+'''
+    assert run_script(script, timeout=120, RJSON_PARALLEL_MIN_BYTES="0") == "ok\n"
+    assert run_script(script, timeout=120, RJSON_THREADS="1") == "ok\n"
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
 def test_fork_after_a_parallel_dumps():
     # The parent writes in parallel (its pool's threads exist only in it);

@@ -176,6 +176,8 @@ pub fn str_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<&'a str> {
         let bytes = if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 {
             let len = ffi::PyUnicode_GET_LENGTH(ptr) as usize;
             std::slice::from_raw_parts(ffi::PyUnicode_DATA(ptr).cast::<u8>(), len)
+        } else if let Some(utf8) = cached_utf8(ptr) {
+            utf8
         } else {
             let mut len: ffi::Py_ssize_t = 0;
             let data = ffi::PyUnicode_AsUTF8AndSize(ptr, &mut len);
@@ -242,18 +244,32 @@ pub fn has_surrogate_halves(units: Units<'_>) -> bool {
 #[allow(dead_code)] // phase3's writer's
 pub fn units_without_utf8<'a>(text: &'a Bound<'_, PyAny>) -> Option<Units<'a>> {
     let ptr = text.as_ptr();
-    // SAFETY: `text` is a live str (the caller classified it); a str that is
-    // not compact ASCII (a compact one of a wider kind, or any str
-    // subclass's instance) begins with `PyCompactUnicodeObject`, whose
-    // `utf8` is NULL until CPython makes the UTF-8.
+    // SAFETY: `text` is a live str (the caller classified it), borrowed for 'a.
     unsafe {
-        if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0
-            || !(*ptr.cast::<ffi::PyCompactUnicodeObject>()).utf8.is_null()
-        {
+        if ffi::PyUnicode_IS_COMPACT_ASCII(ptr) != 0 || cached_utf8(ptr).is_some() {
             return None;
         }
     }
     ready_units(text)
+}
+
+/// The UTF-8 CPython keeps in a str that is not compact ASCII, once made
+/// (by `PyUnicode_AsUTF8AndSize`, or a peer library's call); `None` before.
+///
+/// # Safety
+/// `ptr` is a live str that is not compact ASCII (it begins with
+/// `PyCompactUnicodeObject`), outliving 'a.
+#[allow(dead_code)] // phase3's writers'
+pub unsafe fn cached_utf8<'a>(ptr: *mut ffi::PyObject) -> Option<&'a [u8]> {
+    // SAFETY: the caller's str; `utf8` is NULL until CPython makes the
+    // UTF-8, which then lives, unchanged, as long as the str, its length
+    // in `utf8_length`.
+    unsafe {
+        let compact = &*ptr.cast::<ffi::PyCompactUnicodeObject>();
+        (!compact.utf8.is_null()).then(|| {
+            std::slice::from_raw_parts(compact.utf8.cast::<u8>(), compact.utf8_length as usize)
+        })
+    }
 }
 
 /// Appends `units` to `text` as UTF-8; false (with `text` part written)

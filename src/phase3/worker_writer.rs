@@ -25,7 +25,7 @@ use super::sorted_keys::{push_sorted_borrowed_entries, BorrowedEntry};
 use crate::api::options::{DumpOptions, MAX_SAFE_INTEGER};
 use crate::api::stack;
 use crate::engine::write_string;
-use crate::phase1::dispatch::{has_surrogate_halves, units_of, Units};
+use crate::phase1::dispatch::{cached_utf8, has_surrogate_halves, units_of, Units};
 use crate::phase1::layout::cpython::{has_combined_table, small_int_value};
 use crate::phase1::layout::dict_next;
 use crate::text::int_repr::write_i64;
@@ -238,7 +238,8 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
     ) -> Result<(), NeedsPython> {
         let ensure_ascii = self.layout.ensure_ascii;
         // SAFETY: a compact ASCII str's `len` bytes of data are ASCII; any
-        // other str's units are read by `units_of`, fixed while it lives.
+        // other str's kept UTF-8 or units are read by `cached_utf8` and
+        // `units_of`, fixed while it lives.
         unsafe {
             if ffi::PyUnicode_IS_COMPACT_ASCII(obj) != 0 {
                 let len = ffi::PyUnicode_GET_LENGTH(obj) as usize;
@@ -248,6 +249,12 @@ impl<'a, S: Sink, const COMPACT: bool> WorkerWriter<'a, S, COMPACT> {
             }
             if !ensure_ascii && !self.layout.utf8 {
                 return Err(NeedsPython);
+            }
+            // The UTF-8 CPython keeps, where it is made, as the writer
+            // writes it (such a str has no lone surrogate half).
+            if let Some(utf8) = cached_utf8(obj) {
+                write_string(utf8, ensure_ascii, self.out);
+                return Ok(());
             }
             let units = units_of(obj).ok_or(NeedsPython)?;
             if key && has_surrogate_halves(units) {
