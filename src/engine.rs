@@ -11,7 +11,7 @@
 //! | `new_list` | `api::build` | `phase1::objects` | = | = | = | = |
 //! | `new_ascii_str` | – | – | – | `phase3::strings` | = | `phase5::objects` |
 //! | `new_str` | – | – | – | `phase3::strings` | = | `phase5::utf8_str` |
-//! | `ItemStack` | `api::build` | = | `phase2::scratch` | = | = | = |
+//! | `ItemStack` | `baseline::items` | = | `phase2::scratch` | = | = | = |
 //! | `OutputBuffer` | `api::to_json` | = | `phase2::output` | = | = | = |
 //! | `dict_from_pairs` | – | – | `phase2::scratch` | `phase3::dicts` (3.11-3.13) | = | = |
 //! | `plain_run`, `copy_run`, `space_run`, `digit_run`, `fraction_digit_run` | `text::scan`, `text::escape` | = | = | = | `phase4::kernels` | = |
@@ -51,9 +51,9 @@ pub use crate::phase5::objects::{new_ascii_str, new_float, new_int};
 
 // Allocation: the decoder's item stack and the encoder's output buffer.
 #[cfg(not(feature = "phase2"))]
-pub use crate::api::build::ItemStack;
-#[cfg(not(feature = "phase2"))]
 pub use crate::api::to_json::OutputBuffer;
+#[cfg(not(feature = "phase2"))]
+pub use crate::baseline::items::ItemStack;
 #[cfg(feature = "phase2")]
 pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
@@ -109,6 +109,12 @@ pub fn validate_utf8(_py: pyo3::Python<'_>, bytes: &[u8]) -> Result<(), usize> {
     #[cfg(not(feature = "phase4"))]
     return crate::text::scan::validate_utf8(bytes);
 }
+
+/// The checks of bytes input's UTF-8 that `api::input` runs.
+pub const UTF8_CHECKS: crate::api::input::Utf8Checks = crate::api::input::Utf8Checks {
+    by_parser: parser_checks_utf8,
+    validate: validate_utf8,
+};
 
 // The engines, and how the encoder's output becomes a `str`.
 #[cfg(not(feature = "phase3"))]

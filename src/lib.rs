@@ -21,6 +21,7 @@ pub mod phase4; // public for the kernel benches
 pub mod phase5; // public for the kernel benches
 mod reference;
 pub mod text;
+mod values;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
@@ -71,7 +72,12 @@ fn loads<'py>(
     .with_document_options(partial, reject_duplicate_keys)
     .with_memo_keys(_memo_keys);
     memory_error_on_unwind(|| {
-        let input = Input::new(s, !builder.has_any_hook(), partial != Partial::Off)?;
+        let input = Input::new(
+            s,
+            engine::UTF8_CHECKS,
+            !builder.has_any_hook(),
+            partial != Partial::Off,
+        )?;
         engine::decode(&input, &builder)
     })
 }
@@ -104,7 +110,7 @@ fn loads_lines<'py>(
     memory_error_on_unwind(|| {
         // UTF-8 checked once for the whole input, or (phase5, no hooks) by
         // the parser as it reads the strings that are not ASCII.
-        let input = Input::new(data, !builder.has_any_hook(), false)?;
+        let input = Input::new(data, engine::UTF8_CHECKS, !builder.has_any_hook(), false)?;
         let mut values = Vec::new();
         engine::decode_lines(
             &input,

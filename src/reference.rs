@@ -11,18 +11,10 @@
 use pyo3::prelude::*;
 
 use crate::api::build::{Builder, Partial};
-use crate::api::errors::decode_error;
-use crate::api::input::Input;
+use crate::api::input::{decode_error, Input};
 use crate::api::stack;
 
-/// Containers may nest this deep; one more is an error in every build.
-pub const MAX_DEPTH: usize = 1024;
-
-pub const DEPTH_MESSAGE: &str = "Maximum nesting depth exceeded (1024)";
-
-/// Nesting shallower than the limit that the thread's stack cannot hold
-/// (`api/stack.rs`).
-pub const STACK_MESSAGE: &str = "Maximum nesting depth exceeded (the thread's stack is full)";
+pub use crate::api::stack::{DEPTH_MESSAGE, MAX_DEPTH, STACK_MESSAGE};
 
 /// Why decoding stopped: a syntax fault at a byte offset, a Python
 /// exception (from a hook) that must reach the caller unchanged, or (with

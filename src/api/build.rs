@@ -7,14 +7,13 @@ use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet, PyTuple};
 use pyo3::{ffi, IntoPyObjectExt};
 
 use crate::api::memory;
-use crate::engine;
 
 pub struct Builder<'py> {
     py: Python<'py>,
     object_hook: Option<Bound<'py, PyAny>>,
     object_pairs_hook: Option<Bound<'py, PyAny>>,
-    parse_float: Option<Bound<'py, PyAny>>,
-    parse_int: Option<Bound<'py, PyAny>>,
+    pub(crate) parse_float: Option<Bound<'py, PyAny>>,
+    pub(crate) parse_int: Option<Bound<'py, PyAny>>,
     parse_constant: Option<Bound<'py, PyAny>>,
     /// What an incomplete document gives (`allow_partial`).
     partial: Partial,
@@ -215,44 +214,6 @@ impl<'py> Builder<'py> {
         decoded_str(self.py, bytes, c"surrogatepass")
     }
 
-    /// An integer from its JSON text (`-?(0|[1-9][0-9]*)`).
-    pub fn int(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(hook) = &self.parse_int {
-            return call_with_text(hook, text);
-        }
-        match text.parse::<i64>() {
-            Ok(value) => engine::new_int(self.py, value),
-            // Beyond 64 bits: Python's own conversion, which also enforces
-            // the interpreter's int digit limit.
-            Err(_) => self.py.get_type::<PyInt>().call1((text,)),
-        }
-    }
-
-    #[allow(dead_code)] // the serde engine's
-    pub fn int_i64(&self, value: i64) -> PyResult<Bound<'py, PyAny>> {
-        match &self.parse_int {
-            Some(hook) => hook.call1((value.to_string(),)),
-            None => engine::new_int(self.py, value),
-        }
-    }
-
-    #[allow(dead_code)] // the serde engine's
-    pub fn int_u64(&self, value: u64) -> PyResult<Bound<'py, PyAny>> {
-        match &self.parse_int {
-            Some(hook) => hook.call1((value.to_string(),)),
-            None => value.into_bound_py_any(self.py),
-        }
-    }
-
-    /// A float from its JSON text, correctly rounded (`1e400` is `inf`).
-    pub fn float(&self, text: &str) -> PyResult<Bound<'py, PyAny>> {
-        if let Some(hook) = &self.parse_float {
-            return call_with_text(hook, text);
-        }
-        let value: f64 = text.parse().expect("the parser checked the number syntax");
-        engine::new_float(self.py, value)
-    }
-
     /// `NaN`, `Infinity` or `-Infinity`, through `parse_constant`.
     pub fn constant(&self, name: &str) -> PyResult<Bound<'py, PyAny>> {
         let hook = self
@@ -281,10 +242,6 @@ impl<'py> Builder<'py> {
         }
     }
 
-    pub fn array(&self, items: Vec<Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-        engine::new_list(self.py, items)
-    }
-
     pub fn object(&self) -> PyResult<ObjectBuilder<'py>> {
         let reject = self.rejects_duplicate_keys();
         Ok(if self.object_pairs_hook.is_some() {
@@ -307,26 +264,6 @@ impl<'py> Builder<'py> {
             }
             ObjectBuilder::Dict(dict, _) => self.hooked_dict(dict.into_any()),
         }
-    }
-}
-
-/// `hook(text)`, by vectorcall: `parse_float=decimal.Decimal` on a
-/// float-only document is mostly these calls (no argument tuple is made).
-fn call_with_text<'py>(hook: &Bound<'py, PyAny>, text: &str) -> PyResult<Bound<'py, PyAny>> {
-    let py = hook.py();
-    let arg = ascii_str(py, text.as_bytes())?;
-    // SAFETY: the GIL is held; `args` holds one live reference after a
-    // slot the callee may use (PY_VECTORCALL_ARGUMENTS_OFFSET); the call
-    // returns a new reference or NULL with an error set.
-    unsafe {
-        let mut args = [std::ptr::null_mut(), arg.as_ptr()];
-        let result = ffi::PyObject_Vectorcall(
-            hook.as_ptr(),
-            args.as_mut_ptr().add(1),
-            1 | ffi::PY_VECTORCALL_ARGUMENTS_OFFSET,
-            std::ptr::null_mut(),
-        );
-        Bound::from_owned_ptr_or_err(py, result)
     }
 }
 
@@ -380,35 +317,6 @@ pub fn new_float(py: Python<'_>, value: f64) -> PyResult<Bound<'_, PyAny>> {
     // SAFETY: PyFloat_FromDouble returns a new reference or NULL with an
     // error set.
     unsafe { Bound::from_owned_ptr_or_err(py, ffi::PyFloat_FromDouble(value)) }
-}
-
-/// The items of the lists being decoded, innermost last: each list pushes
-/// its items and takes them off when it closes (the baseline's: one vector
-/// per call; phase2 pools it).
-#[allow(dead_code)]
-pub struct ItemStack<'py> {
-    items: Vec<Bound<'py, PyAny>>,
-}
-
-#[allow(dead_code)]
-impl<'py> ItemStack<'py> {
-    pub fn new(_py: Python<'py>) -> Self {
-        ItemStack { items: Vec::new() }
-    }
-
-    pub fn len(&self) -> usize {
-        self.items.len()
-    }
-
-    pub fn push(&mut self, item: Bound<'py, PyAny>) {
-        memory::reserve(&mut self.items, 1);
-        self.items.push(item);
-    }
-
-    /// The list of the items pushed since `mark`.
-    pub fn pop_list(&mut self, py: Python<'py>, mark: usize) -> PyResult<Bound<'py, PyAny>> {
-        engine::new_list(py, self.items.split_off(mark))
-    }
 }
 
 /// A `str` of ASCII `bytes` (the caller has checked every byte is < 0x80),

@@ -6,8 +6,6 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyTuple, PyType};
 
-use super::input::Input;
-
 static DECODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 static ENCODE_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
@@ -49,19 +47,6 @@ fn new_exception(
         )?
     };
     Ok(ty.cast_into::<PyType>()?.unbind())
-}
-
-/// A `JSONDecodeError` at byte offset `byte_pos` of the input; the exception's
-/// `pos` is a character index into `doc`, as the standard library's is.
-pub fn decode_error(input: &Input<'_, '_>, msg: &str, byte_pos: usize) -> PyErr {
-    let py = input.py();
-    let result = (|| {
-        let doc = input.doc()?;
-        let pos = input.char_index(byte_pos);
-        let err = decode_error_type(py)?.call1((msg, doc, pos))?;
-        Ok::<_, PyErr>(PyErr::from_value(err))
-    })();
-    result.unwrap_or_else(|e| e)
 }
 
 /// A `JSONEncodeError` with `msg`.

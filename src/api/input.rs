@@ -9,10 +9,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMemoryView, PyString};
 
 use super::build::decoded_str;
-use super::errors::decode_error;
+use super::errors::decode_error_type;
 use super::memory;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// How the engine checks the UTF-8 of bytes input (`engine::UTF8_CHECKS`).
+#[derive(Clone, Copy)]
+pub struct Utf8Checks {
+    /// Whether the engine's parser checks the strings of an input of this
+    /// length as it reads them, so that the input is not checked first.
+    pub by_parser: fn(usize) -> bool,
+    /// The first byte that is not UTF-8, if any.
+    pub validate: for<'py> fn(Python<'py>, &[u8]) -> Result<(), usize>,
+}
 
 pub struct Input<'a, 'py> {
     /// The object passed to `loads`.
@@ -28,6 +38,8 @@ pub struct Input<'a, 'py> {
     /// outside strings are ASCII or a syntax error, so it checks the strings
     /// that are not ASCII, and the whole input when it fails (`check_utf8`).
     pub utf8_unchecked: bool,
+    /// The engine's check of the whole input.
+    validate_utf8: for<'p> fn(Python<'p>, &[u8]) -> Result<(), usize>,
     /// For one line of a JSON Lines document (`line`): the whole document,
     /// and where in it `data` starts, so that an error's `doc` and position
     /// are the whole document's.
@@ -37,23 +49,24 @@ pub struct Input<'a, 'py> {
 impl<'a, 'py> Input<'a, 'py> {
     /// Reads `source` (str, bytes, bytearray or memoryview). Bytes input must be
     /// UTF-8 (a leading BOM is skipped, as `json.loads` does for bytes); it
-    /// is checked here unless `parser_may_check` (no hook runs Python code
-    /// during the parse) and the engine's parser checks it
-    /// (`engine::parser_checks_utf8`). With `partial` (`allow_partial`),
-    /// bytes that end inside a character end before it.
+    /// is checked here by `utf8.validate` unless `parser_may_check` (no hook
+    /// runs Python code during the parse) and the engine's parser checks it
+    /// (`utf8.by_parser`). With `partial` (`allow_partial`), bytes that end
+    /// inside a character end before it.
     pub fn new(
         source: &'a Bound<'py, PyAny>,
+        utf8: Utf8Checks,
         parser_may_check: bool,
         partial: bool,
     ) -> PyResult<Self> {
         if let Ok(text) = source.cast::<PyString>() {
             let input = match text.to_str() {
-                Ok(utf8) => Self::text(source, Cow::Borrowed(utf8.as_bytes()), false),
+                Ok(text) => Self::text(source, Cow::Borrowed(text.as_bytes()), false, utf8),
                 Err(_) => {
                     // Lone surrogates: Python's "surrogatepass" gives WTF-8.
                     let encoded = text.call_method1("encode", ("utf-8", "surrogatepass"))?;
                     let bytes = memory::copied(encoded.cast::<PyBytes>()?.as_bytes());
-                    Self::text(source, Cow::Owned(bytes), true)
+                    Self::text(source, Cow::Owned(bytes), true, utf8)
                 }
             };
             if input.data.starts_with(UTF8_BOM) {
@@ -101,7 +114,8 @@ impl<'a, 'py> Input<'a, 'py> {
             data => data,
         };
         let input = Input {
-            utf8_unchecked: parser_may_check && crate::engine::parser_checks_utf8(data.len()),
+            utf8_unchecked: parser_may_check && (utf8.by_parser)(data.len()),
+            validate_utf8: utf8.validate,
             source,
             data,
             surrogates: false,
@@ -127,20 +141,26 @@ impl<'a, 'py> Input<'a, 'py> {
 
     /// A `JSONDecodeError` at the first byte that is not UTF-8, if any.
     fn utf8_fault(&self) -> PyResult<()> {
-        if let Err(at) = crate::engine::validate_utf8(self.py(), &self.data) {
+        if let Err(at) = (self.validate_utf8)(self.py(), &self.data) {
             let msg = format!("Invalid UTF-8 byte 0x{:02x}", self.data[at]);
             return Err(decode_error(self, &msg, at));
         }
         Ok(())
     }
 
-    fn text(source: &'a Bound<'py, PyAny>, data: Cow<'a, [u8]>, surrogates: bool) -> Self {
+    fn text(
+        source: &'a Bound<'py, PyAny>,
+        data: Cow<'a, [u8]>,
+        surrogates: bool,
+        utf8: Utf8Checks,
+    ) -> Self {
         Input {
             source,
             data,
             surrogates,
             is_bytes: false,
             utf8_unchecked: false,
+            validate_utf8: utf8.validate,
             whole: None,
         }
     }
@@ -155,6 +175,7 @@ impl<'a, 'py> Input<'a, 'py> {
             surrogates: self.surrogates,
             is_bytes: self.is_bytes,
             utf8_unchecked: false,
+            validate_utf8: self.validate_utf8,
             whole: Some((&self.data, start)),
         }
     }
@@ -218,4 +239,17 @@ fn whole_chars_end(bytes: &[u8]) -> usize {
         Err(err) if err.error_len().is_none() => lead + err.valid_up_to(),
         _ => bytes.len(),
     }
+}
+
+/// A `JSONDecodeError` at byte offset `byte_pos` of the input; the exception's
+/// `pos` is a character index into `doc`, as the standard library's is.
+pub fn decode_error(input: &Input<'_, '_>, msg: &str, byte_pos: usize) -> PyErr {
+    let py = input.py();
+    let result = (|| {
+        let doc = input.doc()?;
+        let pos = input.char_index(byte_pos);
+        let err = decode_error_type(py)?.call1((msg, doc, pos))?;
+        Ok::<_, PyErr>(PyErr::from_value(err))
+    })();
+    result.unwrap_or_else(|e| e)
 }

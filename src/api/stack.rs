@@ -8,6 +8,14 @@
 
 use std::cell::Cell;
 
+/// Containers may nest this deep; one more is an error in every build.
+pub const MAX_DEPTH: usize = 1024;
+
+pub const DEPTH_MESSAGE: &str = "Maximum nesting depth exceeded (1024)";
+
+/// Nesting shallower than the limit that the thread's stack cannot hold.
+pub const STACK_MESSAGE: &str = "Maximum nesting depth exceeded (the thread's stack is full)";
+
 /// Stack kept free below the deepest level: for the work a level does
 /// without going deeper (making objects, raising an error).
 const MARGIN: usize = 64 << 10;

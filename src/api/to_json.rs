@@ -547,9 +547,9 @@ impl Nesting {
         let msg = if cycle {
             "Circular reference detected"
         } else if self.depth == MAX_DEPTH {
-            crate::reference::DEPTH_MESSAGE
+            super::stack::DEPTH_MESSAGE
         } else {
-            crate::reference::STACK_MESSAGE
+            super::stack::STACK_MESSAGE
         };
         encode_error(obj.py(), msg)
     }
