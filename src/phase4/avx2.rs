@@ -2,11 +2,11 @@
 
 use std::arch::x86_64::*;
 
-use super::kernels::Kernels;
+use super::kernel_set::Kernels;
 
 super::vector::vector_kernels! {
     feature: "avx2",
-    isa: super::kernels::Isa::Avx2,
+    isa: super::kernel_set::Isa::Avx2,
     width: 32,
     vector: __m256i,
     shorter: super::sse2::KERNELS,

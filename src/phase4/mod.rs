@@ -6,6 +6,7 @@
 pub(crate) mod avx2;
 #[cfg(target_arch = "x86_64")]
 pub(crate) mod digits;
+pub mod kernel_set;
 pub mod kernels;
 #[cfg(target_arch = "aarch64")]
 pub(crate) mod neon;

@@ -3,7 +3,7 @@
 
 use std::arch::aarch64::*;
 
-use super::kernels::{Kernels, SCALAR};
+use super::kernel_set::{Kernels, SCALAR};
 
 #[inline]
 #[target_feature(enable = "neon")]
@@ -25,7 +25,7 @@ fn movemask(block: uint8x16_t) -> u32 {
 
 super::vector::vector_kernels! {
     feature: "neon",
-    isa: super::kernels::Isa::Neon,
+    isa: super::kernel_set::Isa::Neon,
     width: 16,
     vector: uint8x16_t,
     shorter: SCALAR,

@@ -3,11 +3,11 @@
 
 use std::arch::x86_64::*;
 
-use super::kernels::{Kernels, SCALAR};
+use super::kernel_set::{Kernels, SCALAR};
 
 super::vector::vector_kernels! {
     feature: "sse2",
-    isa: super::kernels::Isa::Sse2,
+    isa: super::kernel_set::Isa::Sse2,
     width: 16,
     vector: __m128i,
     shorter: SCALAR,
