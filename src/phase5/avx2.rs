@@ -66,7 +66,7 @@ fn classify(block: &[u8; 64]) -> Masks {
 }
 
 fn classify_checked(block: &[u8; 64]) -> Masks {
-    // SAFETY: STAGE1 is only offered when the CPU has AVX2 (stage1::available).
+    // SAFETY: STAGE1 is only offered when the CPU has AVX2 (stage1_choice::available).
     unsafe { classify(block) }
 }
 

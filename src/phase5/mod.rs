@@ -31,6 +31,7 @@ pub mod result_out;
 #[cfg(target_arch = "x86_64")]
 mod sse2;
 pub mod stage1;
+pub mod stage1_choice;
 pub mod str_result;
 pub mod str_units;
 pub mod utf8_str;
@@ -81,7 +82,7 @@ pub fn decode<'py>(input: &Input<'_, 'py>, builder: &Builder<'py>) -> PyResult<B
         // The input is immutable while the GIL is released: bytes and str
         // are, and a bytearray or memoryview was copied by `Input::new`.
         // Past 4 GiB there is no 32-bit index: one stage.
-        gaps.index = builder.py().detach(|| stage1::build(data));
+        gaps.index = builder.py().detach(|| stage1_choice::build(data));
     }
     parser::decode_with(input, builder, gaps)
 }
