@@ -10,7 +10,7 @@
 //! | `new_int` | `api::build` | `phase1::objects` | = | = | = | `phase5::objects` |
 //! | `new_list` | `api::build` | `phase1::objects` | = | = | = | = |
 //! | `new_ascii_str` | – | – | – | `phase3::strings` | = | `phase5::objects` |
-//! | `new_str` | – | – | – | `phase3::strings` | = | `phase5::utf8_str` |
+//! | `new_str` | – | – | – | `phase3::strings` | = | `phase5::parsed_str` |
 //! | `ItemStack` | `baseline::items` | = | `phase2::scratch` | = | = | = |
 //! | `OutputBuffer` | `api::to_json` | = | `phase2::output` | = | = | = |
 //! | `dict_from_pairs` | – | – | `phase2::scratch` | `phase3::dicts` (3.11-3.13) | = | = |
@@ -130,7 +130,7 @@ pub use crate::phase3::writer::encode;
 #[cfg(feature = "phase5")]
 pub use crate::phase5::decode;
 #[cfg(feature = "phase5")]
-pub use crate::phase5::utf8_str::new_str;
+pub use crate::phase5::parsed_str::new_str;
 
 // JSON Lines: phase3's parser runs over many lines at once (phase5's
 // lines are far below two-stage sizes, so its one-stage path is phase3's);

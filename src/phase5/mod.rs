@@ -27,6 +27,8 @@
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 pub mod objects;
+pub mod parsed_str;
+pub mod result_memory;
 pub mod result_out;
 #[cfg(target_arch = "x86_64")]
 mod sse2;

@@ -1,54 +1,15 @@
-//! Python strs made from UTF-8 text without `PyUnicode_DecodeUTF8`: the
-//! parser's non-ASCII strings. A survey finds the widest character (its
-//! lead byte fixes the str's kind) and counts the characters, then the
-//! text is transcoded into a str allocated at its final length and kind.
+//! UTF-8 text transcoded into a str's own units without
+//! `PyUnicode_DecodeUTF8`: a survey finds the widest character (its lead
+//! byte fixes the str's kind) and counts the characters, then the text is
+//! written into units of that kind (`fill_units`), for the parser's strs
+//! (`parsed_str.rs`) and the wide `dumps` result (`wide_str.rs`).
 //! ASCII runs go 32 bytes at a time (plain loops the
 //! compiler vectorizes: AVX2 where the CPU has it, the baseline's SSE2 or
 //! NEON otherwise); multi-byte characters are decoded one by one. CPython's
 //! decoder guesses the kind as it goes (widening what it wrote when a wider
 //! character turns up) and shrinks its result at the end.
 
-use pyo3::ffi;
-use pyo3::prelude::*;
-
-use super::wide_str::new_object;
 use crate::phase4::kernels::{self, Isa};
-
-/// A str of valid UTF-8 `text`; `ascii` says whether it is all ASCII.
-#[inline]
-pub fn new_str<'py>(py: Python<'py>, text: &[u8], ascii: bool) -> PyResult<Bound<'py, PyAny>> {
-    if ascii {
-        return crate::engine::new_ascii_str(py, text);
-    }
-    transcoded(py, text, survey(text))
-}
-
-/// The str of `text`, which has a byte above 7F.
-#[inline(never)]
-fn transcoded<'py>(py: Python<'py>, text: &[u8], survey: Survey) -> PyResult<Bound<'py, PyAny>> {
-    let chars = text.len() - survey.continuations;
-    let max_char = survey.max_char();
-    // SAFETY: `new_object` returns a new compact str of `chars` characters
-    // of the kind `max_char` calls for (our reference), which
-    // `fill_units` writes in full before anyone else can see the object
-    // (checked: on a mismatch, which valid UTF-8 never gives, the object is
-    // dropped and the text decoded by CPython instead, which raises on
-    // invalid UTF-8).
-    unsafe {
-        let result = Bound::from_owned_ptr(py, new_object(py, chars, max_char)?);
-        if fill_units(
-            ffi::PyUnicode_DATA(result.as_ptr()),
-            max_char,
-            0,
-            chars,
-            text,
-        ) == Some(chars)
-        {
-            return Ok(result);
-        }
-    }
-    crate::phase3::strings::new_str(py, text, false)
-}
 
 /// Transcodes `text` into units from `at` of a str's `data` of the kind
 /// `max_char` calls for, with room for `room` of them; how many it wrote

@@ -5,7 +5,7 @@
 use pyo3::ffi;
 use pyo3::prelude::*;
 
-use super::result_out::{advise_huge_pages, keeps_room, HUGE_PAGES_FROM};
+use super::result_memory::{advise_huge_pages, keeps_room, HUGE_PAGES_FROM};
 use super::str_units::StrUnits;
 use super::utf8_str::{fill_units, survey, Unit};
 
@@ -209,7 +209,7 @@ impl WideStr {
     }
 
     /// The str, cut to the characters written (its room kept if little
-    /// more, as `result_out::keeps_room` says).
+    /// more, as `result_memory::keeps_room` says).
     pub fn finish(mut self, py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
         if keeps_room(self.cap, self.chars) {
             // SAFETY: our str, with room for `cap` >= chars units.
