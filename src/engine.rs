@@ -25,6 +25,8 @@
 //! | `output_str` | `api::to_json` | = | = | `phase3::strings` | = | (in `result_out`) |
 //! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out`, `phase5::str_result` |
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 // Encoder blocks: how a value is classified, how a dict's entries are read,
 // how a key becomes text.
 #[cfg(not(feature = "phase1"))]

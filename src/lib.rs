@@ -3,6 +3,11 @@
 //!
 //! This file is the Python module: the functions' signatures and the
 //! conversion of their results. The work happens behind `engine`.
+//!
+//! `unsafe` code is allowed only in the modules ARCHITECTURE.md names
+//! ("Unsafe code"), each of which says so with `#![allow(unsafe_code)]`.
+
+#![deny(unsafe_code)]
 
 mod api;
 // The serde_json engine serves the builds before phase3 brings its own.

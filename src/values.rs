@@ -3,6 +3,8 @@
 //! engine's constructors (`engine::new_int`, `new_float`, `new_list`). Kept
 //! apart from `api`, which depends on no engine choice.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::prelude::*;
 use pyo3::types::PyInt;
 use pyo3::{ffi, IntoPyObjectExt};

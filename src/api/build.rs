@@ -2,6 +2,8 @@
 //! standard library applies them. Every decoder goes through this, so hooks
 //! behave the same in every build.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet, PyTuple};
 use pyo3::{ffi, IntoPyObjectExt};

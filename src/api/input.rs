@@ -2,6 +2,8 @@
 //! report a position the way the standard library does (a character index into
 //! the decoded text).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::borrow::Cow;
 
 use pyo3::exceptions::PyTypeError;

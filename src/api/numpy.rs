@@ -9,6 +9,8 @@
 //! `default`, as orjson sends it. Each engine lays the lists out as it lays
 //! out a list (`write_element` writes one element's text).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::ffi::{c_char, CStr};
 
 use pyo3::ffi;

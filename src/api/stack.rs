@@ -6,6 +6,8 @@
 //! larger still). Each level checks that `MARGIN` is left, and fails as
 //! the depth limit does when it is not.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::cell::Cell;
 
 /// Containers may nest this deep; one more is an error in every build.

@@ -2,6 +2,8 @@
 //! standard library converts them, the extra types (dataclasses, datetime,
 //! UUID, Enum), `default=`, and the depth and cycle guard.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::borrow::Cow;
 use std::mem::MaybeUninit;
 

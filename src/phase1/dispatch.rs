@@ -3,6 +3,8 @@
 //! everything else (subclasses, extra types) goes to the baseline's
 //! isinstance chain on a cold path.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::ptr::addr_of_mut;
 
 use pyo3::ffi;

@@ -4,6 +4,8 @@
 //! interpreter versions, and the forms these readers do not handle (split
 //! dicts, ints past 60 bits), take the C API.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::ffi;
 
 /// The layouts below are those of CPython 3.11, 3.12 and 3.13 (with the

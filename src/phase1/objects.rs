@@ -1,6 +1,8 @@
 //! The decoder's object construction through the C API: a cache of small
 //! ints made once, lists created at their final size and filled in place.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;

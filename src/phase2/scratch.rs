@@ -2,6 +2,8 @@
 //! call to call (bounded, so one huge document does not pin memory), instead
 //! of growing from nothing on every call.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::cell::RefCell;
 
 use pyo3::ffi;

@@ -3,6 +3,8 @@
 //! break before each item of a run (`ItemBreak`): a comma in the compact
 //! layout, a slice of the prepared run in the others.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use crate::api::options::DumpOptions;
 use crate::text::sink::Sink;
 

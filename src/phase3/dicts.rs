@@ -11,6 +11,8 @@
 //! The layout is read from `phase1::layout`; other interpreters (and the
 //! builds before phase3) use `PyDict_SetItem`.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::ffi;
 
 use crate::phase1::layout::cpython::{DictKeys, UnicodeEntry};

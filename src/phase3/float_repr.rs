@@ -7,6 +7,8 @@
 //! Python writes `1e-05` where zmij writes `0.00001`, and `1.5e-07` where
 //! zmij writes `1.5e-7`, and the text is rearranged.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use crate::text::push::copy_short;
 use crate::text::sink::Sink;
 

@@ -5,6 +5,8 @@
 //! compiler keeps nothing in registers across it), on top of the dispatch
 //! and a comma's own reservation per item.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::ptr::addr_of_mut;
 
 use pyo3::ffi;

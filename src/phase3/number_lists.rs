@@ -5,6 +5,8 @@
 //! formatted in one loop with one reservation. Such runs hold no container,
 //! so no Python code runs and no cycle can form while they are written.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::PyList;

@@ -22,6 +22,8 @@
 //! read in place (`rjson_cpython_layouts`); elsewhere the writer writes
 //! alone.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::sync::OnceLock;
 
 use rayon::prelude::*;

@@ -7,6 +7,8 @@
 //! input and reports the fault, or decodes the rare document, exactly as
 //! every other build does. A hook's exception stops it and reaches the caller.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::prelude::*;
 
 use super::keys::{self, ascii_key, KeyCache};

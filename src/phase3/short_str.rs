@@ -3,6 +3,8 @@
 //! and calling a vector kernel costs more than the copy. A list's items
 //! among them are written in a run (`item_runs`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::hint::select_unpredictable;
 
 use pyo3::ffi;

@@ -5,6 +5,8 @@
 //! key sends the dict to the general path (a snapshot sorted by Python,
 //! which raises `TypeError` for keys that do not compare, as `json` does).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::cmp::Ordering;
 
 use pyo3::ffi;

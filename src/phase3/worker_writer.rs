@@ -14,6 +14,8 @@
 //! Object layouts are read in place, so it exists only where they are
 //! known (`rjson_cpython_layouts`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::ptr::addr_of_mut;
 
 use pyo3::ffi;

@@ -3,6 +3,8 @@
 //! compact layout (`","` and `":"`, no indent) is the fast path; other
 //! separators and indentation take a branch per item.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::ptr::addr_of_mut;
 
 use pyo3::ffi;

@@ -1,5 +1,7 @@
 //! The kernels with AVX2: 32 bytes at a time, shorter runs to SSE2.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::arch::x86_64::*;
 
 use super::kernel_set::Kernels;

@@ -10,6 +10,8 @@
 //! (SSSE3's shuffle) costs more than it saves: an indirect call is not
 //! inlined.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::arch::x86_64::*;
 
 use crate::text::scan::{digit_run_swar, POW10};

@@ -5,6 +5,8 @@
 //! forces one (for tests and measurements); an unsupported choice falls back
 //! to the best available.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::sync::OnceLock;
 
 pub use super::kernel_set::{Isa, Kernels, SCALAR};

@@ -1,6 +1,8 @@
 //! The kernels with NEON (part of aarch64): 16 bytes at a time, shorter runs
 //! to the scalar kernels. NEON has no byte movemask; `movemask` builds one.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::arch::aarch64::*;
 
 use super::kernel_set::{Kernels, SCALAR};

@@ -1,6 +1,8 @@
 //! The kernels with SSE2 (part of x86-64): 16 bytes at a time, shorter runs
 //! to the scalar kernels.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::arch::x86_64::*;
 
 use super::kernel_set::{Kernels, SCALAR};

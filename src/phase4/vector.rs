@@ -2,6 +2,8 @@
 //! set's module instantiates them with its own intrinsics (`sse2.rs`,
 //! `avx2.rs`, `neon.rs`), so the algorithms cannot drift apart.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 /// Defines `KERNELS` and its functions for one instruction set.
 macro_rules! vector_kernels {
     (

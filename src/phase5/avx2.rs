@@ -1,6 +1,8 @@
 //! Stage 1 with AVX2: a 64-byte block as two 32-byte vectors, byte classes
 //! by table lookup on each nibble (`vpshufb`), as simdjson does.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::arch::x86_64::*;
 
 use super::stage1::{build_with, Masks, Stage1};

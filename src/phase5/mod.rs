@@ -24,6 +24,8 @@
 //! `wide_str.rs`), non-ASCII strs copied from their own units
 //! (`str_units.rs`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 #[cfg(target_arch = "x86_64")]
 mod avx2;
 pub mod objects;

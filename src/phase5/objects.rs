@@ -11,6 +11,8 @@
 //! interpreter, or a build that traces references) every object comes from
 //! the C API, as in the builds before.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::prelude::*;
 
 /// The layouts are CPython 3.11's to 3.13's, the object header the plain one.

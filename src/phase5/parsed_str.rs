@@ -2,6 +2,8 @@
 //! (`wide_str::new_object`) and filled from the UTF-8 text
 //! (`utf8_str.rs`); ASCII ones by the engine's `new_ascii_str`.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::ffi;
 use pyo3::prelude::*;
 

@@ -3,6 +3,8 @@
 //! asked for from `HUGE_PAGES_FROM` bytes. For every kind of result
 //! (`result_out.rs`, `wide_str.rs`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 /// Whether a result of `len` units in room for `cap` keeps its room (its
 /// length set in place) instead of being reallocated to its length: when
 /// the room is at most an eighth more. glibc serves a large block (from

@@ -6,6 +6,8 @@
 //! length at the end. The builds before copy a finished buffer into the
 //! object, a second pass over the whole output.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::cell::Cell;
 use std::thread::LocalKey;
 

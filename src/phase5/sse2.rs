@@ -1,5 +1,7 @@
 //! Stage 1 with SSE2 (part of x86-64): a 64-byte block as four 16-byte vectors.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::arch::x86_64::*;
 
 use super::stage1::{build_with, Masks, Stage1};

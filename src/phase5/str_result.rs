@@ -11,6 +11,8 @@
 //! The ASCII text is checked (`is_ascii`) or moved every `CHECK_EVERY`
 //! bytes at the end of a container, while it is still in cache.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::cell::Cell;
 
 use pyo3::ffi;

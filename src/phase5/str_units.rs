@@ -4,6 +4,8 @@
 //! str's UTF-8 (which CPython makes and keeps on first use) and decode the
 //! whole text back into a str.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use std::ffi::c_void;
 
 use pyo3::ffi;

@@ -9,6 +9,8 @@
 //! decoder guesses the kind as it goes (widening what it wrote when a wider
 //! character turns up) and shrinks its result at the end.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use crate::phase4::kernels::{self, Isa};
 
 /// Transcodes `text` into units from `at` of a str's `data` of the kind

@@ -2,6 +2,8 @@
 //! and the str layout details a result written in place needs
 //! (`set_str_len`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use pyo3::ffi;
 use pyo3::prelude::*;
 

@@ -10,6 +10,8 @@
 //! (`ensure_ascii`) sends the rest out of line, to the shared escaping
 //! writer. Shorter strings and `RJSON_KERNELS=scalar` take the phase3/4 writer.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use crate::engine::copy_run;
 use crate::phase4::kernels;
 use crate::text::escape::{stops_run, write_escaped_rest, write_json_string_with, ASCII_ESCAPES};

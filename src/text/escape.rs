@@ -2,6 +2,8 @@
 //! choices: the two-character escapes `\" \\ \n \r \t \b \f`, `\u00XX` (lower-case
 //! hex) for other control characters, and with `ensure_ascii` every character
 //! outside `' '..='~'` as `\uXXXX` (a surrogate pair above U+FFFF).
+
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
 use super::sink::Sink;
 
 const HEX: &[u8; 16] = b"0123456789abcdef";

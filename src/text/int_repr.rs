@@ -3,6 +3,8 @@
 //! 1-digit lanes of one word with multiply-shifts), so an int costs about a
 //! third of a table-driven formatter and no intermediate buffer.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use super::sink::Sink;
 
 /// The most bytes an `i64` takes: a sign and 19 digits.

@@ -2,6 +2,8 @@
 //! `extend_from_slice` of a length unknown at compile time calls `memcpy`,
 //! which costs more than the copy itself for the 1-24 bytes of a number.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 /// Copies `bytes` (at most 32) to `dst` with two overlapping fixed-size
 /// moves of the widest size that fits, every read inside `bytes`.
 ///

@@ -4,6 +4,8 @@
 //! grow (out of memory) ends the encoder by unwinding, which the API turns
 //! into `MemoryError` (`api::memory`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use crate::api::memory;
 
 /// Stores a comma at `dst` and returns where the text after it goes: past

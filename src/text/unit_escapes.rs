@@ -7,6 +7,8 @@
 //! `str` result's copy (`phase5/str_units.rs`) and by UTF-8 from units
 //! (`units_utf8.rs`).
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 /// Whether JSON escapes `c`: a control character, `"`, `\`, or (as rjson
 /// writes them, so that any result encodes to UTF-8) a lone surrogate half.
 #[inline(always)]

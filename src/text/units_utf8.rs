@@ -7,6 +7,8 @@
 //! surrogate halves as `\uXXXX`, and with `ensure_ascii` everything from
 //! U+007F on.
 
+#![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
+
 use super::escape::{u_escape, utf16_units, ASCII_ESCAPES};
 use super::sink::Sink;
 #[cfg(test)]
