@@ -7,12 +7,12 @@
 //! |---|---|---|---|---|---|---|
 //! | `classify`, `dict_entries`, `key_text` | `api::to_json` | `phase1::dispatch` | = | = | = | = |
 //! | `new_float` | `api::build` | = | = | = | = | `phase5::objects` |
-//! | `new_int` | `api::build` | `phase1::objects` | = | = | = | `phase5::objects` |
-//! | `new_list` | `api::build` | `phase1::objects` | = | = | = | = |
+//! | `new_int` | `baseline::objects` | `phase1::objects` | = | = | = | `phase5::objects` |
+//! | `new_list` | `baseline::objects` | `phase1::objects` | = | = | = | = |
 //! | `new_ascii_str` | – | – | – | `phase3::strings` | = | `phase5::objects` |
 //! | `new_str` | – | – | – | `phase3::strings` | = | `phase5::parsed_str` |
 //! | `ItemStack` | `baseline::items` | = | `phase2::scratch` | = | = | = |
-//! | `OutputBuffer` | `api::to_json` | = | `phase2::output` | = | = | = |
+//! | `OutputBuffer` | `baseline::output` | = | `phase2::output` | = | = | = |
 //! | `dict_from_pairs` | – | – | `phase2::scratch` | `phase3::dicts` (3.11-3.13) | = | = |
 //! | `plain_run`, `copy_run`, `space_run`, `digit_run`, `fraction_digit_run` | `text::scan`, `text::escape` | = | = | = | `phase4::kernels` | = |
 //! | `write_string` | – | – | – | here, over `text::escape` | = | `phase5::write_str` |
@@ -22,7 +22,7 @@
 //! | `decode` | `baseline::decode` | = | = | `phase3::parser` | = | `phase5` |
 //! | `decode_lines` | here (a `decode` a line) | = | = | `phase3::parser` | = | `phase5` (phase3's, its parser instance) |
 //! | `encode` | `baseline::encode` | = | = | `phase3::writer` | = | (in `result_out`) |
-//! | `output_str` | `api::to_json` | = | = | `phase3::strings` | = | (in `result_out`) |
+//! | `output_str` | `baseline::output` | = | = | `phase3::strings` | = | (in `result_out`) |
 //! | `encode_bytes`, `encode_str` | here (`encode_then`) | = | = | = | = | `phase5::result_out`, `phase5::str_result` |
 
 #![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
@@ -39,9 +39,9 @@ pub use crate::phase1::dispatch::{classify, dict_entries, key_text};
 #[cfg(not(feature = "phase5"))]
 pub use crate::api::build::new_float;
 #[cfg(not(feature = "phase1"))]
-pub use crate::api::build::new_int;
+pub use crate::baseline::objects::new_int;
 #[cfg(not(feature = "phase1"))]
-pub use crate::api::build::new_list;
+pub use crate::baseline::objects::new_list;
 #[cfg(all(feature = "phase1", not(feature = "phase5")))]
 pub use crate::phase1::objects::new_int;
 #[cfg(feature = "phase1")]
@@ -53,9 +53,9 @@ pub use crate::phase5::objects::{new_ascii_str, new_float, new_int};
 
 // Allocation: the decoder's item stack and the encoder's output buffer.
 #[cfg(not(feature = "phase2"))]
-pub use crate::api::to_json::OutputBuffer;
-#[cfg(not(feature = "phase2"))]
 pub use crate::baseline::items::ItemStack;
+#[cfg(not(feature = "phase2"))]
+pub use crate::baseline::output::OutputBuffer;
 #[cfg(feature = "phase2")]
 pub use crate::phase2::{output::OutputBuffer, scratch::ItemStack};
 
@@ -120,7 +120,7 @@ pub const UTF8_CHECKS: crate::api::input::Utf8Checks = crate::api::input::Utf8Ch
 
 // The engines, and how the encoder's output becomes a `str`.
 #[cfg(not(feature = "phase3"))]
-pub use crate::api::to_json::output_str;
+pub use crate::baseline::output::output_str;
 #[cfg(not(feature = "phase3"))]
 pub use crate::baseline::{decode::decode, encode::encode};
 #[cfg(all(feature = "phase3", not(feature = "phase5")))]

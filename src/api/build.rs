@@ -4,9 +4,9 @@
 
 #![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
 
+use pyo3::ffi;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet, PyTuple};
-use pyo3::{ffi, IntoPyObjectExt};
 
 use crate::api::memory;
 
@@ -306,12 +306,6 @@ impl<'py> ObjectBuilder<'py> {
     }
 }
 
-/// A Python int (the baseline's generic conversion; phase1 replaces it).
-#[allow(dead_code)]
-pub fn new_int(py: Python<'_>, value: i64) -> PyResult<Bound<'_, PyAny>> {
-    value.into_bound_py_any(py)
-}
-
 /// A Python float; MemoryError when one cannot be allocated (phase5
 /// replaces it).
 #[allow(dead_code)]
@@ -366,15 +360,6 @@ pub fn decoded_str<'py>(
             ),
         )
     }
-}
-
-/// A Python list of `items` (the baseline's generic conversion; phase1 replaces it).
-#[allow(dead_code)]
-pub fn new_list<'py>(
-    py: Python<'py>,
-    items: Vec<Bound<'py, PyAny>>,
-) -> PyResult<Bound<'py, PyAny>> {
-    Ok(PyList::new(py, items)?.into_any())
 }
 
 /// A reference to one of the interpreter's singletons (None, True, False).

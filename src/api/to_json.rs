@@ -575,26 +575,3 @@ impl Nesting {
         self.depth < MAX_DEPTH
     }
 }
-
-/// Where an encoder writes (the baseline's: a fresh small vector each call;
-/// phase2 keeps one per thread).
-#[allow(dead_code)]
-pub struct OutputBuffer;
-
-#[allow(dead_code)]
-impl OutputBuffer {
-    pub fn take() -> Vec<u8> {
-        Vec::with_capacity(128)
-    }
-
-    /// Called once the output has been copied into its Python object.
-    pub fn give_back(buffer: Vec<u8>) {
-        drop(buffer);
-    }
-}
-
-/// The `str` of an encoder's output (the baseline's: a UTF-8 decode).
-#[allow(dead_code)]
-pub fn output_str<'py>(py: Python<'py>, bytes: &[u8]) -> PyResult<Bound<'py, PyAny>> {
-    super::build::decoded_str(py, bytes, c"strict")
-}

@@ -5,3 +5,5 @@
 pub mod decode;
 pub mod encode;
 pub mod items;
+pub mod objects;
+pub mod output;
