@@ -11,7 +11,9 @@
 
 #![allow(unsafe_code)] // named in ARCHITECTURE.md, "Unsafe code"
 
-use crate::phase4::kernels::{self, Isa};
+use crate::phase4::kernels;
+#[cfg(target_arch = "x86_64")]
+use crate::phase4::kernels::Isa;
 
 /// Transcodes `text` into units from `at` of a str's `data` of the kind
 /// `max_char` calls for, with room for `room` of them; how many it wrote

@@ -13,7 +13,9 @@ use super::escape::{u_escape, utf16_units, ASCII_ESCAPES};
 use super::sink::Sink;
 #[cfg(test)]
 use super::unit_escapes::escape_mask;
-use super::unit_escapes::{UnitEscapes, BLOCK, HALF};
+#[cfg(target_arch = "x86_64")]
+use super::unit_escapes::HALF;
+use super::unit_escapes::{UnitEscapes, BLOCK};
 
 /// Units written per reservation: at most 12 bytes each (a surrogate pair's
 /// escapes), so a long str reserves a little at a time, not 12 bytes a unit.
@@ -1186,8 +1188,11 @@ mod tests {
     /// entry, the blocks, and (without `ensure_ascii`, with SSSE3) the
     /// shuffles whatever the length.
     fn ucs2_writers(ensure_ascii: bool) -> Vec<(&'static str, Ucs2Writer)> {
+        #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
         let mut writers: Vec<(&str, Ucs2Writer)> =
             vec![("write_units", write_units), ("write_blocks", write_blocks)];
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = ensure_ascii;
         #[cfg(target_arch = "x86_64")]
         if !ensure_ascii && has_shuffles() {
             // SAFETY: the CPU has SSSE3.
