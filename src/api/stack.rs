@@ -10,7 +10,9 @@
 
 use std::cell::Cell;
 
-/// Containers may nest this deep; one more is an error in every build.
+/// Containers may nest this deep, in a document read and in a value
+/// written (`default=` results included); one more is an error in every
+/// build.
 pub const MAX_DEPTH: usize = 1024;
 
 pub const DEPTH_MESSAGE: &str = "Maximum nesting depth exceeded (1024)";

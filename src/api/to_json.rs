@@ -18,11 +18,8 @@ use pyo3::types::{
 use super::errors::{encode_error, encode_error_from, not_serializable};
 use super::fragment::Fragment;
 use super::options::DumpOptions;
-use super::stack;
+use super::stack::{self, MAX_DEPTH};
 use crate::text::float_repr::write_float_repr;
-
-/// Containers (and `default=` results) may nest this deep.
-pub const MAX_DEPTH: usize = 1024;
 
 /// Room for the text of a converted (non-str) key, reused from key to key.
 #[derive(Default)]
@@ -549,9 +546,9 @@ impl Nesting {
         let msg = if cycle {
             "Circular reference detected"
         } else if self.depth == MAX_DEPTH {
-            super::stack::DEPTH_MESSAGE
+            stack::DEPTH_MESSAGE
         } else {
-            super::stack::STACK_MESSAGE
+            stack::STACK_MESSAGE
         };
         encode_error(obj.py(), msg)
     }

@@ -17,7 +17,7 @@ use crate::api::options::size_switch;
 /// Most threads a write uses by default.
 const MAX_THREADS: usize = 8;
 
-/// The stack of a worker thread: room for `api::to_json::MAX_DEPTH` levels
+/// The stack of a worker thread: room for `api::stack::MAX_DEPTH` levels
 /// of the subtree writer's recursion with a wide margin.
 const WORKER_STACK: usize = 16 << 20;
 
